@@ -1,0 +1,115 @@
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StatefulGuard.Core.Admission;
+using StatefulGuard.Core.Cluster;
+using StatefulGuard.Core.Rules;
+
+namespace StatefulGuard.Core.Engine;
+
+/// <summary>What the engine is asked to judge, independent of where it came from (webhook, file, cluster).</summary>
+public sealed record RuleInput(Operation Operation, string Namespace, V1StatefulSet Object, V1StatefulSet? OldObject);
+
+/// <summary>
+/// The one engine behind every mode: the webhook, the offline audit and the cluster audit all call
+/// <see cref="Validate"/>, so they cannot disagree.
+/// </summary>
+public sealed partial class RuleEngine
+{
+    private readonly RuleSet rules;
+    private readonly EngineSettings settings;
+    private readonly ILogger logger;
+
+    public RuleEngine(RuleSet rules, EngineSettings settings, ILogger<RuleEngine>? logger = null)
+    {
+        this.rules = rules;
+        this.settings = settings;
+        this.logger = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    public EngineSettings Settings => settings;
+
+    public RuleSet Rules => rules;
+
+    /// <param name="input">The object to judge.</param>
+    /// <param name="cluster">Where rules look up Services, Namespaces and so on.</param>
+    /// <param name="globalMode">Overrides the configured global mode (the offline audit always asks what enforce would do).</param>
+    public Evaluation Validate(RuleInput input, IClusterView cluster, GuardMode? globalMode = null)
+    {
+        var mode = ModeResolution.Resolve(globalMode ?? settings.Mode, cluster.GetNamespace(input.Namespace), out var note);
+        IReadOnlyList<string> notes = note is null ? [] : [note];
+        if (mode == GuardMode.Off)
+        {
+            return Evaluation.Skipped(mode, notes);
+        }
+
+        var context = new RuleContext(input.Operation, input.Namespace, input.Object, input.OldObject, cluster);
+        var verdicts = new List<Verdict>();
+        foreach (var configured in rules.Validating)
+        {
+            var rule = (IValidatingRule)configured.Rule;
+            List<Finding>? previous = null;
+            foreach (var finding in Run(rule, configured.Options, context))
+            {
+                var action = configured.Action;
+                var qualifier = VerdictQualifier.None;
+
+                if (finding.Unverifiable)
+                {
+                    action = Weaker(action, settings.UnverifiableAction);
+                    qualifier = VerdictQualifier.Unverifiable;
+                    if (action == RuleAction.Off)
+                    {
+                        continue;
+                    }
+                }
+
+                // An update must never be blocked by a problem it did not cause: scaling down during an
+                // incident after someone deleted the Service has to go through.
+                if (action == RuleAction.Deny && input is { Operation: Operation.Update, OldObject: { } old })
+                {
+                    previous ??= Run(rule, configured.Options, context.WithStatefulSet(old)).ToList();
+                    if (previous.Any(p => p.SameViolationAs(finding)))
+                    {
+                        action = RuleAction.Warn;
+                        qualifier = VerdictQualifier.PreExisting;
+                    }
+                }
+
+                var enforceAction = action;
+                if (mode == GuardMode.Audit && action == RuleAction.Deny)
+                {
+                    action = RuleAction.Warn;
+                    qualifier = VerdictQualifier.Audit;
+                }
+
+                verdicts.Add(new Verdict(finding, action, enforceAction, qualifier));
+            }
+        }
+
+        return new Evaluation(mode, verdicts, notes);
+    }
+
+    private List<Finding> Run(IValidatingRule rule, RuleOptions options, RuleContext context)
+    {
+        try
+        {
+            return rule.Validate(context, options).ToList();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A broken rule must not take admission down with it: report, never block.
+            LogRuleFailed(logger, ex, rule.Descriptor.Id, context.Namespace, context.Name);
+            return
+            [
+                new Finding(rule.Descriptor.Id, "rule-error", $"rule {rule.Descriptor.Id} failed to evaluate ({ex.GetType().Name})",
+                    "report this to the StatefulGuard maintainers with the object", null, Unverifiable: true),
+            ];
+        }
+    }
+
+    private static RuleAction Weaker(RuleAction a, RuleAction b) => (RuleAction)Math.Max((int)a, (int)b);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rule {RuleId} threw while evaluating {Namespace}/{Name}")]
+    private static partial void LogRuleFailed(ILogger logger, Exception ex, string ruleId, string @namespace, string name);
+}

@@ -1,0 +1,79 @@
+using FluentValidation;
+using Microsoft.Extensions.Configuration;
+using StatefulGuard.Core.Rules;
+
+namespace StatefulGuard.Core.Engine;
+
+/// <summary>A rule with the options and action configuration gave it.</summary>
+public sealed record ConfiguredRule(IRule Rule, RuleOptions Options, RuleAction Action)
+{
+    public string Id => Rule.Descriptor.Id;
+}
+
+/// <summary>The catalogue's rules as configured by <c>StatefulGuard:Rules</c>.</summary>
+public sealed class RuleSet
+{
+    public const string SectionName = "Rules";
+
+    public RuleSet(IReadOnlyList<ConfiguredRule> rules)
+    {
+        Rules = rules;
+        Validating = rules.Where(r => r.Rule is IValidatingRule && r.Action != RuleAction.Off).ToArray();
+    }
+
+    public IReadOnlyList<ConfiguredRule> Rules { get; }
+
+    /// <summary>Validating rules that are not switched off, in id order.</summary>
+    public IReadOnlyList<ConfiguredRule> Validating { get; }
+
+    /// <summary>Every rule with its defaults.</summary>
+    public static RuleSet Defaults(RuleCatalog catalog) =>
+        new(catalog.Rules.Select(r => new ConfiguredRule(r, NewOptions(r), r.Descriptor.DefaultAction)).ToArray());
+
+    /// <summary>
+    /// Binds <c>&lt;sectionPath&gt;:&lt;rule-id&gt;</c> for each rule. Unknown rule ids, unknown keys and invalid
+    /// values are reported with their full configuration key.
+    /// </summary>
+    public static RuleSet Bind(RuleCatalog catalog, IConfigurationSection rulesSection, out IReadOnlyList<string> errors)
+    {
+        var problems = new List<string>();
+        foreach (var child in rulesSection.GetChildren())
+        {
+            if (catalog.Find(child.Key) is null)
+            {
+                problems.Add($"{child.Path}: unknown rule id '{child.Key}'; known rules: {string.Join(", ", catalog.Rules.Select(r => r.Descriptor.Id))}");
+            }
+        }
+
+        var configured = new List<ConfiguredRule>();
+        foreach (var rule in catalog.Rules)
+        {
+            var section = rulesSection.GetSection(rule.Descriptor.Id);
+            var options = NewOptions(rule);
+            if (section.Exists())
+            {
+                try
+                {
+                    section.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    problems.Add($"{section.Path}: {ex.Message}");
+                }
+
+                if (rule.OptionsValidator is { } validator)
+                {
+                    var result = validator.Validate(new ValidationContext<object>(options));
+                    problems.AddRange(result.Errors.Select(e => $"{section.Path}:{e.PropertyName}: {e.ErrorMessage}"));
+                }
+            }
+
+            configured.Add(new ConfiguredRule(rule, options, options.Action ?? rule.Descriptor.DefaultAction));
+        }
+
+        errors = problems;
+        return new RuleSet(configured);
+    }
+
+    private static RuleOptions NewOptions(IRule rule) => (RuleOptions)Activator.CreateInstance(rule.OptionsType)!;
+}

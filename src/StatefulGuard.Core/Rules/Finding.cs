@@ -1,0 +1,20 @@
+namespace StatefulGuard.Core.Rules;
+
+/// <summary>
+/// One violation reported by a rule. <see cref="Code"/> distinguishes the ways a rule can fail and,
+/// together with the rule id and path, identifies the violation across an object's versions.
+/// </summary>
+/// <param name="RuleId">The reporting rule's id.</param>
+/// <param name="Code">A stable kebab-case code for the kind of violation.</param>
+/// <param name="Message">What is wrong, in one short sentence.</param>
+/// <param name="Fix">What to change to fix it.</param>
+/// <param name="Path">The offending field, e.g. <c>spec.serviceName</c>.</param>
+/// <param name="Unverifiable">
+/// The rule could not decide because cluster state it needs is unknown (no cluster access, caches not synced).
+/// The engine applies the configured policy for unverifiable lookups instead of the rule's action.
+/// </param>
+public sealed record Finding(string RuleId, string Code, string Message, string Fix, string? Path, bool Unverifiable = false)
+{
+    public bool SameViolationAs(Finding other) =>
+        RuleId == other.RuleId && Code == other.Code && Path == other.Path;
+}

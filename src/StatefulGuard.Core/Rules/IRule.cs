@@ -1,0 +1,45 @@
+using FluentValidation;
+
+namespace StatefulGuard.Core.Rules;
+
+/// <summary>
+/// A rule. Implementations are discovered by the <see cref="Engine.RuleCatalog"/>: adding a rule is adding
+/// a class (with a parameterless constructor), its tests and fixtures.
+/// </summary>
+public interface IRule
+{
+    RuleDescriptor Descriptor { get; }
+
+    /// <summary>The type bound from <c>StatefulGuard:Rules:&lt;id&gt;</c>; <see cref="RuleOptions"/> or a subclass.</summary>
+    Type OptionsType { get; }
+
+    /// <summary>Checks the rule's options; null when there is nothing beyond the action to check.</summary>
+    IValidator? OptionsValidator { get; }
+}
+
+public interface IValidatingRule : IRule
+{
+    IEnumerable<Finding> Validate(RuleContext context, RuleOptions options);
+}
+
+/// <summary>Base class for validating rules with typed options.</summary>
+public abstract class ValidatingRule<TOptions> : IValidatingRule
+    where TOptions : RuleOptions, new()
+{
+    public abstract RuleDescriptor Descriptor { get; }
+
+    public Type OptionsType => typeof(TOptions);
+
+    public virtual IValidator? OptionsValidator => null;
+
+    public IEnumerable<Finding> Validate(RuleContext context, RuleOptions options) =>
+        Validate(context, options as TOptions ?? new TOptions());
+
+    protected abstract IEnumerable<Finding> Validate(RuleContext context, TOptions options);
+
+    protected Finding Violation(string code, string? path, string message, string fix) =>
+        new(Descriptor.Id, code, message, fix, path);
+
+    protected Finding Unverifiable(string code, string? path, string message, string fix) =>
+        new(Descriptor.Id, code, message, fix, path, Unverifiable: true);
+}

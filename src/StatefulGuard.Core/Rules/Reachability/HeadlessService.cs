@@ -1,0 +1,121 @@
+using k8s.Models;
+using StatefulGuard.Core.Cluster;
+
+namespace StatefulGuard.Core.Rules.Reachability;
+
+public sealed class HeadlessServiceOptions : RuleOptions
+{
+    /// <summary>
+    /// Whether an empty <c>spec.serviceName</c> is a violation. The API allows it, but such pods have no
+    /// stable DNS names, and the field cannot be set later.
+    /// </summary>
+    public bool RequireServiceName { get; set; } = true;
+}
+
+/// <summary>
+/// <c>spec.serviceName</c> must name a headless Service in the StatefulSet's namespace whose selector selects
+/// the pods; otherwise the pods get no <c>&lt;pod&gt;.&lt;service&gt;.&lt;ns&gt;.svc</c> names. The field is
+/// immutable, so a mistake found after creation costs a delete-and-recreate.
+/// </summary>
+public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
+{
+    public const string Id = "headless-service";
+    private const string FieldPath = "spec.serviceName";
+
+    public override RuleDescriptor Descriptor { get; } = new(
+        Id,
+        RuleKind.Validating,
+        RuleAction.Deny,
+        "spec.serviceName names a headless Service (clusterIP: None) in the namespace that selects the pods");
+
+    protected override IEnumerable<Finding> Validate(RuleContext context, HeadlessServiceOptions options)
+    {
+        var serviceName = context.StatefulSet.Spec?.ServiceName;
+        var suggested = SuggestedSelector(context.StatefulSet);
+
+        if (string.IsNullOrEmpty(serviceName))
+        {
+            if (options.RequireServiceName)
+            {
+                yield return Violation(
+                    "service-name-empty",
+                    FieldPath,
+                    "spec.serviceName is empty: the pods get no stable DNS names",
+                    $"create a headless Service (clusterIP: None) with selector {suggested} and set spec.serviceName to its name; it cannot be changed later");
+            }
+
+            yield break;
+        }
+
+        var lookup = context.Cluster.GetService(context.Namespace, serviceName);
+        switch (lookup.State)
+        {
+            case LookupState.Unknown:
+                yield return Unverifiable(
+                    "service-unverifiable",
+                    FieldPath,
+                    $"cannot verify Service \"{serviceName}\": cluster state is not available",
+                    $"make sure a headless Service \"{serviceName}\" with selector {suggested} exists in namespace \"{context.Namespace}\"");
+                yield break;
+
+            case LookupState.NotFound:
+                yield return Violation(
+                    "service-missing",
+                    FieldPath,
+                    $"Service \"{serviceName}\" named by spec.serviceName does not exist in namespace \"{context.Namespace}\"",
+                    $"create a headless Service \"{serviceName}\" (clusterIP: None) with selector {suggested}, or correct spec.serviceName");
+                yield break;
+        }
+
+        var spec = lookup.Value!.Spec;
+        if (string.Equals(spec?.Type, "ExternalName", StringComparison.Ordinal))
+        {
+            yield return Violation(
+                "service-not-headless",
+                FieldPath,
+                $"Service \"{serviceName}\" is of type ExternalName, not a headless Service: the pods get no DNS names",
+                $"point spec.serviceName at a headless Service (type ClusterIP, clusterIP: None) with selector {suggested}");
+            yield break;
+        }
+
+        if (!string.Equals(spec?.ClusterIP, "None", StringComparison.Ordinal))
+        {
+            var ip = string.IsNullOrEmpty(spec?.ClusterIP) ? "not set, so one is allocated" : spec!.ClusterIP;
+            yield return Violation(
+                "service-not-headless",
+                FieldPath,
+                $"Service \"{serviceName}\" is not headless (clusterIP {ip}): the pods get no per-pod DNS names",
+                $"recreate Service \"{serviceName}\" with clusterIP: None (the field cannot be changed in place)");
+        }
+
+        var selector = spec?.Selector;
+        if (selector is null || selector.Count == 0)
+        {
+            yield return Violation(
+                "service-selector-empty",
+                FieldPath,
+                $"Service \"{serviceName}\" has no selector, so no DNS records are published for the pods",
+                $"set spec.selector of Service \"{serviceName}\" to {suggested}");
+            yield break;
+        }
+
+        var mismatches = Selectors.Mismatches(selector, context.PodLabels);
+        if (mismatches.Count > 0)
+        {
+            yield return Violation(
+                "service-selector-mismatch",
+                FieldPath,
+                $"Service \"{serviceName}\" selector {Selectors.Format(selector)} does not select the pods: {string.Join("; ", mismatches)}",
+                $"make the selector of Service \"{serviceName}\" a subset of the pod template labels, e.g. {suggested}");
+        }
+    }
+
+    /// <summary>The StatefulSet's own matchLabels are guaranteed to be on its pods, so they make the best selector.</summary>
+    private static string SuggestedSelector(V1StatefulSet statefulSet)
+    {
+        var labels = statefulSet.Spec?.Selector?.MatchLabels is { Count: > 0 } match
+            ? match
+            : statefulSet.Spec?.Template?.Metadata?.Labels;
+        return labels is { Count: > 0 } ? Selectors.Format(labels) : "<pod labels>";
+    }
+}

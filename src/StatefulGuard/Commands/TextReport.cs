@@ -1,0 +1,73 @@
+using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Manifests;
+using StatefulGuard.Core.Rules;
+
+namespace StatefulGuard.Commands;
+
+/// <summary>The audit report for people: grouped by object, what is wrong, where, and how to fix it.</summary>
+internal sealed class TextReport(TextWriter output, bool color)
+{
+    private const string Red = "\u001b[31m";
+    private const string Yellow = "\u001b[33m";
+    private const string Green = "\u001b[32m";
+    private const string Dim = "\u001b[2m";
+    private const string Reset = "\u001b[0m";
+
+    public void Write(AuditReport report)
+    {
+        int denied = 0, warned = 0, clean = 0, skipped = 0;
+        foreach (var obj in report.Objects)
+        {
+            var evaluation = obj.Evaluation;
+            var header = $"{obj.Document.Location}  StatefulSet {obj.Namespace}/{obj.Name}";
+            if (evaluation.Mode == GuardMode.Off)
+            {
+                skipped++;
+                output.WriteLine($"{header}  {Paint(Dim, "skipped (namespace mode off)")}");
+                continue;
+            }
+
+            if (evaluation.Verdicts.Count == 0)
+            {
+                clean++;
+                output.WriteLine($"{header}  {Paint(Green, "ok")}");
+                continue;
+            }
+
+            if (evaluation.WouldDenyInEnforce)
+            {
+                denied++;
+            }
+            else
+            {
+                warned++;
+            }
+
+            output.WriteLine(header);
+            foreach (var verdict in evaluation.Verdicts.OrderBy(v => v.EnforceAction))
+            {
+                var label = verdict.EnforceAction == RuleAction.Deny ? Paint(Red, "DENY") : Paint(Yellow, "WARN");
+                var finding = verdict.Finding;
+                var where = finding.Path is null ? "" : $"  {finding.Path}";
+                var note = verdict.Qualifier == VerdictQualifier.Unverifiable ? " (unverifiable)" : "";
+                output.WriteLine($"  {label}  {finding.RuleId}{where}{note}");
+                output.WriteLine($"        {finding.Message}");
+                output.WriteLine($"        {Paint(Dim, "fix:")} {finding.Fix}");
+            }
+
+            foreach (var note in evaluation.Notes)
+            {
+                output.WriteLine($"  note: {note}");
+            }
+        }
+
+        output.WriteLine();
+        var total = report.Objects.Count;
+        output.WriteLine(
+            $"{total} StatefulSet{(total == 1 ? "" : "s")} checked in {report.DocumentsRead} document{(report.DocumentsRead == 1 ? "" : "s")}: " +
+            $"{denied} would be denied, {warned} with warnings, {clean} clean" + (skipped > 0 ? $", {skipped} skipped" : "") +
+            (report.Errors.Count > 0 ? $"; {report.Errors.Count} unreadable" : "") + ".");
+    }
+
+    private string Paint(string code, string text) => color ? code + text + Reset : text;
+}

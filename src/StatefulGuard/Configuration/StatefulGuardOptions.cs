@@ -1,0 +1,76 @@
+using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Rules;
+
+namespace StatefulGuard.Configuration;
+
+/// <summary>Section <c>StatefulGuard</c> of the configuration. Every key can be overridden as <c>StatefulGuard__Key</c>.</summary>
+public sealed class StatefulGuardOptions
+{
+    public const string SectionName = "StatefulGuard";
+
+    /// <summary>Enforce (default), Audit or Off; the namespace label <c>statefulguard.io/mode</c> overrides it.</summary>
+    public GuardMode Mode { get; set; } = GuardMode.Enforce;
+
+    public TlsOptions Tls { get; set; } = new();
+
+    public ClusterOptions Cluster { get; set; } = new();
+
+    /// <summary>Larger AdmissionReview bodies get 413. The apiserver's own limit on an object is 3 MiB.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
+
+    /// <summary>Text for people, Json for log collectors (use Json in the cluster).</summary>
+    public LogFormat LogFormat { get; set; } = LogFormat.Text;
+
+    public EngineSettings EngineSettings => new(Mode, Cluster.UnverifiableAction);
+}
+
+public sealed class TlsOptions
+{
+    public string CertFile { get; set; } = "certs/tls.crt";
+
+    public string KeyFile { get; set; } = "certs/tls.key";
+
+    /// <summary>How often the files are checked for a rotated certificate, besides file-change notifications.</summary>
+    public int ReloadIntervalSeconds { get; set; } = 10;
+}
+
+public enum ClusterSource
+{
+    /// <summary>In-cluster service account in a pod, else KUBECONFIG / ~/.kube/config, else offline.</summary>
+    Auto,
+
+    /// <summary>The kubeconfig in <see cref="ClusterOptions.Kubeconfig"/>, KUBECONFIG or ~/.kube/config.</summary>
+    Kubeconfig,
+
+    /// <summary>The pod's service account.</summary>
+    InCluster,
+
+    /// <summary>No cluster: lookups are unverifiable.</summary>
+    None,
+}
+
+public sealed class ClusterOptions
+{
+    public ClusterSource Source { get; set; } = ClusterSource.Auto;
+
+    /// <summary>An explicit kubeconfig file; by default KUBECONFIG, then ~/.kube/config, as kubectl finds it.</summary>
+    public string? Kubeconfig { get; set; }
+
+    /// <summary>
+    /// What a rule's violation becomes when the cluster state it needs is unknown (caches not synced, no cluster):
+    /// Warn (default) keeps deployments flowing; Deny fails closed; Off says nothing.
+    /// </summary>
+    public RuleAction UnverifiableAction { get; set; } = RuleAction.Warn;
+
+    /// <summary>Server-side timeout of one watch request; the cache re-watches from the last resourceVersion.</summary>
+    public int WatchTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>Upper bound of the reconnect backoff while the apiserver is unreachable.</summary>
+    public int MaxBackoffSeconds { get; set; } = 30;
+}
+
+public enum LogFormat
+{
+    Text,
+    Json,
+}

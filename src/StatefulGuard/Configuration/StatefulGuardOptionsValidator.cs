@@ -1,0 +1,96 @@
+using FluentValidation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using StatefulGuard.Core.Engine;
+
+namespace StatefulGuard.Configuration;
+
+/// <summary>Checks the bound options; every message names the configuration key.</summary>
+public sealed class StatefulGuardOptionsValidator : AbstractValidator<StatefulGuardOptions>
+{
+    public StatefulGuardOptionsValidator()
+    {
+        RuleFor(o => o.Mode).IsInEnum();
+        RuleFor(o => o.LogFormat).IsInEnum();
+        RuleFor(o => o.MaxRequestBodyBytes).InclusiveBetween(64 * 1024, 64L * 1024 * 1024)
+            .WithMessage("must be between 65536 and 67108864 bytes");
+        RuleFor(o => o.Tls.CertFile).NotEmpty();
+        RuleFor(o => o.Tls.KeyFile).NotEmpty();
+        RuleFor(o => o.Tls.ReloadIntervalSeconds).InclusiveBetween(1, 3600);
+        RuleFor(o => o.Cluster.Source).IsInEnum();
+        RuleFor(o => o.Cluster.UnverifiableAction).IsInEnum();
+        RuleFor(o => o.Cluster.WatchTimeoutSeconds).InclusiveBetween(10, 3600);
+        RuleFor(o => o.Cluster.MaxBackoffSeconds).InclusiveBetween(1, 600);
+        RuleFor(o => o.Cluster.Kubeconfig)
+            .Must(File.Exists).When(o => !string.IsNullOrEmpty(o.Cluster.Kubeconfig))
+            .WithMessage(o => $"file '{o.Cluster.Kubeconfig}' does not exist");
+    }
+
+    /// <summary>
+    /// Binds and checks the whole section: typed options, unknown keys, and each rule's settings.
+    /// Returns every problem, each starting with its configuration key.
+    /// </summary>
+    public static IReadOnlyList<string> Check(IConfiguration configuration, RuleCatalog catalog, out StatefulGuardOptions options, out Core.Engine.RuleSet rules)
+    {
+        var section = configuration.GetSection(StatefulGuardOptions.SectionName);
+        var problems = new List<string>();
+        options = new StatefulGuardOptions();
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            problems.Add(ex.Message);
+        }
+
+        problems.AddRange(UnknownKeys.Find(section, typeof(StatefulGuardOptions), ignore: Core.Engine.RuleSet.SectionName)
+            .Select(k => $"{k}: unknown configuration key"));
+        problems.AddRange(new StatefulGuardOptionsValidator().Validate(options).Errors
+            .Select(e => $"{StatefulGuardOptions.SectionName}:{e.PropertyName.Replace('.', ':')}: {e.ErrorMessage}"));
+
+        rules = Core.Engine.RuleSet.Bind(catalog, section.GetSection(Core.Engine.RuleSet.SectionName), out var ruleProblems);
+        problems.AddRange(ruleProblems);
+        return problems;
+    }
+}
+
+/// <summary>Runs <see cref="StatefulGuardOptionsValidator.Check"/> when the host validates options at start.</summary>
+internal sealed class StatefulGuardOptionsStartupValidation(IConfiguration configuration, RuleCatalog catalog)
+    : IValidateOptions<StatefulGuardOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StatefulGuardOptions options)
+    {
+        var problems = StatefulGuardOptionsValidator.Check(configuration, catalog, out _, out _);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
+
+/// <summary>Finds configuration keys that no options property receives: a typo must not be silently ignored.</summary>
+internal static class UnknownKeys
+{
+    public static IEnumerable<string> Find(IConfigurationSection section, Type type, string? ignore = null)
+    {
+        var properties = type.GetProperties().Where(p => p.CanWrite)
+            .ToDictionary(p => p.Name, p => p.PropertyType, StringComparer.OrdinalIgnoreCase);
+        foreach (var child in section.GetChildren())
+        {
+            if (string.Equals(child.Key, ignore, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (!properties.TryGetValue(child.Key, out var propertyType))
+            {
+                yield return child.Path;
+            }
+            else if (propertyType.IsClass && propertyType != typeof(string))
+            {
+                foreach (var nested in Find(child, propertyType))
+                {
+                    yield return nested;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,273 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using Microsoft.AspNetCore.Http.Features;
+using StatefulGuard.Core.Admission;
+using StatefulGuard.Core.Cluster;
+using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Rules;
+
+namespace StatefulGuard.Serve;
+
+public enum AdmissionEndpoint
+{
+    Validate,
+    Mutate,
+}
+
+/// <summary>
+/// The HTTP adapter over <see cref="RuleEngine"/>: reads an AdmissionReview once, asks the engine, answers
+/// as the apiserver expects. Input that is not a readable AdmissionReview gets a 4xx with a message.
+/// </summary>
+internal sealed partial class AdmissionHandler
+{
+    private readonly RuleEngine engine;
+    private readonly IClusterView cluster;
+    private readonly ILogger<AdmissionHandler> logger;
+    private readonly long maxBodyBytes;
+
+    public AdmissionHandler(RuleEngine engine, IClusterView cluster, Microsoft.Extensions.Options.IOptions<Configuration.StatefulGuardOptions> options, ILogger<AdmissionHandler> logger)
+    {
+        this.engine = engine;
+        this.cluster = cluster;
+        this.logger = logger;
+        maxBodyBytes = options.Value.MaxRequestBodyBytes;
+    }
+
+    public async Task HandleAsync(HttpContext http, AdmissionEndpoint endpoint)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var endpointLabel = endpoint == AdmissionEndpoint.Validate ? "validate" : "mutate";
+        var outcome = await DecideAsync(http, endpoint);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+
+        if (outcome.Error is { } error)
+        {
+            AdmissionMetrics.Duration.WithLabels(endpointLabel, "", "error").Observe(elapsed.TotalSeconds);
+            LogRejected(logger, endpointLabel, error.Status, error.Message);
+            http.Response.StatusCode = error.Status;
+            http.Response.ContentType = "application/json";
+            await JsonSerializer.SerializeAsync(http.Response.Body, new ErrorBody { Error = error.Message }, AdmissionJsonContext.Default.ErrorBody, http.RequestAborted);
+            return;
+        }
+
+        var review = new AdmissionReview { ApiVersion = AdmissionReview.V1, Kind = AdmissionReview.ReviewKind, Response = outcome.Response };
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(http.Response.Body, review, AdmissionJsonContext.Default.AdmissionReview, http.RequestAborted);
+
+        var response = outcome.Response!;
+        var decision = !response.Allowed ? "deny" : response.Warnings is { Count: > 0 } ? "warn" : "allow";
+        var operation = outcome.Request?.Operation ?? "";
+        AdmissionMetrics.Duration.WithLabels(endpointLabel, operation, decision).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        LogDecision(logger, endpointLabel, response.Uid, operation, outcome.Kind ?? "", outcome.Request?.Namespace ?? "",
+            outcome.ObjectName ?? outcome.Request?.Name ?? "", response.Allowed, outcome.RuleIds ?? "", outcome.Mode ?? "",
+            outcome.Request?.DryRun == true, elapsed.TotalMilliseconds);
+    }
+
+    private async Task<Outcome> DecideAsync(HttpContext http, AdmissionEndpoint endpoint)
+    {
+        if (http.Request.ContentType is { } contentType && !IsJson(contentType))
+        {
+            return Outcome.Fail(StatusCodes.Status415UnsupportedMediaType, $"Content-Type must be application/json, got '{contentType}'");
+        }
+
+        if (http.Request.ContentLength > maxBodyBytes)
+        {
+            return TooLarge();
+        }
+
+        var sizeFeature = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = maxBodyBytes;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(http.Request.ContentLength is > 0 and var n ? (int)n : 16 * 1024);
+        try
+        {
+            while (true)
+            {
+                var memory = buffer.GetMemory(16 * 1024);
+                var read = await http.Request.Body.ReadAsync(memory, http.RequestAborted);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                buffer.Advance(read);
+                if (buffer.WrittenCount > maxBodyBytes)
+                {
+                    return TooLarge();
+                }
+            }
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return Outcome.Fail(ex.StatusCode, ex.Message);
+        }
+
+        AdmissionReview? review;
+        try
+        {
+            review = JsonSerializer.Deserialize(buffer.WrittenSpan, AdmissionJsonContext.Default.AdmissionReview);
+        }
+        catch (JsonException ex)
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {ex.Message}");
+        }
+
+        if (review is null)
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, "body is not a valid AdmissionReview: empty or null");
+        }
+
+        if (review.ApiVersion != AdmissionReview.V1 || review.Kind != AdmissionReview.ReviewKind)
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest,
+                $"expected apiVersion {AdmissionReview.V1} and kind {AdmissionReview.ReviewKind}, got '{review.ApiVersion}' '{review.Kind}' (set admissionReviewVersions: [v1])");
+        }
+
+        if (review.Request is not { } request)
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, "AdmissionReview has no request");
+        }
+
+        if (string.IsNullOrEmpty(request.Uid))
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, "request.uid is missing");
+        }
+
+        if (!OperationNames.TryParse(request.Operation, out var operation))
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.operation '{request.Operation}' is not CREATE, UPDATE, DELETE or CONNECT");
+        }
+
+        return Decide(endpoint, request, operation);
+    }
+
+    private Outcome Decide(AdmissionEndpoint endpoint, AdmissionRequest request, Operation operation)
+    {
+        var uid = request.Uid!;
+        if (!IsStatefulSet(request) || operation is not (Operation.Create or Operation.Update))
+        {
+            // Scale subresources, deletes and kinds a misconfigured webhook sends: not ours to judge.
+            return Outcome.Allow(request, uid, request.Kind?.Kind);
+        }
+
+        if (request.Object is not { ValueKind: JsonValueKind.Object } objectJson)
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object must be a StatefulSet object for {request.Operation}");
+        }
+
+        V1StatefulSet statefulSet;
+        V1StatefulSet? old = null;
+        try
+        {
+            statefulSet = KubernetesJson.Deserialize<V1StatefulSet>(objectJson);
+            if (operation == Operation.Update && request.OldObject is { ValueKind: JsonValueKind.Object } oldJson)
+            {
+                old = KubernetesJson.Deserialize<V1StatefulSet>(oldJson);
+            }
+        }
+        catch (JsonException ex)
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid apps/v1 StatefulSet: {ex.Message}");
+        }
+        catch (FormatException ex)
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid apps/v1 StatefulSet: {ex.Message}");
+        }
+
+        var ns = !string.IsNullOrEmpty(request.Namespace) ? request.Namespace : statefulSet.Metadata?.NamespaceProperty ?? "default";
+        var name = statefulSet.Metadata?.Name ?? request.Name ?? "";
+
+        if (endpoint == AdmissionEndpoint.Mutate)
+        {
+            // Mutation defaults are injected by the mutating rules; none is registered yet.
+            return Outcome.Allow(request, uid, "StatefulSet", name);
+        }
+
+        var evaluation = engine.Validate(new RuleInput(operation, ns, statefulSet, old), cluster);
+        CountRuleResults(evaluation);
+        var warnings = Messages.Warnings(evaluation);
+        var response = new AdmissionResponse
+        {
+            Uid = uid,
+            Allowed = evaluation.Allowed,
+            Status = evaluation.Allowed ? null : new AdmissionStatus
+            {
+                Code = StatusCodes.Status403Forbidden,
+                Reason = "Forbidden",
+                Message = Messages.DenialMessage("StatefulSet", ns, name, evaluation),
+            },
+            Warnings = warnings.Count > 0 ? warnings : null,
+        };
+        var ruleIds = string.Join(",", evaluation.Verdicts.Select(v => $"{v.RuleId}:{v.Action.ToString().ToLowerInvariant()}").Distinct());
+        return new Outcome(response, null, request, "StatefulSet", name, ruleIds, evaluation.Mode.ToString());
+    }
+
+    private void CountRuleResults(Evaluation evaluation)
+    {
+        if (evaluation.Mode == GuardMode.Off)
+        {
+            return;
+        }
+
+        foreach (var rule in engine.Rules.Validating)
+        {
+            var worst = RuleAction.Off;
+            foreach (var verdict in evaluation.Verdicts)
+            {
+                if (verdict.RuleId == rule.Id && verdict.Action < worst)
+                {
+                    worst = verdict.Action;
+                }
+            }
+
+            AdmissionMetrics.RuleResults.WithLabels(rule.Id, worst switch
+            {
+                RuleAction.Deny => "deny",
+                RuleAction.Warn => "warn",
+                _ => "pass",
+            }).Inc();
+        }
+    }
+
+    private static bool IsStatefulSet(AdmissionRequest request) =>
+        request.Resource is { Group: "apps", Resource: "statefulsets" }
+        && string.IsNullOrEmpty(request.SubResource)
+        && request.Kind is { Group: "apps", Kind: "StatefulSet" };
+
+    private static bool IsJson(string contentType)
+    {
+        var mediaType = contentType.Split(';', 2)[0].Trim();
+        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+               || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private Outcome TooLarge() =>
+        Outcome.Fail(StatusCodes.Status413PayloadTooLarge, $"AdmissionReview larger than {maxBodyBytes} bytes (StatefulGuard:MaxRequestBodyBytes)");
+
+    private sealed record Failure(int Status, string Message);
+
+    private sealed record Outcome(
+        AdmissionResponse? Response, Failure? Error, AdmissionRequest? Request = null, string? Kind = null,
+        string? ObjectName = null, string? RuleIds = null, string? Mode = null)
+    {
+        public static Outcome Fail(int status, string message) => new(null, new Failure(status, message));
+
+        public static Outcome Allow(AdmissionRequest request, string uid, string? kind, string? name = null) =>
+            new(new AdmissionResponse { Uid = uid, Allowed = true }, null, request, kind, name);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Admission {Endpoint} {Uid} {Operation} {Kind} {Namespace}/{Name}: allowed={Allowed} rules=[{Rules}] mode={Mode} dryRun={DryRun} in {DurationMs:0.000} ms")]
+    private static partial void LogDecision(ILogger logger, string endpoint, string uid, string operation, string kind, string @namespace,
+        string name, bool allowed, string rules, string mode, bool dryRun, double durationMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Endpoint} request with {Status}: {Error}")]
+    private static partial void LogRejected(ILogger logger, string endpoint, int status, string error);
+}

@@ -1,0 +1,168 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Options;
+using StatefulGuard.Configuration;
+
+namespace StatefulGuard.Serve;
+
+/// <summary>
+/// The serving certificate, read from PEM files and re-read when they change (cert-manager and Secret
+/// volume updates replace them in place), so rotation needs no restart and drops no connection: each new
+/// handshake gets the newest certificate. A half-written or mismatched pair is ignored until it is whole.
+/// </summary>
+internal sealed partial class CertificateStore : IHostedService, IDisposable
+{
+    private readonly TlsOptions options;
+    private readonly ILogger<CertificateStore> logger;
+    private readonly Lock gate = new();
+    private FileSystemWatcher[] watchers = [];
+    private Timer? poll;
+    private Timer? debounce;
+    private volatile X509Certificate2? current;
+    private byte[]? loadedHash;
+
+    public CertificateStore(IOptions<StatefulGuardOptions> options, ILogger<CertificateStore> logger)
+    {
+        this.options = options.Value.Tls;
+        this.logger = logger;
+    }
+
+    /// <summary>The certificate for the next handshake; null until a valid pair has been read.</summary>
+    public X509Certificate2? Current => current;
+
+    /// <summary>Set once Kestrel serves HTTPS; readiness then requires a certificate.</summary>
+    public bool InUse { get; private set; }
+
+    /// <summary>Called when Kestrel binds an HTTPS endpoint: a missing or broken pair stops start-up.</summary>
+    public X509Certificate2 RequireForHttps()
+    {
+        InUse = true;
+        Reload();
+        return current ?? throw new InvalidOperationException(
+            $"HTTPS needs a certificate: StatefulGuard:Tls:CertFile ('{Path.GetFullPath(options.CertFile)}') and " +
+            $"StatefulGuard:Tls:KeyFile ('{Path.GetFullPath(options.KeyFile)}') must be a readable PEM certificate and its key " +
+            "(certs/generate.sh makes a pair for local runs).");
+    }
+
+    /// <summary>Reads the files if their content changed. Returns true when a new certificate was installed.</summary>
+    public bool Reload()
+    {
+        lock (gate)
+        {
+            byte[] certBytes, keyBytes;
+            try
+            {
+                certBytes = File.ReadAllBytes(options.CertFile);
+                keyBytes = File.ReadAllBytes(options.KeyFile);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogUnreadable(logger, options.CertFile, options.KeyFile, ex.Message);
+                return false;
+            }
+
+            var hash = SHA256.HashData([.. certBytes, .. keyBytes]);
+            if (loadedHash is not null && hash.AsSpan().SequenceEqual(loadedHash))
+            {
+                return false;
+            }
+
+            X509Certificate2 certificate;
+            try
+            {
+                certificate = X509Certificate2.CreateFromPem(
+                    System.Text.Encoding.ASCII.GetString(certBytes), System.Text.Encoding.ASCII.GetString(keyBytes));
+            }
+            catch (CryptographicException ex)
+            {
+                // Typically a rotation caught between writing the two files: the next change completes it.
+                LogInvalid(logger, options.CertFile, ex.Message);
+                return false;
+            }
+
+            var previous = current;
+            current = certificate;
+            loadedHash = hash;
+            LogLoaded(logger, certificate.Subject, certificate.Thumbprint, certificate.NotAfter, previous is not null);
+            if (certificate.NotAfter < DateTime.Now)
+            {
+                LogExpired(logger, certificate.Thumbprint, certificate.NotAfter);
+            }
+
+            // The old certificate may still be in use by a handshake in flight; let the GC retire it.
+            return true;
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Reload();
+        watchers = Directories().Select(Watch).ToArray();
+        var interval = TimeSpan.FromSeconds(options.ReloadIntervalSeconds);
+        poll = new Timer(_ => Reload(), null, interval, interval);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        foreach (var watcher in watchers)
+        {
+            watcher.Dispose();
+        }
+
+        watchers = [];
+        poll?.Dispose();
+        debounce?.Dispose();
+    }
+
+    private IEnumerable<string> Directories() =>
+        new[] { options.CertFile, options.KeyFile }
+            .Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!)
+            .Distinct(StringComparer.Ordinal)
+            .Where(Directory.Exists);
+
+    private FileSystemWatcher Watch(string directory)
+    {
+        // Secret volumes swap a symlinked ..data directory, so watch the whole directory, not the file names.
+        var watcher = new FileSystemWatcher(directory)
+        {
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
+            IncludeSubdirectories = false,
+        };
+        FileSystemEventHandler changed = (_, _) => ScheduleReload();
+        watcher.Changed += changed;
+        watcher.Created += changed;
+        watcher.Deleted += changed;
+        watcher.Renamed += (_, _) => ScheduleReload();
+        watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
+
+    private void ScheduleReload()
+    {
+        // Writers replace the two files one after the other: wait for the burst to settle.
+        lock (gate)
+        {
+            debounce ??= new Timer(_ => Reload());
+            debounce.Change(TimeSpan.FromMilliseconds(200), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving certificate {Subject} ({Thumbprint}, valid until {NotAfter:u}) loaded; rotation: {Rotated}")]
+    private static partial void LogLoaded(ILogger logger, string subject, string thumbprint, DateTime notAfter, bool rotated);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot read TLS files {CertFile} / {KeyFile}: {Error}")]
+    private static partial void LogUnreadable(ILogger logger, string certFile, string keyFile, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "TLS files {CertFile} do not hold a valid certificate and key yet: {Error}; keeping the previous certificate")]
+    private static partial void LogInvalid(ILogger logger, string certFile, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Serving certificate {Thumbprint} expired at {NotAfter:u}: the apiserver will reject it")]
+    private static partial void LogExpired(ILogger logger, string thumbprint, DateTime notAfter);
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace StatefulGuard.Serve;
+
+/// <summary>Ready once every watch cache has listed; an apiserver outage after that does not make it unready.</summary>
+internal sealed class ClusterCacheHealthCheck(KubernetesClusterView view) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!view.Connected)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy("no cluster configured: lookups are unverifiable"));
+        }
+
+        var caches = view.Caches.ToDictionary(c => c.Kind, c => (object)new { c.Synced, c.Count, c.LastContact });
+        return Task.FromResult(view.Synced
+            ? HealthCheckResult.Healthy("caches synced", caches)
+            : HealthCheckResult.Unhealthy("caches not synced yet", data: caches));
+    }
+}
+
+internal sealed class CertificateHealthCheck(CertificateStore store) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!store.InUse)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy("not serving HTTPS"));
+        }
+
+        return Task.FromResult(store.Current is { } cert
+            ? HealthCheckResult.Healthy($"certificate {cert.Thumbprint} valid until {cert.NotAfter:u}")
+            : HealthCheckResult.Unhealthy("no certificate loaded"));
+    }
+}
+
+/// <summary>Unready as soon as shutdown begins, so endpoints drop the pod before it stops listening.</summary>
+internal sealed class ShutdownHealthCheck(IHostApplicationLifetime lifetime) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(lifetime.ApplicationStopping.IsCancellationRequested
+            ? HealthCheckResult.Unhealthy("shutting down")
+            : HealthCheckResult.Healthy());
+}

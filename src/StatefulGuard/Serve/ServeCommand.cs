@@ -1,0 +1,68 @@
+using Serilog;
+using StatefulGuard.Configuration;
+
+namespace StatefulGuard.Serve;
+
+/// <summary><c>statefulguard serve</c>: the admission webhook.</summary>
+internal static class ServeCommand
+{
+    public const string DefaultUrl = "https://0.0.0.0:8443";
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            // appsettings.json ships beside the binary; a --contentRoot argument still wins.
+            ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
+        });
+
+        // --urls and ASPNETCORE_URLS both arrive as "urls"; only without them is the documented default used.
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddStatefulGuard();
+        var app = builder.Build();
+        app.MapAdmissionEndpoints();
+        app.MapOperationalEndpoints();
+        return app;
+    }
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        WebApplication app;
+        try
+        {
+            app = Build(args);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
+        {
+            await Console.Error.WriteLineAsync($"statefulguard: cannot start: {ex.Message}");
+            return 1;
+        }
+
+        try
+        {
+            await app.RunAsync();
+            return 0;
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("statefulguard: invalid configuration:");
+            foreach (var failure in ex.Failures)
+            {
+                await Console.Error.WriteLineAsync($"  {failure}");
+            }
+
+            return 1;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or k8s.Exceptions.KubeConfigException)
+        {
+            Log.Logger.Fatal(ex, "Start-up failed");
+            await Console.Error.WriteLineAsync($"statefulguard: cannot start: {ex.Message}");
+            return 1;
+        }
+    }
+}
