@@ -1,0 +1,87 @@
+namespace StatefulGuard.Tests.Support;
+
+/// <summary>One fake apiserver and one webhook watching it, shared by a test class. Tests use their own namespaces.</summary>
+public class ClusterFixture : IAsyncLifetime
+{
+    public FakeApiServer ApiServer { get; private set; } = null!;
+
+    public WebhookFactory Webhook { get; private set; } = null!;
+
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public async Task InitializeAsync()
+    {
+        ApiServer = await FakeApiServer.StartAsync();
+        Webhook = new WebhookFactory(ApiServer, Settings);
+        await Webhook.WaitUntilReadyAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Webhook.DisposeAsync();
+        await ApiServer.DisposeAsync();
+    }
+
+    /// <summary>A fresh namespace name, so tests sharing the fixture never see each other's objects.</summary>
+    public static string NewNamespace(string prefix = "ns") => $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Applies objects to the fake apiserver and waits until the webhook's cache has them.</summary>
+    public async Task ApplyAndWaitAsync(string resource, System.Text.Json.Nodes.JsonObject obj)
+    {
+        ApiServer.Apply(resource, obj);
+        await Eventually.TrueAsync(() => CacheHas(resource, obj), TimeSpan.FromSeconds(5));
+    }
+
+    private bool CacheHas(string resource, System.Text.Json.Nodes.JsonObject obj)
+    {
+        var view = (Core.Cluster.IClusterView)Webhook.Services.GetService(typeof(Core.Cluster.IClusterView))!;
+        var meta = obj["metadata"]!;
+        var name = meta["name"]!.GetValue<string>();
+        return resource switch
+        {
+            "services" => view.GetService(meta["namespace"]!.GetValue<string>(), name).Value?.Metadata.ResourceVersion is not null
+                          && Same(view.GetService(meta["namespace"]!.GetValue<string>(), name).Value!, obj),
+            "namespaces" => view.GetNamespace(name).Value is { } ns && Same(ns, obj),
+            _ => throw new ArgumentOutOfRangeException(nameof(resource)),
+        };
+    }
+
+    private static bool Same(k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> cached, System.Text.Json.Nodes.JsonObject obj)
+    {
+        var expected = obj["metadata"]?["labels"]?.ToJsonString() ?? "null";
+        var actual = cached.Metadata.Labels is null ? "null" : System.Text.Json.JsonSerializer.Serialize(cached.Metadata.Labels);
+        return expected == actual || obj["metadata"]?["labels"] is null;
+    }
+}
+
+public static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("condition not met in time");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    public static async Task<T> ResultAsync<T>(Func<Task<T>> attempt, Func<T, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var result = await attempt();
+            if (done(result) || DateTime.UtcNow > deadline)
+            {
+                return result;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+}

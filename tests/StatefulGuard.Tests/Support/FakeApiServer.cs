@@ -1,0 +1,406 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace StatefulGuard.Tests.Support;
+
+/// <summary>
+/// An in-process kube-apiserver for the kinds StatefulGuard watches. It speaks the real REST and watch
+/// protocol — paged lists with resourceVersion and continue, chunked watch streams of JSON events,
+/// BOOKMARKs, and 410 Gone Status objects for expired versions — so the real KubernetesClient drives it.
+/// </summary>
+public sealed class FakeApiServer : IAsyncDisposable
+{
+    private readonly Lock gate = new();
+    private readonly Dictionary<string, Resource> resources = new()
+    {
+        ["services"] = new Resource("v1", "Service", Namespaced: true),
+        ["namespaces"] = new Resource("v1", "Namespace", Namespaced: false),
+    };
+
+    private readonly ConcurrentQueue<string> requests = new();
+    private WebApplication? app;
+    private CancellationTokenSource watchesClosed = new();
+    private long resourceVersion = 1000;
+
+    private FakeApiServer()
+    {
+    }
+
+    public int Port { get; private set; }
+
+    public string Url => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Every request seen, as "GET /path?query".</summary>
+    public IReadOnlyCollection<string> Requests => requests;
+
+    public string GitVersion { get; set; } = "v1.31.2";
+
+    public static async Task<FakeApiServer> StartAsync()
+    {
+        var server = new FakeApiServer();
+        await server.StartOnAsync(0);
+        return server;
+    }
+
+    /// <summary>A kubeconfig file pointing at this server, as kubectl would use it.</summary>
+    public string WriteKubeconfig(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "kubeconfig");
+        File.WriteAllText(path, $"""
+            apiVersion: v1
+            kind: Config
+            clusters:
+              - name: fake
+                cluster:
+                  server: {Url}
+            contexts:
+              - name: fake
+                context:
+                  cluster: fake
+                  user: fake
+            current-context: fake
+            users:
+              - name: fake
+                user:
+                  token: fake-token
+            """);
+        return path;
+    }
+
+    public void Apply(string resource, JsonObject obj)
+    {
+        lock (gate)
+        {
+            var store = resources[resource];
+            var copy = obj.DeepClone().AsObject();
+            var meta = copy["metadata"]!.AsObject();
+            var key = Key(store, meta);
+            var type = store.Objects.ContainsKey(key) ? "MODIFIED" : "ADDED";
+            meta["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+            meta["uid"] ??= Guid.NewGuid().ToString();
+            copy["apiVersion"] = store.ApiVersion;
+            copy["kind"] = store.Kind;
+            store.Objects[key] = copy;
+            Publish(store, type, copy);
+        }
+    }
+
+    public void Delete(string resource, string? ns, string name)
+    {
+        lock (gate)
+        {
+            var store = resources[resource];
+            var key = store.Namespaced ? $"{ns}/{name}" : name;
+            if (store.Objects.Remove(key, out var obj))
+            {
+                obj["metadata"]!["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+                Publish(store, "DELETED", obj);
+            }
+        }
+    }
+
+    /// <summary>Forgets event history (as etcd compaction does) and ends open watches: re-watching from an old version gets 410 Gone.</summary>
+    public void Compact()
+    {
+        lock (gate)
+        {
+            foreach (var store in resources.Values)
+            {
+                store.History.Clear();
+                store.CompactedAt = resourceVersion;
+            }
+        }
+
+        CloseWatches();
+    }
+
+    /// <summary>Ends every open watch stream cleanly, as the apiserver does at its timeout.</summary>
+    public void CloseWatches()
+    {
+        CancellationTokenSource old;
+        lock (gate)
+        {
+            old = watchesClosed;
+            watchesClosed = new CancellationTokenSource();
+        }
+
+        old.Cancel();
+        old.Dispose();
+    }
+
+    public int CountRequests(Func<string, bool> predicate) => requests.Count(predicate);
+
+    /// <summary>Stops listening: clients see connection refused until <see cref="RestartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (app is null)
+        {
+            return;
+        }
+
+        CloseWatches();
+        await app.StopAsync();
+        await app.DisposeAsync();
+        app = null;
+    }
+
+    public Task RestartAsync() => StartOnAsync(Port);
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private async Task StartOnAsync(int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(2));
+        var web = builder.Build();
+        web.Use(async (http, next) =>
+        {
+            requests.Enqueue($"{http.Request.Method} {http.Request.Path}{http.Request.QueryString}");
+            await next(http);
+        });
+        web.MapGet("/version", () => Results.Json(new Dictionary<string, string>
+        {
+            ["major"] = "1",
+            ["minor"] = GitVersion.Split('.')[1],
+            ["gitVersion"] = GitVersion,
+            ["platform"] = "linux/amd64",
+        }));
+        web.MapGet("/api/v1/services", http => Serve(http, "services", null));
+        web.MapGet("/api/v1/namespaces/{ns}/services", (HttpContext http, string ns) => Serve(http, "services", ns));
+        web.MapGet("/api/v1/namespaces", http => Serve(http, "namespaces", null));
+        web.MapFallback(http => WriteStatus(http, HttpStatusCode.NotFound, "NotFound", $"the server could not find the requested resource ({http.Request.Path})"));
+        await web.StartAsync();
+        Port = new Uri(web.Urls.First()).Port;
+        app = web;
+    }
+
+    private Task Serve(HttpContext http, string resource, string? ns)
+    {
+        var query = http.Request.Query;
+        var watch = query["watch"] is { Count: > 0 } w && (w[0] == "true" || w[0] == "1");
+        return watch ? WatchAsync(http, resources[resource], ns) : ListAsync(http, resources[resource], ns);
+    }
+
+    private async Task ListAsync(HttpContext http, Resource store, string? ns)
+    {
+        var limit = int.TryParse(http.Request.Query["limit"], out var l) && l > 0 ? l : int.MaxValue;
+        int offset = 0;
+        long listVersion;
+        JsonObject[] page;
+        string? next = null;
+        var gone = false;
+        lock (gate)
+        {
+            listVersion = resourceVersion;
+            if (http.Request.Query["continue"] is { Count: > 0 } token && !string.IsNullOrEmpty(token[0]))
+            {
+                var parts = token[0]!.Split(':');
+                offset = int.Parse(parts[0], CultureInfo.InvariantCulture);
+                listVersion = long.Parse(parts[1], CultureInfo.InvariantCulture);
+                gone = listVersion < store.CompactedAt;
+            }
+
+            var all = store.Objects.Values
+                .Where(o => ns is null || (string?)o["metadata"]!["namespace"] == ns)
+                .OrderBy(o => Key(store, o["metadata"]!.AsObject()), StringComparer.Ordinal)
+                .ToArray();
+            page = all.Skip(offset).Take(limit).Select(o => o.DeepClone().AsObject()).ToArray();
+            if (offset + page.Length < all.Length)
+            {
+                next = $"{offset + page.Length}:{listVersion}";
+            }
+        }
+
+        if (gone)
+        {
+            await WriteStatus(http, HttpStatusCode.Gone, "Expired", "The provided continue parameter is too old, please restart the list");
+            return;
+        }
+
+        var items = new JsonArray();
+        foreach (var item in page)
+        {
+            // Items in a list carry no apiVersion/kind, as the real apiserver sends them.
+            item.Remove("apiVersion");
+            item.Remove("kind");
+            items.Add(item);
+        }
+
+        var metadata = new JsonObject { ["resourceVersion"] = listVersion.ToString(CultureInfo.InvariantCulture) };
+        if (next is not null)
+        {
+            metadata["continue"] = next;
+        }
+
+        var body = new JsonObject
+        {
+            ["kind"] = store.Kind + "List",
+            ["apiVersion"] = store.ApiVersion,
+            ["metadata"] = metadata,
+            ["items"] = items,
+        };
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(body.ToJsonString());
+    }
+
+    private async Task WatchAsync(HttpContext http, Resource store, string? ns)
+    {
+        var from = long.TryParse(http.Request.Query["resourceVersion"], out var v) ? v : 0;
+        var timeout = int.TryParse(http.Request.Query["timeoutSeconds"], out var t) ? TimeSpan.FromSeconds(t) : TimeSpan.FromMinutes(30);
+        var bookmarks = http.Request.Query["allowWatchBookmarks"] == "true";
+        var channel = Channel.CreateUnbounded<(long Version, string Line)>();
+        List<string> backlog;
+        bool expired;
+        CancellationToken closed;
+        lock (gate)
+        {
+            closed = watchesClosed.Token;
+            expired = from != 0 && from < store.CompactedAt;
+            backlog = store.History.Where(e => e.Version > from && Matches(e.Object, ns)).Select(e => e.Line).ToList();
+            if (!expired)
+            {
+                store.Watchers.Add((channel.Writer, ns));
+            }
+        }
+
+        http.Response.ContentType = "application/json";
+        await http.Response.StartAsync();
+        var lifetime = http.RequestServices.GetRequiredService<IHostApplicationLifetime>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, closed, lifetime.ApplicationStopping);
+        stop.CancelAfter(timeout);
+        try
+        {
+            if (expired)
+            {
+                var status = StatusObject(HttpStatusCode.Gone, "Expired", $"too old resource version: {from} ({store.CompactedAt})");
+                await WriteLine(http, new JsonObject { ["type"] = "ERROR", ["object"] = status }.ToJsonString());
+                return;
+            }
+
+            foreach (var line in backlog)
+            {
+                await WriteLine(http, line);
+            }
+
+            using var bookmarkTimer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+            var nextEvent = channel.Reader.ReadAsync(stop.Token).AsTask();
+            var nextTick = bookmarkTimer.WaitForNextTickAsync(stop.Token).AsTask();
+            while (true)
+            {
+                var done = await Task.WhenAny(nextEvent, nextTick);
+                if (done == nextEvent)
+                {
+                    await WriteLine(http, (await nextEvent).Line);
+                    nextEvent = channel.Reader.ReadAsync(stop.Token).AsTask();
+                }
+                else
+                {
+                    await nextTick;
+                    if (bookmarks)
+                    {
+                        string bookmark;
+                        lock (gate)
+                        {
+                            bookmark = new JsonObject
+                            {
+                                ["type"] = "BOOKMARK",
+                                ["object"] = new JsonObject
+                                {
+                                    ["kind"] = store.Kind,
+                                    ["apiVersion"] = store.ApiVersion,
+                                    ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion.ToString(CultureInfo.InvariantCulture) },
+                                },
+                            }.ToJsonString();
+                        }
+
+                        await WriteLine(http, bookmark);
+                    }
+
+                    nextTick = bookmarkTimer.WaitForNextTickAsync(stop.Token).AsTask();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // timeout, client gone, CloseWatches or shutdown: end the stream
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            lock (gate)
+            {
+                store.Watchers.RemoveAll(w => w.Writer == channel.Writer);
+            }
+        }
+    }
+
+    private void Publish(Resource store, string type, JsonObject obj)
+    {
+        var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString();
+        store.History.Add(new Event(resourceVersion, obj, line));
+        foreach (var (writer, ns) in store.Watchers)
+        {
+            if (Matches(obj, ns))
+            {
+                writer.TryWrite((resourceVersion, line));
+            }
+        }
+    }
+
+    private static bool Matches(JsonObject obj, string? ns) => ns is null || (string?)obj["metadata"]!["namespace"] == ns;
+
+    private static async Task WriteLine(HttpContext http, string line)
+    {
+        await http.Response.WriteAsync(line + "\n", Encoding.UTF8);
+        await http.Response.Body.FlushAsync();
+    }
+
+    private static string Key(Resource store, JsonObject meta) =>
+        store.Namespaced ? $"{meta["namespace"]}/{meta["name"]}" : $"{meta["name"]}";
+
+    private static JsonObject StatusObject(HttpStatusCode code, string reason, string message) => new()
+    {
+        ["kind"] = "Status",
+        ["apiVersion"] = "v1",
+        ["metadata"] = new JsonObject(),
+        ["status"] = "Failure",
+        ["message"] = message,
+        ["reason"] = reason,
+        ["code"] = (int)code,
+    };
+
+    private static Task WriteStatus(HttpContext http, HttpStatusCode code, string reason, string message)
+    {
+        http.Response.StatusCode = (int)code;
+        http.Response.ContentType = "application/json";
+        return http.Response.WriteAsync(StatusObject(code, reason, message).ToJsonString());
+    }
+
+    private sealed record Event(long Version, JsonObject Object, string Line);
+
+    private sealed record Resource(string ApiVersion, string Kind, bool Namespaced)
+    {
+        public Dictionary<string, JsonObject> Objects { get; } = new(StringComparer.Ordinal);
+
+        public List<Event> History { get; } = [];
+
+        public List<(ChannelWriter<(long Version, string Line)> Writer, string? Namespace)> Watchers { get; } = [];
+
+        public long CompactedAt { get; set; }
+    }
+}

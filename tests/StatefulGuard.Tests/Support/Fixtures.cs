@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+
+namespace StatefulGuard.Tests.Support;
+
+/// <summary>Objects as the apiserver stores and sends them (defaults filled in, managedFields present).</summary>
+public static class Fixtures
+{
+    public static JsonObject Load(string name) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name)))!.AsObject();
+
+    /// <summary>The "web" StatefulSet of the Kubernetes tutorial, defaulted, in namespace <paramref name="ns"/>.</summary>
+    public static JsonObject StatefulSet(string ns = "shop", string serviceName = "nginx")
+    {
+        var sts = Load("statefulset-web.json");
+        sts["metadata"]!["namespace"] = ns;
+        sts["spec"]!["serviceName"] = serviceName;
+        return sts;
+    }
+
+    /// <summary>The headless Service that selects the "web" pods.</summary>
+    public static JsonObject HeadlessService(string ns = "shop", string name = "nginx")
+    {
+        var svc = Load("service-nginx.json");
+        svc["metadata"]!["namespace"] = ns;
+        svc["metadata"]!["name"] = name;
+        return svc;
+    }
+
+    /// <summary>The same Service with an allocated cluster IP (not headless).</summary>
+    public static JsonObject ClusterIpService(string ns = "shop", string name = "nginx")
+    {
+        var svc = HeadlessService(ns, name);
+        svc["spec"]!["clusterIP"] = "10.96.112.7";
+        svc["spec"]!["clusterIPs"] = new JsonArray("10.96.112.7");
+        return svc;
+    }
+
+    public static JsonObject Namespace(string name, string? mode = null)
+    {
+        var labels = new JsonObject { ["kubernetes.io/metadata.name"] = name };
+        if (mode is not null)
+        {
+            labels["statefulguard.io/mode"] = mode;
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Namespace",
+            ["metadata"] = new JsonObject { ["name"] = name, ["labels"] = labels },
+            ["spec"] = new JsonObject { ["finalizers"] = new JsonArray("kubernetes") },
+            ["status"] = new JsonObject { ["phase"] = "Active" },
+        };
+    }
+
+    /// <summary>The stored version of an object: what oldObject carries on UPDATE.</summary>
+    public static JsonObject Stored(JsonObject obj, int resourceVersion = 48213, int readyReplicas = 3)
+    {
+        var stored = obj.DeepClone().AsObject();
+        stored["metadata"]!["resourceVersion"] = resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        stored["status"] = new JsonObject
+        {
+            ["observedGeneration"] = 1,
+            ["replicas"] = readyReplicas,
+            ["readyReplicas"] = readyReplicas,
+            ["currentReplicas"] = readyReplicas,
+            ["updatedReplicas"] = readyReplicas,
+            ["availableReplicas"] = readyReplicas,
+            ["currentRevision"] = "web-7d9f8b6c5",
+            ["updateRevision"] = "web-7d9f8b6c5",
+            ["collisionCount"] = 0,
+        };
+        return stored;
+    }
+}

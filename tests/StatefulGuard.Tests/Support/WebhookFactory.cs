@@ -1,0 +1,85 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace StatefulGuard.Tests.Support;
+
+/// <summary>
+/// The real webhook host (Program) on a test server, watching a <see cref="FakeApiServer"/> through the real
+/// KubernetesClient, with extra configuration per test class.
+/// </summary>
+public class WebhookFactory : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings;
+
+    public WebhookFactory(FakeApiServer? apiServer, IDictionary<string, string?>? settings = null)
+    {
+        ApiServer = apiServer;
+        this.settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        if (apiServer is not null)
+        {
+            var directory = Path.Combine(Path.GetTempPath(), "statefulguard-tests", Guid.NewGuid().ToString("N"));
+            this.settings["StatefulGuard:Cluster:Source"] = "Kubeconfig";
+            this.settings["StatefulGuard:Cluster:Kubeconfig"] = apiServer.WriteKubeconfig(directory);
+        }
+        else
+        {
+            this.settings.TryAdd("StatefulGuard:Cluster:Source", "None");
+        }
+    }
+
+    public FakeApiServer? ApiServer { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+    }
+
+    /// <summary>Waits until /readyz says the caches have synced.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    {
+        using var client = CreateClient();
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"webhook not ready: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task<AdmissionResult> PostAsync(string path, JsonObject review)
+    {
+        using var client = CreateClient();
+        using var content = new StringContent(review.ToJsonString(), Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+        var body = await response.Content.ReadAsStringAsync();
+        return new AdmissionResult((int)response.StatusCode, body, review);
+    }
+
+    public async Task<(int Status, string Body)> PostRawAsync(string path, byte[] body, string? contentType = "application/json")
+    {
+        using var client = CreateClient();
+        using var content = new ByteArrayContent(body);
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
