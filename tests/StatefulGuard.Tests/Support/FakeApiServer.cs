@@ -115,6 +115,8 @@ public sealed class FakeApiServer : IAsyncDisposable
     {
         lock (gate)
         {
+            // Writes to other kinds move the revision on; compaction then drops everything before it.
+            resourceVersion += 10;
             foreach (var store in resources.Values)
             {
                 store.History.Clear();

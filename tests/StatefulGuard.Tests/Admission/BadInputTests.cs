@@ -1,0 +1,137 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using StatefulGuard.Tests.Support;
+
+namespace StatefulGuard.Tests.Admission;
+
+/// <summary>Input that is not a readable AdmissionReview gets a 4xx with a message; the server keeps answering.</summary>
+public sealed class BadInputTests : IAsyncLifetime
+{
+    private WebhookFactory webhook = null!;
+
+    public Task InitializeAsync()
+    {
+        webhook = new WebhookFactory(null, new Dictionary<string, string?> { ["StatefulGuard:MaxRequestBodyBytes"] = "1048576" });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await webhook.DisposeAsync();
+
+    public static TheoryData<string, int, string> Cases()
+    {
+        var good = AdmissionReviews.Create(Fixtures.StatefulSet("bad-input")).ToJsonString();
+        return new TheoryData<string, int, string>
+        {
+            { "empty body", 400, "" },
+            { "not JSON", 400, "hello" },
+            { "truncated", 400, good[..(good.Length / 2)] },
+            { "JSON null", 400, "null" },
+            { "JSON array", 400, "[]" },
+            { "missing request", 400, """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"}""" },
+            { "request null", 400, """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":null}""" },
+            { "v1beta1 review", 400, good.Replace("admission.k8s.io/v1", "admission.k8s.io/v1beta1", StringComparison.Ordinal) },
+            { "wrong kind", 400, good.Replace("\"AdmissionReview\"", "\"ConversionReview\"", StringComparison.Ordinal) },
+            { "uid missing", 400, Mutate(good, r => r["request"]!.AsObject().Remove("uid")) },
+            { "uid is a number", 400, Mutate(good, r => r["request"]!["uid"] = 42) },
+            { "dryRun is a string", 400, Mutate(good, r => r["request"]!["dryRun"] = "yes") },
+            { "unknown operation", 400, Mutate(good, r => r["request"]!["operation"] = "PATCH") },
+            { "object missing on CREATE", 400, Mutate(good, r => r["request"]!.AsObject().Remove("object")) },
+            { "object is a string", 400, Mutate(good, r => r["request"]!["object"] = "statefulset") },
+            { "replicas is a string", 400, Mutate(good, r => r["request"]!["object"]!["spec"]!["replicas"] = "three") },
+            { "containers is an object", 400, Mutate(good, r => r["request"]!["object"]!["spec"]!["template"]!["spec"]!["containers"] = new JsonObject()) },
+            { "labels is an array", 400, Mutate(good, r => r["request"]!["object"]!["spec"]!["template"]!["metadata"]!["labels"] = new JsonArray("a")) },
+            { "duplicate keys", 400, good.Replace("\"operation\":\"CREATE\"", "\"operation\":\"CREATE\",\"operation\":\"DELETE\"", StringComparison.Ordinal) },
+            { "deep nesting", 400, Nested(100_000) },
+            { "deep nesting inside object", 400, good.Replace("\"generation\":1", "\"generation\":1,\"deep\":" + NestedObject(200), StringComparison.Ordinal) },
+            { "nesting past the object model's depth", 400, good.Replace("\"generation\":1", "\"generation\":1,\"deep\":" + NestedObject(100), StringComparison.Ordinal) },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Bad_input_gets_a_4xx_with_a_message_and_the_server_keeps_answering(string name, int expected, string body)
+    {
+        var (status, response) = await webhook.PostRawAsync("/validate", Encoding.UTF8.GetBytes(body));
+
+        Assert.True(status == expected, $"{name}: HTTP {status} {response}");
+        var error = JsonNode.Parse(response)!["error"]!.GetValue<string>();
+        Assert.False(string.IsNullOrWhiteSpace(error));
+        await AssertStillAnswering();
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_is_rejected()
+    {
+        var good = Encoding.UTF8.GetBytes(AdmissionReviews.Create(Fixtures.StatefulSet("bad-input")).ToJsonString());
+        var index = Array.IndexOf(good, (byte)'n', 200);
+        good[index] = 0xC3; // starts a two-byte sequence
+        good[index + 1] = 0x28; // that is not continued
+
+        var (status, response) = await webhook.PostRawAsync("/validate", good);
+
+        Assert.Equal(400, status);
+        Assert.Contains("AdmissionReview", response);
+        await AssertStillAnswering();
+    }
+
+    [Fact]
+    public async Task Body_over_the_limit_gets_413()
+    {
+        var review = AdmissionReviews.Create(Fixtures.StatefulSet("bad-input"));
+        review["request"]!["object"]!["metadata"]!["annotations"] = new JsonObject { ["big"] = new string('x', 1_100_000) };
+
+        var (status, response) = await webhook.PostRawAsync("/mutate", Encoding.UTF8.GetBytes(review.ToJsonString()));
+
+        Assert.Equal(413, status);
+        Assert.Contains("StatefulGuard:MaxRequestBodyBytes", response);
+        await AssertStillAnswering();
+    }
+
+    [Fact]
+    public async Task Non_json_content_type_gets_415()
+    {
+        var body = Encoding.UTF8.GetBytes(AdmissionReviews.Create(Fixtures.StatefulSet("bad-input")).ToJsonString());
+
+        var (status, response) = await webhook.PostRawAsync("/validate", body, "text/plain");
+
+        Assert.Equal(415, status);
+        Assert.Contains("application/json", response);
+    }
+
+    [Fact]
+    public async Task Get_on_an_admission_endpoint_is_405()
+    {
+        using var client = webhook.CreateClient();
+        using var response = await client.GetAsync(new Uri("/validate", UriKind.Relative));
+        Assert.Equal(405, (int)response.StatusCode);
+    }
+
+    private async Task AssertStillAnswering()
+    {
+        var result = await webhook.PostAsync("/validate", AdmissionReviews.Create(Fixtures.StatefulSet("bad-input")));
+        result.AssertWellFormed();
+        Assert.True(result.Allowed); // no cluster: the Service cannot be verified, which warns by default
+        Assert.Contains(result.Warnings, w => w.Contains("cannot verify", StringComparison.Ordinal));
+    }
+
+    private static string Mutate(string json, Action<JsonObject> change)
+    {
+        var node = JsonNode.Parse(json)!.AsObject();
+        change(node);
+        return node.ToJsonString();
+    }
+
+    private static string Nested(int depth) => new string('[', depth) + new string(']', depth);
+
+    private static string NestedObject(int depth)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < depth; i++)
+        {
+            text.Append("{\"a\":");
+        }
+
+        text.Append("\"x\"").Append('}', depth);
+        return text.ToString();
+    }
+}

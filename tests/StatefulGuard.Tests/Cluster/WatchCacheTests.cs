@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using StatefulGuard.Tests.Support;
+
+namespace StatefulGuard.Tests.Cluster;
+
+/// <summary>
+/// The webhook's cluster view, driven by the real KubernetesClient against the fake apiserver: changes
+/// arrive by watch, expired versions re-list, outages serve the last known state, admissions never GET.
+/// </summary>
+public sealed class WatchCacheTests : IAsyncLifetime
+{
+    private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
+    private FakeApiServer apiServer = null!;
+    private WebhookFactory webhook = null!;
+
+    public async Task InitializeAsync()
+    {
+        apiServer = await FakeApiServer.StartAsync();
+        webhook = new WebhookFactory(apiServer, new Dictionary<string, string?> { ["StatefulGuard:Cluster:MaxBackoffSeconds"] = "1" });
+        await webhook.WaitUntilReadyAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await webhook.DisposeAsync();
+        await apiServer.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Service_created_after_start_allows_within_one_second_and_deleting_it_denies_again_within_one_second()
+    {
+        var ns = ClusterFixture.NewNamespace();
+        var review = AdmissionReviews.Create(Fixtures.StatefulSet(ns));
+        Assert.False((await webhook.PostAsync("/validate", review)).AssertWellFormed().Allowed);
+
+        var clock = Stopwatch.StartNew();
+        apiServer.Apply("services", Fixtures.HeadlessService(ns));
+        var allowed = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, OneSecond);
+        var toAllow = clock.Elapsed;
+        Assert.True(allowed.AssertWellFormed().Allowed, $"still denied after {toAllow.TotalMilliseconds:0} ms");
+
+        clock.Restart();
+        apiServer.Delete("services", ns, "nginx");
+        var denied = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => !r.Allowed, OneSecond);
+        Assert.False(denied.AssertWellFormed().Allowed, $"still allowed after {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task Expired_resource_version_re_lists_and_keeps_following_changes()
+    {
+        var ns = ClusterFixture.NewNamespace();
+        var review = AdmissionReviews.Create(Fixtures.StatefulSet(ns));
+        var listsBefore = apiServer.CountRequests(IsServiceList);
+
+        apiServer.Compact(); // ends the watches; re-watching from the old version gets 410 Gone
+        apiServer.Apply("services", Fixtures.HeadlessService(ns));
+
+        var allowed = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(5));
+        Assert.True(allowed.AssertWellFormed().Allowed);
+        Assert.True(apiServer.CountRequests(IsServiceList) > listsBefore, "no re-list after 410 Gone");
+    }
+
+    [Fact]
+    public async Task Apiserver_outage_keeps_answers_from_cache_and_readiness_and_recovers()
+    {
+        var ns = ClusterFixture.NewNamespace();
+        apiServer.Apply("services", Fixtures.HeadlessService(ns));
+        var good = AdmissionReviews.Create(Fixtures.StatefulSet(ns));
+        var bad = AdmissionReviews.Create(Fixtures.StatefulSet(ns, serviceName: "missing"));
+        Assert.True((await Eventually.ResultAsync(() => webhook.PostAsync("/validate", good), r => r.Allowed, TimeSpan.FromSeconds(5))).Allowed);
+
+        await apiServer.StopAsync();
+        await Task.Delay(300); // let the watch notice and start backing off
+
+        Assert.True((await webhook.PostAsync("/validate", good)).AssertWellFormed().Allowed);
+        Assert.False((await webhook.PostAsync("/validate", bad)).AssertWellFormed().Allowed);
+        using (var client = webhook.CreateClient())
+        {
+            using var ready = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+            Assert.Equal(200, (int)ready.StatusCode);
+        }
+
+        await apiServer.RestartAsync();
+        apiServer.Apply("services", Fixtures.HeadlessService(ns, name: "missing"));
+        var recovered = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", bad), r => r.Allowed, TimeSpan.FromSeconds(10));
+        Assert.True(recovered.Allowed, "changes after the outage never arrived");
+    }
+
+    [Fact]
+    public async Task Admissions_are_answered_from_the_cache_without_calling_the_apiserver()
+    {
+        var ns = ClusterFixture.NewNamespace();
+        apiServer.Apply("services", Fixtures.HeadlessService(ns));
+        var review = AdmissionReviews.Create(Fixtures.StatefulSet(ns));
+        await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(5));
+        var before = apiServer.Requests.Where(r => !IsWatch(r)).ToArray();
+
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.True((await webhook.PostAsync("/validate", review)).Allowed);
+        }
+
+        var after = apiServer.Requests.Where(r => !IsWatch(r)).ToArray();
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task Large_clusters_are_listed_in_pages()
+    {
+        await using var big = await FakeApiServer.StartAsync();
+        for (var i = 0; i < 1203; i++)
+        {
+            big.Apply("services", Fixtures.HeadlessService($"team-{i % 40}", $"svc-{i}"));
+        }
+
+        big.Apply("services", Fixtures.HeadlessService("paged", "nginx"));
+        await using var paged = new WebhookFactory(big);
+        await paged.WaitUntilReadyAsync();
+
+        var result = (await paged.PostAsync("/validate", AdmissionReviews.Create(Fixtures.StatefulSet("paged")))).AssertWellFormed();
+
+        Assert.True(result.Allowed);
+        Assert.Contains(big.Requests, r => r.StartsWith("GET /api/v1/services?", StringComparison.Ordinal) && r.Contains("continue=", StringComparison.Ordinal));
+    }
+
+    private static bool IsWatch(string request) => request.Contains("watch=true", StringComparison.Ordinal);
+
+    private static bool IsServiceList(string request) => request.StartsWith("GET /api/v1/services", StringComparison.Ordinal) && !IsWatch(request);
+}
