@@ -10,21 +10,22 @@ public sealed class StatefulGuardOptionsValidator : AbstractValidator<StatefulGu
 {
     public StatefulGuardOptionsValidator()
     {
-        RuleFor(o => o.Mode).IsInEnum();
-        RuleFor(o => o.LogFormat).IsInEnum();
-        RuleFor(o => o.MaxRequestBodyBytes).InclusiveBetween(64 * 1024, 64L * 1024 * 1024)
-            .WithMessage("must be between 65536 and 67108864 bytes");
-        RuleFor(o => o.Tls.CertFile).NotEmpty();
-        RuleFor(o => o.Tls.KeyFile).NotEmpty();
-        RuleFor(o => o.Tls.ReloadIntervalSeconds).InclusiveBetween(1, 3600);
-        RuleFor(o => o.Cluster.Source).IsInEnum();
-        RuleFor(o => o.Cluster.UnverifiableAction).IsInEnum();
-        RuleFor(o => o.Cluster.WatchTimeoutSeconds).InclusiveBetween(10, 3600);
-        RuleFor(o => o.Cluster.MaxBackoffSeconds).InclusiveBetween(1, 600);
+        RuleFor(o => o.Mode).IsInEnum().WithMessage("must be Enforce, Audit or Off");
+        RuleFor(o => o.LogFormat).IsInEnum().WithMessage("must be Text or Json");
+        RuleFor(o => o.MaxRequestBodyBytes).InclusiveBetween(64 * 1024, 64L * 1024 * 1024).WithMessage(Between);
+        RuleFor(o => o.Tls.CertFile).NotEmpty().WithMessage("must name a PEM certificate file");
+        RuleFor(o => o.Tls.KeyFile).NotEmpty().WithMessage("must name a PEM private key file");
+        RuleFor(o => o.Tls.ReloadIntervalSeconds).InclusiveBetween(1, 3600).WithMessage(Between);
+        RuleFor(o => o.Cluster.Source).IsInEnum().WithMessage("must be Auto, Kubeconfig, InCluster or None");
+        RuleFor(o => o.Cluster.UnverifiableAction).IsInEnum().WithMessage("must be Deny, Warn or Off");
+        RuleFor(o => o.Cluster.WatchTimeoutSeconds).InclusiveBetween(10, 3600).WithMessage(Between);
+        RuleFor(o => o.Cluster.MaxBackoffSeconds).InclusiveBetween(1, 600).WithMessage(Between);
         RuleFor(o => o.Cluster.Kubeconfig)
             .Must(File.Exists).When(o => !string.IsNullOrEmpty(o.Cluster.Kubeconfig))
             .WithMessage(o => $"file '{o.Cluster.Kubeconfig}' does not exist");
     }
+
+    private const string Between = "must be between {From} and {To} (was {PropertyValue})";
 
     /// <summary>
     /// Binds and checks the whole section: typed options, unknown keys, and each rule's settings.

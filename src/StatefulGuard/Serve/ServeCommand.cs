@@ -1,4 +1,3 @@
-using Serilog;
 using StatefulGuard.Configuration;
 
 namespace StatefulGuard.Serve;
@@ -32,19 +31,9 @@ internal static class ServeCommand
 
     public static async Task<int> RunAsync(string[] args)
     {
-        WebApplication app;
         try
         {
-            app = Build(args);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
-        {
-            await Console.Error.WriteLineAsync($"statefulguard: cannot start: {ex.Message}");
-            return 1;
-        }
-
-        try
-        {
+            await using var app = Build(args);
             await app.RunAsync();
             return 0;
         }
@@ -58,9 +47,8 @@ internal static class ServeCommand
 
             return 1;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or k8s.Exceptions.KubeConfigException)
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or IOException or k8s.Exceptions.KubeConfigException)
         {
-            Log.Logger.Fatal(ex, "Start-up failed");
             await Console.Error.WriteLineAsync($"statefulguard: cannot start: {ex.Message}");
             return 1;
         }

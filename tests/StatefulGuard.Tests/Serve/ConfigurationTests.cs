@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Builder;
+using StatefulGuard.Serve;
+
+namespace StatefulGuard.Tests.Serve;
+
+/// <summary>Invalid configuration stops start-up with a message that names the key.</summary>
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("--StatefulGuard:Mode=Enforcing", "StatefulGuard:Mode")]
+    [InlineData("--StatefulGuard:MaxRequestBodyBytes=12", "StatefulGuard:MaxRequestBodyBytes")]
+    [InlineData("--StatefulGuard:Tls:CertFile=", "StatefulGuard:Tls:CertFile")]
+    [InlineData("--StatefulGuard:Moed=Audit", "StatefulGuard:Moed")]
+    [InlineData("--StatefulGuard:Rules:headless-servce:Action=Warn", "StatefulGuard:Rules:headless-servce")]
+    [InlineData("--StatefulGuard:Rules:headless-service:Action=Block", "StatefulGuard:Rules:headless-service:Action")]
+    [InlineData("--StatefulGuard:Rules:headless-service:RequireName=false", "StatefulGuard:Rules:headless-service")]
+    [InlineData("--StatefulGuard:Cluster:Kubeconfig=/nonexistent/kubeconfig", "StatefulGuard:Cluster:Kubeconfig")]
+    public async Task Invalid_value_stops_start_up_naming_the_key(string setting, string key)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None", setting]);
+            await app.StartAsync();
+        });
+
+        Assert.Contains(key, Describe(error));
+    }
+
+    [Fact]
+    public async Task Environment_style_override_of_a_rule_action_is_accepted()
+    {
+        await using var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None",
+            "--StatefulGuard:Mode=Audit", "--StatefulGuard:Rules:headless-service:Action=Warn"]);
+        await app.StartAsync();
+        await app.StopAsync();
+    }
+
+    private static string Describe(Exception error) =>
+        error is Microsoft.Extensions.Options.OptionsValidationException validation
+            ? string.Join("\n", validation.Failures)
+            : error.ToString();
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using StatefulGuard.Serve;
+using StatefulGuard.Tests.Support;
+
+namespace StatefulGuard.Tests.Serve;
+
+/// <summary>The real <c>serve</c> host on Kestrel over TLS, as the apiserver calls it (HTTP/2), with certificate rotation.</summary>
+public sealed class TlsServeTests : IDisposable
+{
+    private readonly TestCertificates certs = new();
+
+    public void Dispose() => certs.Dispose();
+
+    [Fact]
+    public async Task Serves_http2_over_tls_and_picks_up_a_rotated_certificate_on_the_next_handshake()
+    {
+        var first = certs.IssueServing("statefulguard-1");
+        await using var app = ServeCommand.Build(Args());
+        await app.StartAsync();
+        var url = app.Urls.Single();
+
+        var (seen, version, body) = await CallAsync(url);
+        Assert.Equal(first, seen);
+        Assert.Equal(HttpVersion.Version20, version);
+        Assert.Contains("\"allowed\":", body);
+
+        // An established connection survives the rotation.
+        using var kept = Client(out var keptSeen);
+        Assert.True((await kept.GetAsync(new Uri(url + "/healthz"))).IsSuccessStatusCode);
+
+        var second = certs.IssueServing("statefulguard-2");
+        var rotated = await Eventually.ResultAsync(() => CallAsync(url), r => r.Thumbprint == second, TimeSpan.FromSeconds(5));
+        Assert.Equal(second, rotated.Thumbprint);
+
+        using var again = await kept.GetAsync(new Uri(url + "/healthz"));
+        Assert.True(again.IsSuccessStatusCode);
+        Assert.Equal(first, keptSeen());
+
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_half_written_pair_keeps_the_previous_certificate()
+    {
+        var first = certs.IssueServing("statefulguard-1");
+        await using var app = ServeCommand.Build(Args());
+        await app.StartAsync();
+        var url = app.Urls.Single();
+
+        await File.WriteAllTextAsync(certs.KeyFile, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
+        await Task.Delay(600);
+
+        Assert.Equal(first, (await CallAsync(url)).Thumbprint);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Missing_certificate_stops_start_up_naming_the_key()
+    {
+        var args = Args();
+        args[Array.IndexOf(args, $"--StatefulGuard:Tls:CertFile={certs.CertFile}")] = "--StatefulGuard:Tls:CertFile=/nonexistent/tls.crt";
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = ServeCommand.Build(args);
+            await app.StartAsync();
+        });
+
+        Assert.Contains("StatefulGuard:Tls:CertFile", error.Message + error.InnerException?.Message);
+    }
+
+    private string[] Args() =>
+    [
+        "--urls", "https://127.0.0.1:0",
+        $"--StatefulGuard:Tls:CertFile={certs.CertFile}",
+        $"--StatefulGuard:Tls:KeyFile={certs.KeyFile}",
+        "--StatefulGuard:Tls:ReloadIntervalSeconds=1",
+        "--StatefulGuard:Cluster:Source=None",
+    ];
+
+    private HttpClient Client(out Func<string?> thumbprint)
+    {
+        string? seen = null;
+        thumbprint = () => seen;
+        var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                {
+                    using var presented = new X509Certificate2(cert!);
+                    seen = presented.Thumbprint;
+                    return certs.Validate(presented);
+                },
+            },
+        };
+        return new HttpClient(handler) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+    }
+
+    private async Task<(string? Thumbprint, Version Version, string Body)> CallAsync(string url)
+    {
+        using var client = Client(out var thumbprint);
+        var review = AdmissionReviews.Create(Fixtures.StatefulSet("tls")).ToJsonString();
+        using var content = new StringContent(review, Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync(new Uri(url + "/validate"), content);
+        return (thumbprint(), response.Version, await response.Content.ReadAsStringAsync());
+    }
+}
