@@ -33,9 +33,10 @@ public abstract class ValidatingRule<TOptions> : IValidatingRule
     public virtual IValidator? OptionsValidator => null;
 
     public IEnumerable<Finding> Validate(RuleContext context, RuleOptions options) =>
-        Validate(context, options as TOptions ?? new TOptions());
+        Check(context, options as TOptions ?? new TOptions());
 
-    protected abstract IEnumerable<Finding> Validate(RuleContext context, TOptions options);
+    /// <summary>Reports every violation of the rule on <see cref="RuleContext.StatefulSet"/>.</summary>
+    protected abstract IEnumerable<Finding> Check(RuleContext context, TOptions options);
 
     protected Finding Violation(string code, string? path, string message, string fix) =>
         new(Descriptor.Id, code, message, fix, path);

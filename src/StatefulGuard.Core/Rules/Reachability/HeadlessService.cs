@@ -28,7 +28,7 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
         RuleAction.Deny,
         "spec.serviceName names a headless Service (clusterIP: None) in the namespace that selects the pods");
 
-    protected override IEnumerable<Finding> Validate(RuleContext context, HeadlessServiceOptions options)
+    protected override IEnumerable<Finding> Check(RuleContext context, HeadlessServiceOptions options)
     {
         var serviceName = context.StatefulSet.Spec?.ServiceName;
         var suggested = SuggestedSelector(context.StatefulSet);

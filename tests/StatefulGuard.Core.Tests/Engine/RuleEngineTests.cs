@@ -1,0 +1,172 @@
+using k8s.Models;
+using Microsoft.Extensions.Configuration;
+using StatefulGuard.Core.Admission;
+using StatefulGuard.Core.Cluster;
+using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Rules;
+using StatefulGuard.Core.Rules.Reachability;
+
+namespace StatefulGuard.Core.Tests.Engine;
+
+/// <summary>Modes, per-rule actions, UPDATE semantics and failure isolation: the same for every adapter.</summary>
+public sealed class RuleEngineTests
+{
+    private static RuleEngine Engine(GuardMode mode = GuardMode.Enforce, RuleAction unverifiable = RuleAction.Warn, RuleSet? rules = null) =>
+        new(rules ?? RuleSet.Defaults(RuleCatalog.Default), new EngineSettings(mode, unverifiable));
+
+    private static RuleInput Create(V1StatefulSet sts) => new(Operation.Create, sts.Metadata.NamespaceProperty, sts, null);
+
+    private static StaticClusterView NoService(string ns = "shop", string? mode = null)
+    {
+        var view = new StaticClusterView();
+        if (mode is not null)
+        {
+            view.Add(Objects.Namespace(ns, mode));
+        }
+
+        return view;
+    }
+
+    [Fact]
+    public void Enforce_denies()
+    {
+        var result = Engine().Validate(Create(Objects.StatefulSet()), NoService());
+        Assert.False(result.Allowed);
+        var verdict = Assert.Single(result.Verdicts);
+        Assert.Equal(RuleAction.Deny, verdict.Action);
+        Assert.Equal(VerdictQualifier.None, verdict.Qualifier);
+    }
+
+    [Fact]
+    public void Audit_warns_but_remembers_what_enforce_would_do()
+    {
+        var result = Engine(GuardMode.Audit).Validate(Create(Objects.StatefulSet()), NoService());
+        Assert.True(result.Allowed);
+        Assert.True(result.WouldDenyInEnforce);
+        var verdict = Assert.Single(result.Verdicts);
+        Assert.Equal((RuleAction.Warn, RuleAction.Deny, VerdictQualifier.Audit), (verdict.Action, verdict.EnforceAction, verdict.Qualifier));
+    }
+
+    [Fact]
+    public void Off_evaluates_nothing()
+    {
+        var result = Engine(GuardMode.Off).Validate(Create(Objects.StatefulSet()), NoService());
+        Assert.True(result.Allowed);
+        Assert.Empty(result.Verdicts);
+    }
+
+    [Theory]
+    [InlineData(GuardMode.Enforce, "audit", true)]
+    [InlineData(GuardMode.Enforce, "off", true)]
+    [InlineData(GuardMode.Audit, "enforce", false)]
+    [InlineData(GuardMode.Off, "Enforce", false)]
+    public void Namespace_label_overrides_the_global_mode(GuardMode global, string label, bool allowed) =>
+        Assert.Equal(allowed, Engine(global).Validate(Create(Objects.StatefulSet()), NoService(mode: label)).Allowed);
+
+    [Fact]
+    public void Unreadable_namespace_label_keeps_the_global_mode_with_a_note()
+    {
+        var result = Engine().Validate(Create(Objects.StatefulSet()), NoService(mode: "strict"));
+        Assert.False(result.Allowed);
+        Assert.Contains("statefulguard.io/mode=\"strict\"", Assert.Single(result.Notes));
+    }
+
+    [Theory]
+    [InlineData("Warn", true, 1)]
+    [InlineData("Off", true, 0)]
+    [InlineData("Deny", false, 1)]
+    public void Per_rule_action_comes_from_configuration(string action, bool allowed, int verdicts)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Rules:headless-service:Action"] = action,
+        }).Build();
+        var rules = RuleSet.Bind(RuleCatalog.Default, config.GetSection("Rules"), out var errors);
+        Assert.Empty(errors);
+
+        var result = Engine(rules: rules).Validate(Create(Objects.StatefulSet()), NoService());
+
+        Assert.Equal(allowed, result.Allowed);
+        Assert.Equal(verdicts, result.Verdicts.Count);
+    }
+
+    [Fact]
+    public void Update_does_not_block_on_a_violation_the_stored_object_already_had()
+    {
+        var old = Objects.StatefulSet();
+        var scaled = Objects.StatefulSet(edit: j => j["spec"]!["replicas"] = 0);
+
+        var result = Engine().Validate(new RuleInput(Operation.Update, "shop", scaled, old), NoService());
+
+        Assert.True(result.Allowed);
+        var verdict = Assert.Single(result.Verdicts);
+        Assert.Equal((RuleAction.Warn, VerdictQualifier.PreExisting), (verdict.Action, verdict.Qualifier));
+        Assert.False(result.WouldDenyInEnforce);
+    }
+
+    [Fact]
+    public void Update_that_introduces_a_violation_is_denied()
+    {
+        var cluster = new StaticClusterView().Add(Objects.Service(), "shop");
+        var old = Objects.StatefulSet();
+        var relabelled = Objects.StatefulSet(edit: j => j["spec"]!["template"]!["metadata"]!["labels"]!["app.kubernetes.io/name"] = "web2");
+
+        var result = Engine().Validate(new RuleInput(Operation.Update, "shop", relabelled, old), cluster);
+
+        Assert.False(result.Allowed);
+        Assert.Equal("service-selector-mismatch", Assert.Single(result.Verdicts).Finding.Code);
+    }
+
+    [Fact]
+    public void Update_that_changes_the_kind_of_violation_is_denied()
+    {
+        var cluster = new StaticClusterView().Add(Objects.Service(edit: j => j["spec"]!["selector"] = new System.Text.Json.Nodes.JsonObject { ["app"] = "x" }), "shop");
+        var old = Objects.StatefulSet(edit: j => j["spec"]!["serviceName"] = "missing");
+        var renamed = Objects.StatefulSet();
+
+        var result = Engine().Validate(new RuleInput(Operation.Update, "shop", renamed, old), cluster);
+
+        Assert.False(result.Allowed);
+    }
+
+    [Theory]
+    [InlineData(RuleAction.Warn, true, 1)]
+    [InlineData(RuleAction.Deny, false, 1)]
+    [InlineData(RuleAction.Off, true, 0)]
+    public void Unverifiable_lookups_follow_the_configured_policy(RuleAction policy, bool allowed, int verdicts)
+    {
+        var result = Engine(unverifiable: policy).Validate(Create(Objects.StatefulSet()), new UnknownCluster());
+        Assert.Equal(allowed, result.Allowed);
+        Assert.Equal(verdicts, result.Verdicts.Count);
+        Assert.All(result.Verdicts, v => Assert.Equal(VerdictQualifier.Unverifiable, v.Qualifier));
+    }
+
+    [Fact]
+    public void A_throwing_rule_warns_and_does_not_stop_the_others()
+    {
+        var catalog = new RuleCatalog([new ThrowingRule(), new HeadlessService()]);
+        var result = Engine(rules: RuleSet.Defaults(catalog)).Validate(Create(Objects.StatefulSet()), NoService());
+
+        Assert.Contains(result.Verdicts, v => v is { RuleId: "always-throws", Action: RuleAction.Warn } && v.Finding.Code == "rule-error");
+        Assert.Contains(result.Verdicts, v => v is { RuleId: "headless-service", Action: RuleAction.Deny });
+    }
+
+    [Fact]
+    public void Catalogue_finds_the_built_in_rules_by_reflection() =>
+        Assert.Contains(RuleCatalog.Default.Rules, r => r is HeadlessService);
+
+    private sealed class ThrowingRule : ValidatingRule<RuleOptions>
+    {
+        public override RuleDescriptor Descriptor { get; } = new("always-throws", RuleKind.Validating, RuleAction.Deny, "test rule");
+
+        protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options) =>
+            throw new InvalidOperationException("boom");
+    }
+
+    private sealed class UnknownCluster : IClusterView
+    {
+        public Lookup<V1Service> GetService(string @namespace, string name) => Lookup<V1Service>.Unknown;
+
+        public Lookup<V1Namespace> GetNamespace(string name) => Lookup<V1Namespace>.Unknown;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+
+namespace StatefulGuard.Core.Tests;
+
+/// <summary>Apiserver-defaulted fixtures as typed objects, with small edits per test.</summary>
+internal static class Objects
+{
+    public static JsonObject Json(string name) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", name)))!.AsObject();
+
+    public static V1StatefulSet StatefulSet(string ns = "shop", Action<JsonObject>? edit = null)
+    {
+        var json = Json("statefulset-web.json");
+        json["metadata"]!["namespace"] = ns;
+        edit?.Invoke(json);
+        return KubernetesJson.Deserialize<V1StatefulSet>(json);
+    }
+
+    public static V1Service Service(string ns = "shop", Action<JsonObject>? edit = null)
+    {
+        var json = Json("service-nginx.json");
+        json["metadata"]!["namespace"] = ns;
+        edit?.Invoke(json);
+        return KubernetesJson.Deserialize<V1Service>(json);
+    }
+
+    public static V1Namespace Namespace(string name, string? mode) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            Labels = mode is null ? null : new Dictionary<string, string> { ["statefulguard.io/mode"] = mode },
+        },
+    };
+}
