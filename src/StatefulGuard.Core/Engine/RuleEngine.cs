@@ -111,5 +111,5 @@ public sealed partial class RuleEngine
     private static RuleAction Weaker(RuleAction a, RuleAction b) => (RuleAction)Math.Max((int)a, (int)b);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rule {RuleId} threw while evaluating {Namespace}/{Name}")]
-    private static partial void LogRuleFailed(ILogger logger, Exception ex, string ruleId, string @namespace, string name);
+    private static partial void LogRuleFailed(ILogger logger, Exception ex, string ruleId, string Namespace, string name);
 }

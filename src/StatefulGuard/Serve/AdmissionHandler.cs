@@ -265,7 +265,7 @@ internal sealed partial class AdmissionHandler
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Admission {Endpoint} {Uid} {Operation} {Kind} {Namespace}/{Name}: allowed={Allowed} rules=[{Rules}] mode={Mode} dryRun={DryRun} in {DurationMs:0.000} ms")]
-    private static partial void LogDecision(ILogger logger, string endpoint, string uid, string operation, string kind, string @namespace,
+    private static partial void LogDecision(ILogger logger, string endpoint, string uid, string operation, string kind, string Namespace,
         string name, bool allowed, string rules, string mode, bool dryRun, double durationMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Endpoint} request with {Status}: {Error}")]

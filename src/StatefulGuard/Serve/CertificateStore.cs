@@ -57,7 +57,12 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                LogUnreadable(logger, options.CertFile, options.KeyFile, ex.Message);
+                // Only worth a warning when HTTPS is served; plain-HTTP local runs need no files.
+                if (InUse)
+                {
+                    LogUnreadable(logger, options.CertFile, options.KeyFile, ex.Message);
+                }
+
                 return false;
             }
 

@@ -22,6 +22,8 @@ internal static class ServeCommand
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        // Serilog is the sink; providers added after this point (a test's) still receive every event.
+        builder.Logging.ClearProviders();
         builder.Services.AddStatefulGuard();
         var app = builder.Build();
         app.MapAdmissionEndpoints();

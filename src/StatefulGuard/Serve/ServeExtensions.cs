@@ -76,7 +76,7 @@ internal static class ServeExtensions
             {
                 log.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
             }
-        });
+        }, writeToProviders: true); // other logging providers (a test's, a host's) still receive every event
 
         return services;
     }

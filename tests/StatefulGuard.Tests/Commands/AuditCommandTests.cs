@@ -1,0 +1,120 @@
+using StatefulGuard.Commands;
+using StatefulGuard.Tests.Support;
+
+namespace StatefulGuard.Tests.Commands;
+
+/// <summary><c>statefulguard audit</c> and <c>rules</c>, as CI runs them.</summary>
+public sealed class AuditCommandTests : IDisposable
+{
+    private readonly DirectoryInfo temp = Directory.CreateTempSubdirectory("sg-audit-");
+
+    public void Dispose() => temp.Delete(recursive: true);
+
+    private static async Task<(int Exit, string Out, string Err)> Run(string[] args, string stdin = "")
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await CommandLine.RunAsync(args, new StringReader(stdin), output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Bundled_examples_show_real_verdicts_and_exit_1()
+    {
+        var (exit, output, _) = await Run(["audit", "--no-color", Repository.Examples]);
+
+        Assert.Equal(1, exit);
+        Assert.Matches(@"examples/postgres\.yaml:18  StatefulSet shop/postgres  ok", output);
+        Assert.Matches(@"examples/etcd-list\.json:16  StatefulSet platform/etcd  ok", output);
+        Assert.Contains("StatefulSet coordination/zk", output);
+        Assert.Contains("Service \"zk-hs\" named by spec.serviceName does not exist in namespace \"coordination\"", output);
+        Assert.Contains("Service \"redis\" is not headless", output);
+        Assert.Contains("label component missing (selector wants broker)", output);
+        Assert.Contains("StatefulSet legacy/old-mongo  skipped (namespace mode off)", output);
+        Assert.Contains("6 StatefulSets checked in 12 documents: 3 would be denied, 0 with warnings, 2 clean, 1 skipped.", output);
+        Assert.DoesNotContain("\u001b[", output);
+    }
+
+    [Fact]
+    public async Task Clean_input_exits_0()
+    {
+        var (exit, output, _) = await Run(["audit", Path.Combine(Repository.Examples, "postgres.yaml"), Path.Combine(Repository.Examples, "etcd-list.json")]);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("2 StatefulSets checked in 4 documents: 0 would be denied, 0 with warnings, 2 clean.", output);
+    }
+
+    [Fact]
+    public async Task Service_from_another_file_in_the_input_resolves_serviceName()
+    {
+        File.WriteAllText(Path.Combine(temp.FullName, "sts.yaml"), File.ReadAllText(Path.Combine(Repository.Examples, "postgres.yaml")).Split("---")[1]);
+        File.WriteAllText(Path.Combine(temp.FullName, "svc.yaml"), File.ReadAllText(Path.Combine(Repository.Examples, "postgres.yaml")).Split("---")[0]);
+
+        Assert.Equal(0, (await Run(["audit", temp.FullName])).Exit);
+        Assert.Equal(1, (await Run(["audit", Path.Combine(temp.FullName, "sts.yaml")])).Exit);
+    }
+
+    [Fact]
+    public async Task Stdin_is_read_for_dash()
+    {
+        var (exit, output, _) = await Run(["audit", "-"], File.ReadAllText(Path.Combine(Repository.Examples, "zookeeper.yaml")));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("-:18  StatefulSet coordination/zk", output);
+    }
+
+    [Fact]
+    public async Task Unreadable_input_alone_exits_2_and_says_where()
+    {
+        var broken = Path.Combine(temp.FullName, "broken.yaml");
+        File.WriteAllText(broken, "apiVersion: v1\nkind: Service\nmetadata:\n  name: [oops\n");
+
+        var (exit, _, error) = await Run(["audit", broken]);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"{broken}:", error);
+        Assert.Contains("invalid YAML", error);
+    }
+
+    [Fact]
+    public async Task A_broken_file_does_not_stop_the_others_from_being_audited()
+    {
+        File.WriteAllText(Path.Combine(temp.FullName, "a-broken.yaml"), "key: [unclosed\n");
+        File.Copy(Path.Combine(Repository.Examples, "zookeeper.yaml"), Path.Combine(temp.FullName, "b-zk.yaml"));
+
+        var (exit, output, error) = await Run(["audit", temp.FullName]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("a-broken.yaml", error);
+        Assert.Contains("1 would be denied", output);
+        Assert.Contains("1 unreadable", output);
+    }
+
+    [Theory]
+    [InlineData(new[] { "audit" }, "no input")]
+    [InlineData(new[] { "audit", "--format=xml", "x" }, "unknown option")]
+    [InlineData(new[] { "frobnicate" }, "unknown command")]
+    [InlineData(new[] { "rules", "extra" }, "unexpected argument")]
+    public async Task Bad_usage_exits_2(string[] args, string expected)
+    {
+        var (exit, _, error) = await Run(args);
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public async Task Missing_path_exits_2()
+    {
+        var (exit, _, error) = await Run(["audit", Path.Combine(temp.FullName, "nope")]);
+        Assert.Equal(2, exit);
+        Assert.Contains("no such file or directory", error);
+    }
+
+    [Fact]
+    public async Task Rules_lists_the_catalogue()
+    {
+        var (exit, output, _) = await Run(["rules"]);
+        Assert.Equal(0, exit);
+        Assert.Matches(@"headless-service\s+validating\s+deny\s+spec\.serviceName names a headless Service", output);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using StatefulGuard.Tests.Support;
+
+namespace StatefulGuard.Tests.Commands;
+
+/// <summary>The real <c>statefulguard</c> process, started as a container or a shell would start it.</summary>
+public sealed class ExecutableTests
+{
+    [Fact]
+    public async Task Audit_of_the_examples_from_the_real_binary_exits_1()
+    {
+        var (exit, output, _) = await RunToEndAsync(["audit", Repository.Examples], new Dictionary<string, string>());
+        Assert.Equal(1, exit);
+        Assert.Contains("3 would be denied", output);
+    }
+
+    [Fact]
+    public async Task Serve_logs_json_when_configured_and_is_ready_quickly()
+    {
+        var port = FreePort();
+        using var process = Start(["serve", "--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string>
+        {
+            ["StatefulGuard__LogFormat"] = "Json",
+            ["StatefulGuard__Cluster__Source"] = "None",
+        });
+        var lines = new List<string>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (lines)
+                {
+                    lines.Add(e.Data);
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using var client = new HttpClient();
+            var ready = await Eventually.ResultAsync(async () =>
+            {
+                try
+                {
+                    using var response = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"));
+                    return response.IsSuccessStatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            }, ok => ok, TimeSpan.FromSeconds(15));
+            Assert.True(ready, "never became ready");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"ready after {clock.Elapsed}"); // the 2 s goal is measured in bench/, under no test load
+
+            await Eventually.TrueAsync(() => { lock (lines) { return lines.Count > 0; } }, TimeSpan.FromSeconds(5));
+            string first;
+            lock (lines)
+            {
+                first = lines[0];
+            }
+
+            using var json = JsonDocument.Parse(first);
+            Assert.True(json.RootElement.TryGetProperty("@t", out _), first);
+            Assert.True(json.RootElement.TryGetProperty("@m", out _), first);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_exits_1_naming_the_key()
+    {
+        var (exit, _, error) = await RunToEndAsync(["serve"], new Dictionary<string, string>
+        {
+            ["StatefulGuard__Mode"] = "Strict",
+            ["StatefulGuard__Cluster__Source"] = "None",
+        });
+        Assert.Equal(1, exit);
+        Assert.Contains("StatefulGuard:Mode", error);
+    }
+
+    private static Process Start(string[] args, IDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repository.Root,
+        };
+        info.ArgumentList.Add(Repository.ExecutableDll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        return Process.Start(info)!;
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> RunToEndAsync(string[] args, IDictionary<string, string> environment)
+    {
+        using var process = Start(args, environment);
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
