@@ -53,18 +53,18 @@ internal sealed partial class AdmissionHandler
             return;
         }
 
-        var review = new AdmissionReview { ApiVersion = AdmissionReview.V1, Kind = AdmissionReview.ReviewKind, Response = outcome.Response };
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(http.Response.Body, review, AdmissionJsonContext.Default.AdmissionReview, http.RequestAborted);
-
         var response = outcome.Response!;
         var decision = !response.Allowed ? "deny" : response.Warnings is { Count: > 0 } ? "warn" : "allow";
         var operation = outcome.Request?.Operation ?? "";
-        AdmissionMetrics.Duration.WithLabels(endpointLabel, operation, decision).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         LogDecision(logger, endpointLabel, response.Uid, operation, outcome.Kind ?? "", outcome.Request?.Namespace ?? "",
             outcome.ObjectName ?? outcome.Request?.Name ?? "", response.Allowed, outcome.RuleIds ?? "", outcome.Mode ?? "",
             outcome.Request?.DryRun == true, elapsed.TotalMilliseconds);
+
+        var review = new AdmissionReview { ApiVersion = AdmissionReview.V1, Kind = AdmissionReview.ReviewKind, Response = response };
+        http.Response.StatusCode = StatusCodes.Status200OK;
+        http.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(http.Response.Body, review, AdmissionJsonContext.Default.AdmissionReview, http.RequestAborted);
+        AdmissionMetrics.Duration.WithLabels(endpointLabel, operation, decision).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     private async Task<Outcome> DecideAsync(HttpContext http, AdmissionEndpoint endpoint)

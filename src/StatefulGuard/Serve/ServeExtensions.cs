@@ -60,6 +60,8 @@ internal static class ServeExtensions
             .AddCheck<CertificateHealthCheck>("certificate", tags: [ReadyTag])
             .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ReadyTag]);
 
+        // Each host keeps its own logger (never the process-wide static one), and other logging providers
+        // registered with the host (a test's, for instance) still receive every event.
         services.AddSerilog((sp, log) =>
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
@@ -76,7 +78,7 @@ internal static class ServeExtensions
             {
                 log.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
             }
-        }, writeToProviders: true); // other logging providers (a test's, a host's) still receive every event
+        }, preserveStaticLogger: true, writeToProviders: true);
 
         return services;
     }
