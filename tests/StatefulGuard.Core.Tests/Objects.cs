@@ -35,3 +35,11 @@ internal static class Objects
         },
     };
 }
+
+/// <summary>A cluster view that cannot tell anything: no cluster access, or caches not yet synced.</summary>
+internal sealed class UnknownCluster : StatefulGuard.Core.Cluster.IClusterView
+{
+    public StatefulGuard.Core.Cluster.Lookup<V1Service> GetService(string @namespace, string name) => StatefulGuard.Core.Cluster.Lookup<V1Service>.Unknown;
+
+    public StatefulGuard.Core.Cluster.Lookup<V1Namespace> GetNamespace(string name) => StatefulGuard.Core.Cluster.Lookup<V1Namespace>.Unknown;
+}

@@ -162,11 +162,4 @@ public sealed class RuleEngineTests
         protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options) =>
             throw new InvalidOperationException("boom");
     }
-
-    private sealed class UnknownCluster : IClusterView
-    {
-        public Lookup<V1Service> GetService(string @namespace, string name) => Lookup<V1Service>.Unknown;
-
-        public Lookup<V1Namespace> GetNamespace(string name) => Lookup<V1Namespace>.Unknown;
-    }
 }

@@ -131,11 +131,4 @@ public sealed class HeadlessServiceTests
         Assert.True(finding.Unverifiable);
         Assert.Equal("service-unverifiable", finding.Code);
     }
-
-    private sealed class UnknownCluster : IClusterView
-    {
-        public Lookup<V1Service> GetService(string @namespace, string name) => Lookup<V1Service>.Unknown;
-
-        public Lookup<V1Namespace> GetNamespace(string name) => Lookup<V1Namespace>.Unknown;
-    }
 }
