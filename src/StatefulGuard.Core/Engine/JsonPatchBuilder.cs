@@ -1,0 +1,128 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace StatefulGuard.Core.Engine;
+
+/// <summary>One RFC 6902 operation.</summary>
+public sealed record PatchOperation(string Op, string Path, JsonNode? Value)
+{
+    public const string Add = "add";
+    public const string Remove = "remove";
+    public const string Replace = "replace";
+}
+
+/// <summary>
+/// Computes a minimal RFC 6902 JSON Patch that turns one document into another: members that appear are
+/// added (a whole new subtree in one <c>add</c>, so parents always come first), members that disappear are
+/// removed, changed scalars are replaced, and objects and arrays are diffed member by member instead of
+/// being replaced wholesale. Rules never write paths; they edit the object and this computes the patch.
+/// </summary>
+public static class JsonPatchBuilder
+{
+    public static IReadOnlyList<PatchOperation> Diff(JsonNode? before, JsonNode? after)
+    {
+        var operations = new List<PatchOperation>();
+        Diff(before, after, "", operations);
+        return operations;
+    }
+
+    /// <summary>JSON Pointer escaping (RFC 6901): <c>~</c> becomes <c>~0</c>, <c>/</c> becomes <c>~1</c>.</summary>
+    public static string Escape(string key) =>
+        key.Contains('~', StringComparison.Ordinal) || key.Contains('/', StringComparison.Ordinal)
+            ? key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)
+            : key;
+
+    public static byte[] ToJson(IReadOnlyList<PatchOperation> operations)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var operation in operations)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("op", operation.Op);
+                writer.WriteString("path", operation.Path);
+                if (operation.Op != PatchOperation.Remove)
+                {
+                    writer.WritePropertyName("value");
+                    if (operation.Value is null)
+                    {
+                        writer.WriteNullValue();
+                    }
+                    else
+                    {
+                        operation.Value.WriteTo(writer);
+                    }
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static string ToJsonString(IReadOnlyList<PatchOperation> operations) => Encoding.UTF8.GetString(ToJson(operations));
+
+    private static void Diff(JsonNode? before, JsonNode? after, string path, List<PatchOperation> operations)
+    {
+        switch (before, after)
+        {
+            case (JsonObject a, JsonObject b):
+                foreach (var (key, value) in a)
+                {
+                    if (!b.ContainsKey(key))
+                    {
+                        operations.Add(new PatchOperation(PatchOperation.Remove, path + "/" + Escape(key), null));
+                    }
+                }
+
+                foreach (var (key, value) in b)
+                {
+                    var child = path + "/" + Escape(key);
+                    if (a.TryGetPropertyValue(key, out var old))
+                    {
+                        Diff(old, value, child, operations);
+                    }
+                    else
+                    {
+                        operations.Add(new PatchOperation(PatchOperation.Add, child, value?.DeepClone()));
+                    }
+                }
+
+                return;
+
+            case (JsonArray a, JsonArray b):
+                var common = Math.Min(a.Count, b.Count);
+                for (var i = 0; i < common; i++)
+                {
+                    Diff(a[i], b[i], path + "/" + i, operations);
+                }
+
+                // Remove from the end so every index is still valid when its operation applies.
+                for (var i = a.Count - 1; i >= common; i--)
+                {
+                    operations.Add(new PatchOperation(PatchOperation.Remove, path + "/" + i, null));
+                }
+
+                for (var i = common; i < b.Count; i++)
+                {
+                    operations.Add(new PatchOperation(PatchOperation.Add, path + "/" + i, b[i]?.DeepClone()));
+                }
+
+                return;
+
+            default:
+                if (!JsonNode.DeepEquals(before, after))
+                {
+                    operations.Add(new PatchOperation(PatchOperation.Replace, path, after?.DeepClone()));
+                }
+
+                return;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CsCheck;
+using Microsoft.AspNetCore.JsonPatch.SystemTextJson;
+using StatefulGuard.Core.Engine;
+
+namespace StatefulGuard.Core.Tests.Engine;
+
+/// <summary>
+/// The patch builder against an independent RFC 6902 implementation: for random documents the patch
+/// applies, yields exactly the target, and is empty for equal inputs.
+/// </summary>
+public sealed class JsonPatchBuilderTests
+{
+    // A small key space (with pointer metacharacters) so random documents overlap and diffs are deep.
+    // No empty key: Kubernetes has none, and the reference implementation cannot address one.
+    private static readonly Gen<string> Key = Gen.OneOf<string>("a", "b", "c", "a/b", "~x", "~1", "x~0/y", "app.kubernetes.io/name");
+
+    private static readonly Gen<JsonNode?> Scalar = Gen.OneOf(
+        Gen.Int[-3, 3].Select(i => (JsonNode?)JsonValue.Create(i)),
+        Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)),
+        Gen.OneOf<string>("", "x", "y", "0").Select(s => (JsonNode?)JsonValue.Create(s)),
+        Gen.Const((JsonNode?)null));
+
+    private static Gen<JsonNode?> Node(int depth) => depth == 0
+        ? Scalar
+        : Gen.Frequency((3, Scalar), (2, Object(depth - 1).Select(o => (JsonNode?)o)), (1, Array(depth - 1).Select(a => (JsonNode?)a)));
+
+    private static Gen<JsonObject> Object(int depth) =>
+        Gen.Select(Key, Node(depth)).Array[0, 4].Select(pairs =>
+        {
+            var obj = new JsonObject();
+            foreach (var (key, value) in pairs)
+            {
+                obj[key] = value?.DeepClone();
+            }
+
+            return obj;
+        });
+
+    private static Gen<JsonArray> Array(int depth) =>
+        Node(depth).Array[0, 4].Select(items => new JsonArray(items.Select(i => i?.DeepClone()).ToArray()));
+
+    private static readonly Gen<JsonObject> Document = Object(4);
+
+    [Fact]
+    public void Patch_applied_by_an_independent_implementation_yields_the_target() =>
+        Gen.Select(Document, Document).Sample((before, after) =>
+        {
+            var patched = Apply(before, JsonPatchBuilder.Diff(before, after));
+            return JsonNode.DeepEquals(patched, after);
+        }, iter: 3000);
+
+    [Fact]
+    public void Equal_documents_give_an_empty_patch() =>
+        Document.Sample(doc => JsonPatchBuilder.Diff(doc, doc.DeepClone()).Count == 0, iter: 2000);
+
+    [Fact]
+    public void Adding_members_never_replaces_an_existing_object_or_array() =>
+        Gen.Select(Document, Key, Node(2)).Sample((before, key, value) =>
+        {
+            var after = before.DeepClone().AsObject();
+            var target = after.FirstOrDefault(p => p.Value is JsonObject).Value as JsonObject ?? after;
+            var fresh = "new-" + key;
+            target[fresh] = value?.DeepClone();
+            var operations = JsonPatchBuilder.Diff(before, after);
+            return operations.Count == 1 && operations[0].Op == PatchOperation.Add && operations[0].Path.EndsWith("/" + JsonPatchBuilder.Escape(fresh), StringComparison.Ordinal);
+        }, iter: 1000);
+
+    [Fact]
+    public void Keys_are_escaped_as_json_pointers()
+    {
+        var before = JsonNode.Parse("""{"metadata":{"annotations":{"a":"1"}}}""")!;
+        var after = JsonNode.Parse("""{"metadata":{"annotations":{"a":"1","statefulguard.io/injected":"x","t~ilde":"y"}}}""")!;
+
+        var patch = JsonPatchBuilder.ToJsonString(JsonPatchBuilder.Diff(before, after));
+
+        Assert.Equal(
+            """[{"op":"add","path":"/metadata/annotations/statefulguard.io~1injected","value":"x"},{"op":"add","path":"/metadata/annotations/t~0ilde","value":"y"}]""",
+            patch);
+    }
+
+    [Fact]
+    public void A_missing_parent_is_added_whole_before_any_child()
+    {
+        var before = JsonNode.Parse("""{"metadata":{"name":"web"}}""")!;
+        var after = JsonNode.Parse("""{"metadata":{"name":"web","annotations":{"k":"v"}}}""")!;
+
+        var operation = Assert.Single(JsonPatchBuilder.Diff(before, after));
+
+        Assert.Equal(("add", "/metadata/annotations"), (operation.Op, operation.Path));
+        Assert.Equal("""{"k":"v"}""", operation.Value!.ToJsonString());
+    }
+
+    private static JsonObject Apply(JsonObject document, IReadOnlyList<PatchOperation> operations)
+    {
+        var target = document.DeepClone().AsObject();
+        var patch = JsonSerializer.Deserialize<JsonPatchDocument>(JsonPatchBuilder.ToJson(operations))!;
+        patch.ApplyTo(target);
+        return target;
+    }
+}
