@@ -42,4 +42,6 @@ internal sealed class UnknownCluster : StatefulGuard.Core.Cluster.IClusterView
     public StatefulGuard.Core.Cluster.Lookup<V1Service> GetService(string @namespace, string name) => StatefulGuard.Core.Cluster.Lookup<V1Service>.Unknown;
 
     public StatefulGuard.Core.Cluster.Lookup<V1Namespace> GetNamespace(string name) => StatefulGuard.Core.Cluster.Lookup<V1Namespace>.Unknown;
+
+    public StatefulGuard.Core.Cluster.ServerVersion? ServerVersion => null;
 }

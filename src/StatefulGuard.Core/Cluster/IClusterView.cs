@@ -11,6 +11,9 @@ public interface IClusterView
     Lookup<V1Service> GetService(string @namespace, string name);
 
     Lookup<V1Namespace> GetNamespace(string name);
+
+    /// <summary>The apiserver's version; unknown offline unless configured.</summary>
+    ServerVersion? ServerVersion { get; }
 }
 
 public enum LookupState

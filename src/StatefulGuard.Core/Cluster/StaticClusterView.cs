@@ -31,4 +31,6 @@ public sealed class StaticClusterView : IClusterView
 
     public Lookup<V1Namespace> GetNamespace(string name) =>
         Lookup<V1Namespace>.Of(namespaces.GetValueOrDefault(name));
+
+    public ServerVersion? ServerVersion { get; init; }
 }

@@ -27,15 +27,13 @@ public static class Messages
         return text.ToString();
     }
 
-    public static IReadOnlyList<string> Warnings(Evaluation evaluation)
-    {
-        var lines = new List<string>(evaluation.Notes.Count + evaluation.Verdicts.Count);
-        lines.AddRange(evaluation.Notes);
-        foreach (var verdict in evaluation.Warnings)
-        {
-            lines.Add(Warning(verdict));
-        }
+    public static IReadOnlyList<string> Warnings(Evaluation evaluation) =>
+        Limit(evaluation.Notes.Concat(evaluation.Warnings.Select(Warning)));
 
+    /// <summary>At most <see cref="MaxWarnings"/> lines of at most <see cref="WarningWidth"/> printable characters.</summary>
+    public static IReadOnlyList<string> Limit(IEnumerable<string> warnings)
+    {
+        var lines = warnings.ToList();
         if (lines.Count > MaxWarnings)
         {
             var rest = lines.Count - (MaxWarnings - 1);

@@ -19,12 +19,16 @@ public sealed class RuleSet
     {
         Rules = rules;
         Validating = rules.Where(r => r.Rule is IValidatingRule && r.Action != RuleAction.Off).ToArray();
+        Mutating = rules.Where(r => r.Rule is IMutatingRule && r.Action != RuleAction.Off).ToArray();
     }
 
     public IReadOnlyList<ConfiguredRule> Rules { get; }
 
     /// <summary>Validating rules that are not switched off, in id order.</summary>
     public IReadOnlyList<ConfiguredRule> Validating { get; }
+
+    /// <summary>Mutating rules that are not switched off, in id order.</summary>
+    public IReadOnlyList<ConfiguredRule> Mutating { get; }
 
     /// <summary>Every rule with its defaults.</summary>
     public static RuleSet Defaults(RuleCatalog catalog) =>
@@ -59,6 +63,11 @@ public sealed class RuleSet
                 catch (InvalidOperationException ex)
                 {
                     problems.Add($"{section.Path}: {ex.Message}");
+                }
+
+                if (rule is IMutatingRule && options.Action == RuleAction.Deny)
+                {
+                    problems.Add($"{section.Path}:Action: a mutating rule injects defaults and denies nothing; use Warn (inject) or Off");
                 }
 
                 if (rule.OptionsValidator is { } validator)

@@ -93,4 +93,6 @@ internal sealed class LayeredClusterView(IClusterView first, IClusterView second
 
     public Lookup<V1Namespace> GetNamespace(string name) =>
         first.GetNamespace(name) is { State: LookupState.Found } found ? found : second.GetNamespace(name);
+
+    public ServerVersion? ServerVersion => second.ServerVersion ?? first.ServerVersion;
 }

@@ -1,4 +1,5 @@
 using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Commands;
 
@@ -19,9 +20,15 @@ internal static class RulesCommand
         foreach (var rule in rules)
         {
             var d = rule.Descriptor;
-            stdout.WriteLine($"{d.Id.PadRight(idWidth)}  {d.Kind.ToString().ToLowerInvariant(),-10}  {d.DefaultAction.ToString().ToLowerInvariant(),-7}  {d.Description}");
+            stdout.WriteLine($"{d.Id.PadRight(idWidth)}  {d.Kind.ToString().ToLowerInvariant(),-10}  {DefaultAction(d),-7}  {d.Description}");
         }
 
         return CommandLine.Ok;
     }
+
+    /// <summary>A mutating rule that is on injects; Deny and Warn only mean something for validating rules.</summary>
+    internal static string DefaultAction(RuleDescriptor descriptor) =>
+        descriptor.Kind == RuleKind.Mutating && descriptor.DefaultAction != RuleAction.Off
+            ? "inject"
+            : descriptor.DefaultAction.ToString().ToLowerInvariant();
 }

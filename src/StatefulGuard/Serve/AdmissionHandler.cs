@@ -186,8 +186,7 @@ internal sealed partial class AdmissionHandler
 
         if (endpoint == AdmissionEndpoint.Mutate)
         {
-            // Mutation defaults are injected by the mutating rules; none is registered yet.
-            return Outcome.Allow(request, uid, "StatefulSet", name);
+            return Mutate(request, uid, new RuleInput(operation, ns, statefulSet, old), name);
         }
 
         var evaluation = engine.Validate(new RuleInput(operation, ns, statefulSet, old), cluster);
@@ -207,6 +206,32 @@ internal sealed partial class AdmissionHandler
         };
         var ruleIds = string.Join(",", evaluation.Verdicts.Select(v => $"{v.RuleId}:{v.Action.ToString().ToLowerInvariant()}").Distinct());
         return new Outcome(response, null, request, "StatefulSet", name, ruleIds, evaluation.Mode.ToString());
+    }
+
+    private Outcome Mutate(AdmissionRequest request, string uid, RuleInput input, string name)
+    {
+        var mutation = engine.Mutate(input, cluster);
+        var warnings = Messages.Limit(mutation.Warnings);
+        var patched = mutation.Patch.Count > 0;
+        var response = new AdmissionResponse
+        {
+            Uid = uid,
+            Allowed = true,
+            Patch = patched ? Convert.ToBase64String(JsonPatchBuilder.ToJson(mutation.Patch)) : null,
+            PatchType = patched ? "JSONPatch" : null,
+            Warnings = warnings.Count > 0 ? warnings : null,
+        };
+
+        if (mutation.Mode != GuardMode.Off)
+        {
+            foreach (var rule in engine.Rules.Mutating)
+            {
+                var injected = mutation.Injected.Any(e => e == rule.Id || e.StartsWith(rule.Id + ":", StringComparison.Ordinal));
+                AdmissionMetrics.RuleResults.WithLabels(rule.Id, !injected ? "pass" : patched ? "inject" : "warn").Inc();
+            }
+        }
+
+        return new Outcome(response, null, request, "StatefulSet", name, InjectionAnnotations.Summary(mutation.Injected), mutation.Mode.ToString());
     }
 
     private void CountRuleResults(Evaluation evaluation)

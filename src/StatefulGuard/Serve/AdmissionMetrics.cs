@@ -15,6 +15,6 @@ internal static class AdmissionMetrics
 
     public static readonly Counter RuleResults = Metrics.CreateCounter(
         "statefulguard_rule_results_total",
-        "Rule evaluations by rule id and outcome (pass, warn, deny).",
+        "Rule evaluations by rule id and outcome (pass, warn, deny; inject for mutating rules that patched).",
         "rule", "outcome");
 }

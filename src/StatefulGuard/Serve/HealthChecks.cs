@@ -13,6 +13,7 @@ internal sealed class ClusterCacheHealthCheck(KubernetesClusterView view) : IHea
         }
 
         var caches = view.Caches.ToDictionary(c => c.Kind, c => (object)new { c.Synced, c.Count, c.LastContact });
+        caches["version"] = view.ServerVersion?.ToString() ?? "unknown";
         return Task.FromResult(view.Synced
             ? HealthCheckResult.Healthy("caches synced", caches)
             : HealthCheckResult.Unhealthy("caches not synced yet", data: caches));

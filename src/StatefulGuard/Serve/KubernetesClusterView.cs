@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.Options;
 using StatefulGuard.Configuration;
 using StatefulGuard.Core.Cluster;
+using ServerVersion = StatefulGuard.Core.Cluster.ServerVersion;
 
 namespace StatefulGuard.Serve;
 
@@ -16,12 +17,15 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     private readonly WatchCache<V1Namespace, V1NamespaceList>? namespaces;
     private readonly ILogger<KubernetesClusterView> logger;
     private readonly string? target;
+    private readonly IKubernetes? client;
+    private volatile ServerVersion? serverVersion;
 
     public KubernetesClusterView(ClusterConnection connection, IOptions<StatefulGuardOptions> options, ILogger<KubernetesClusterView> logger)
     {
         this.logger = logger;
         target = connection.Description;
-        if (connection.Client is not { } client)
+        client = connection.Client;
+        if (client is null)
         {
             return;
         }
@@ -50,8 +54,8 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     /// <summary>False when running without a cluster.</summary>
     public bool Connected => services is not null;
 
-    /// <summary>True when every cache has completed its first list (or there is no cluster to wait for).</summary>
-    public bool Synced => services is null || (services.Synced && namespaces!.Synced);
+    /// <summary>True when every cache has completed its first list and the version is known (or there is no cluster to wait for).</summary>
+    public bool Synced => services is null || (services.Synced && namespaces!.Synced && serverVersion is not null);
 
     public IEnumerable<(string Kind, bool Synced, int Count, DateTimeOffset LastContact)> Caches
     {
@@ -73,6 +77,9 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     public Lookup<V1Namespace> GetNamespace(string name) =>
         namespaces?.Get("", name) ?? Lookup<V1Namespace>.Unknown;
 
+    /// <summary>Read from <c>/version</c> at start and every ten minutes (control planes get upgraded under running webhooks).</summary>
+    public ServerVersion? ServerVersion => serverVersion;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (services is null)
@@ -82,8 +89,44 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         }
 
         LogConnecting(logger, target ?? "?");
-        return Task.WhenAll(services.RunAsync(stoppingToken), namespaces!.RunAsync(stoppingToken));
+        return Task.WhenAll(services.RunAsync(stoppingToken), namespaces!.RunAsync(stoppingToken), PollVersionAsync(stoppingToken));
     }
+
+    private async Task PollVersionAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var info = await client!.Version.GetCodeAsync(stoppingToken);
+                var version = Core.Cluster.ServerVersion.Parse(info.GitVersion, info.Major, info.Minor);
+                if (version != serverVersion)
+                {
+                    LogVersion(logger, info.GitVersion ?? "?");
+                }
+
+                serverVersion = version;
+                delay = TimeSpan.FromMinutes(10);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or IOException or System.Text.Json.JsonException)
+            {
+                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60));
+            }
+
+            try
+            {
+                await Task.Delay(delay, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes version {Version}")]
+    private static partial void LogVersion(ILogger logger, string version);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No cluster access: Service lookups cannot be verified and are reported as warnings")]
     private static partial void LogOffline(ILogger logger);

@@ -1,0 +1,111 @@
+using System.Globalization;
+using FluentValidation;
+using k8s.Models;
+using StatefulGuard.Core.Cluster;
+
+namespace StatefulGuard.Core.Rules.Defaults;
+
+public sealed class PreStopOptions : RuleOptions
+{
+    /// <summary>How long a terminating pod keeps serving while endpoints and DNS drop it.</summary>
+    public int SleepSeconds { get; set; } = 10;
+
+    /// <summary>Time the grace period must leave the application after the sleep to shut down cleanly.</summary>
+    public int MinShutdownSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// The Kubernetes version to assume when the cluster's is unknown (offline <c>mutate</c>), e.g. "1.31".
+    /// Unset and unknown means the exec form, which every version accepts.
+    /// </summary>
+    public string? AssumeKubernetesVersion { get; set; }
+}
+
+/// <summary>
+/// A <c>preStop</c> sleep for long-running containers without one, so a terminating pod keeps answering
+/// until endpoints and DNS no longer point at it. Uses the native <c>sleep</c> action on Kubernetes 1.30+
+/// (no binary needed: distroless images have no shell) and <c>exec sleep</c> before that. The sleep is kept
+/// well inside <c>terminationGracePeriodSeconds</c>, which is never changed.
+/// </summary>
+public sealed class PreStop : MutatingRule<PreStopOptions>
+{
+    public const string Id = "prestop";
+
+    public override RuleDescriptor Descriptor { get; } = new(
+        Id, RuleKind.Mutating, RuleAction.Warn,
+        "injects a preStop sleep (native sleep action on 1.30+) within the termination grace period");
+
+    public override IValidator? OptionsValidator { get; } = new Validator();
+
+    protected override void Apply(MutationContext context, PreStopOptions options)
+    {
+        if (context.StatefulSet.Spec?.Template?.Spec is not { } spec)
+        {
+            return;
+        }
+
+        var grace = spec.TerminationGracePeriodSeconds ?? 30;
+        var seconds = Math.Min(options.SleepSeconds, grace - options.MinShutdownSeconds);
+        var version = context.Cluster.ServerVersion ?? ServerVersion.Parse(options.AssumeKubernetesVersion);
+        var native = version?.AtLeast(1, 30) == true;
+
+        foreach (var container in PodContainers.LongRunning(spec))
+        {
+            if (container.Lifecycle?.PreStop is not null)
+            {
+                continue;
+            }
+
+            var name = container.Name;
+            if (seconds < 1)
+            {
+                // A stored hook is still restored; only a new one is not possible.
+                if (context.AllowNewInjections)
+                {
+                    context.Warn($"prestop: grace period {grace}s leaves no room for a preStop sleep in \"{name}\"");
+                }
+            }
+
+            var handler = context.Fill($"{Id}:{name}", s => PodContainers.Find(s, name)?.Lifecycle?.PreStop,
+                seconds < 1 ? null : () => Sleep(seconds, native));
+            if (handler is not null)
+            {
+                container.Lifecycle ??= new V1Lifecycle();
+                container.Lifecycle.PreStop = handler;
+            }
+        }
+    }
+
+    /// <summary>The sleep a preStop handler holds, or null when it is not a recognisable sleep.</summary>
+    internal static long? SleepSeconds(V1LifecycleHandler handler)
+    {
+        if (handler.Sleep is { } sleep)
+        {
+            return sleep.Seconds;
+        }
+
+        var command = handler.Exec?.Command;
+        if (command is { Count: 2 } && command[0] is "sleep" or "/bin/sleep"
+            && long.TryParse(command[1], NumberStyles.None, CultureInfo.InvariantCulture, out var s))
+        {
+            return s;
+        }
+
+        return null;
+    }
+
+    private static V1LifecycleHandler Sleep(long seconds, bool native) => native
+        ? new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = seconds } }
+        : new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["sleep", seconds.ToString(CultureInfo.InvariantCulture)] } };
+
+    private sealed class Validator : AbstractValidator<PreStopOptions>
+    {
+        public Validator()
+        {
+            RuleFor(o => o.SleepSeconds).InclusiveBetween(1, 600);
+            RuleFor(o => o.MinShutdownSeconds).InclusiveBetween(0, 600);
+            RuleFor(o => o.AssumeKubernetesVersion)
+                .Must(v => ServerVersion.Parse(v) is not null).When(o => !string.IsNullOrEmpty(o.AssumeKubernetesVersion))
+                .WithMessage("must look like 1.31");
+        }
+    }
+}

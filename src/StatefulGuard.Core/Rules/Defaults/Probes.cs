@@ -1,0 +1,111 @@
+using FluentValidation;
+using k8s.Models;
+
+namespace StatefulGuard.Core.Rules.Defaults;
+
+public sealed class ProbesOptions : RuleOptions
+{
+    /// <summary>Every probe's timeout.</summary>
+    public int TimeoutSeconds { get; set; } = 5;
+
+    /// <summary>With the threshold, how long a container may take to start (default 10 s × 90 = 15 minutes: a database replaying its log).</summary>
+    public int StartupPeriodSeconds { get; set; } = 10;
+
+    public int StartupFailureThreshold { get; set; } = 90;
+
+    public int ReadinessPeriodSeconds { get; set; } = 10;
+
+    public int ReadinessFailureThreshold { get; set; } = 3;
+
+    /// <summary>Liveness restarts a container: conservative by default (20 s × 6 = 2 minutes unresponsive).</summary>
+    public int LivenessPeriodSeconds { get; set; } = 20;
+
+    public int LivenessFailureThreshold { get; set; } = 6;
+}
+
+/// <summary>
+/// Startup, readiness and liveness probes for long-running containers that have none, as TCP checks on a
+/// declared port (by name when it has one, so renumbering the port does not break the probe). The startup
+/// probe tolerates minutes of recovery before liveness starts counting. A container that declares no TCP
+/// port gets nothing: a guessed port would fail and restart it forever.
+/// </summary>
+public sealed class Probes : MutatingRule<ProbesOptions>
+{
+    public const string Id = "probes";
+
+    public override RuleDescriptor Descriptor { get; } = new(
+        Id, RuleKind.Mutating, RuleAction.Warn,
+        "injects TCP startup, readiness and liveness probes on a declared port where a container has none");
+
+    public override IValidator? OptionsValidator { get; } = new Validator();
+
+    protected override void Apply(MutationContext context, ProbesOptions options)
+    {
+        if (context.StatefulSet.Spec?.Template?.Spec is not { } spec)
+        {
+            return;
+        }
+
+        foreach (var container in PodContainers.LongRunning(spec))
+        {
+            if (container is { StartupProbe: not null, ReadinessProbe: not null, LivenessProbe: not null })
+            {
+                continue;
+            }
+
+            var name = container.Name;
+            if (ProbePort(container) is not { } port)
+            {
+                if (context.AllowNewInjections)
+                {
+                    context.Warn($"probes: container \"{name}\" declares no TCP port, so no probe was injected");
+                }
+
+                continue;
+            }
+
+            container.StartupProbe ??= context.Fill($"{Id}:{name}/startup", s => PodContainers.Find(s, name)?.StartupProbe,
+                () => Tcp(port, options.StartupPeriodSeconds, options.StartupFailureThreshold, options.TimeoutSeconds));
+            container.ReadinessProbe ??= context.Fill($"{Id}:{name}/readiness", s => PodContainers.Find(s, name)?.ReadinessProbe,
+                () => Tcp(port, options.ReadinessPeriodSeconds, options.ReadinessFailureThreshold, options.TimeoutSeconds));
+            container.LivenessProbe ??= context.Fill($"{Id}:{name}/liveness", s => PodContainers.Find(s, name)?.LivenessProbe,
+                () => Tcp(port, options.LivenessPeriodSeconds, options.LivenessFailureThreshold, options.TimeoutSeconds));
+        }
+    }
+
+    /// <summary>The first named TCP port, else the first TCP port.</summary>
+    internal static IntOrString? ProbePort(V1Container container)
+    {
+        var tcp = (container.Ports ?? []).Where(p => p.Protocol is null or "TCP" && p.ContainerPort > 0).ToArray();
+        if (tcp.FirstOrDefault(p => !string.IsNullOrEmpty(p.Name)) is { } named)
+        {
+            return named.Name;
+        }
+
+        return tcp.Length > 0 ? tcp[0].ContainerPort : null;
+    }
+
+    // Every field is set, so the apiserver's defaulting adds nothing and a re-mutation finds nothing to do.
+    private static V1Probe Tcp(IntOrString port, int period, int failures, int timeout) => new()
+    {
+        TcpSocket = new V1TCPSocketAction { Port = port },
+        PeriodSeconds = period,
+        TimeoutSeconds = timeout,
+        FailureThreshold = failures,
+        SuccessThreshold = 1,
+    };
+
+    private sealed class Validator : AbstractValidator<ProbesOptions>
+    {
+        public Validator()
+        {
+            RuleFor(o => o.TimeoutSeconds).InclusiveBetween(1, 300);
+            RuleFor(o => o.StartupPeriodSeconds).InclusiveBetween(1, 300);
+            RuleFor(o => o.StartupFailureThreshold).InclusiveBetween(1, 10_000);
+            RuleFor(o => o.ReadinessPeriodSeconds).InclusiveBetween(1, 300);
+            RuleFor(o => o.ReadinessFailureThreshold).InclusiveBetween(1, 100);
+            RuleFor(o => o.LivenessPeriodSeconds).InclusiveBetween(1, 300);
+            RuleFor(o => o.LivenessFailureThreshold).InclusiveBetween(1, 100);
+        }
+    }
+}

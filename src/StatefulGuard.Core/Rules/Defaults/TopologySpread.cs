@@ -1,0 +1,70 @@
+using FluentValidation;
+using k8s;
+using k8s.Models;
+
+namespace StatefulGuard.Core.Rules.Defaults;
+
+public sealed class TopologySpreadOptions : RuleOptions
+{
+    /// <summary>One constraint per key, in this order.</summary>
+    public string[] TopologyKeys { get; set; } = ["topology.kubernetes.io/zone", "kubernetes.io/hostname"];
+
+    public int MaxSkew { get; set; } = 1;
+
+    /// <summary>ScheduleAnyway: DoNotSchedule would leave replicas Pending on a single-zone cluster.</summary>
+    public string WhenUnsatisfiable { get; set; } = "ScheduleAnyway";
+}
+
+/// <summary>
+/// Spreads the replicas across zones and nodes when the pod template has no <c>topologySpreadConstraints</c>,
+/// selecting the pods by the StatefulSet's own selector (whose labels every pod carries).
+/// </summary>
+public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
+{
+    public const string Id = "topology-spread";
+
+    public override RuleDescriptor Descriptor { get; } = new(
+        Id, RuleKind.Mutating, RuleAction.Warn,
+        "injects zone and hostname topologySpreadConstraints (maxSkew 1, ScheduleAnyway) where none are set");
+
+    public override IValidator? OptionsValidator { get; } = new Validator();
+
+    protected override void Apply(MutationContext context, TopologySpreadOptions options)
+    {
+        var sts = context.StatefulSet;
+        if (sts.Spec?.Template?.Spec is not { } spec || spec.TopologySpreadConstraints is { Count: > 0 })
+        {
+            return;
+        }
+
+        var selector = sts.Spec.Selector;
+        if (selector is null || (selector.MatchLabels is not { Count: > 0 } && selector.MatchExpressions is not { Count: > 0 }))
+        {
+            return;
+        }
+
+        var constraints = context.Fill(Id, s => s.Spec?.Template?.Spec?.TopologySpreadConstraints is { Count: > 0 } stored ? stored : null,
+            () => options.TopologyKeys.Select(key => new V1TopologySpreadConstraint
+            {
+                MaxSkew = options.MaxSkew,
+                TopologyKey = key,
+                WhenUnsatisfiable = options.WhenUnsatisfiable,
+                LabelSelector = KubernetesJson.Deserialize<V1LabelSelector>(KubernetesJson.Serialize(selector)),
+            }).ToList());
+        if (constraints is not null)
+        {
+            spec.TopologySpreadConstraints = constraints;
+        }
+    }
+
+    private sealed class Validator : AbstractValidator<TopologySpreadOptions>
+    {
+        public Validator()
+        {
+            RuleFor(o => o.TopologyKeys).NotEmpty();
+            RuleForEach(o => o.TopologyKeys).NotEmpty();
+            RuleFor(o => o.MaxSkew).InclusiveBetween(1, 100);
+            RuleFor(o => o.WhenUnsatisfiable).Must(w => w is "ScheduleAnyway" or "DoNotSchedule").WithMessage("must be ScheduleAnyway or DoNotSchedule");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using FluentValidation;
+
+namespace StatefulGuard.Core.Rules;
+
+/// <summary>
+/// A rule that fills in a default the user did not set. It edits <see cref="MutationContext.StatefulSet"/>;
+/// the engine computes the patch. It must only fill what is absent and be deterministic.
+/// </summary>
+public interface IMutatingRule : IRule
+{
+    /// <summary>The name used in <c>statefulguard.io/skip</c> to opt out of this default.</summary>
+    string SkipName { get; }
+
+    void Mutate(MutationContext context, RuleOptions options);
+}
+
+/// <summary>Base class for mutating rules with typed options.</summary>
+public abstract class MutatingRule<TOptions> : IMutatingRule
+    where TOptions : RuleOptions, new()
+{
+    public abstract RuleDescriptor Descriptor { get; }
+
+    public Type OptionsType => typeof(TOptions);
+
+    public string SkipName => Descriptor.Id;
+
+    public virtual IValidator? OptionsValidator => null;
+
+    public void Mutate(MutationContext context, RuleOptions options) => Apply(context, options as TOptions ?? new TOptions());
+
+    protected abstract void Apply(MutationContext context, TOptions options);
+}
