@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Configuration;
 
 namespace StatefulGuard.Core.Tests;
 
@@ -44,4 +45,53 @@ internal sealed class UnknownCluster : StatefulGuard.Core.Cluster.IClusterView
     public StatefulGuard.Core.Cluster.Lookup<V1Namespace> GetNamespace(string name) => StatefulGuard.Core.Cluster.Lookup<V1Namespace>.Unknown;
 
     public StatefulGuard.Core.Cluster.ServerVersion? ServerVersion => null;
+}
+
+/// <summary>Runs the mutating rules the way the webhook does.</summary>
+internal static class Mutation
+{
+    public static StatefulGuard.Core.Engine.MutationResult Run(
+        V1StatefulSet sts,
+        StatefulGuard.Core.Cluster.IClusterView? cluster = null,
+        IDictionary<string, string?>? settings = null,
+        StatefulGuard.Core.Admission.Operation operation = StatefulGuard.Core.Admission.Operation.Create,
+        V1StatefulSet? old = null,
+        StatefulGuard.Core.Engine.GuardMode mode = StatefulGuard.Core.Engine.GuardMode.Enforce)
+    {
+        var config = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
+        var rules = StatefulGuard.Core.Engine.RuleSet.Bind(StatefulGuard.Core.Engine.RuleCatalog.Default, config.GetSection("Rules"), out var errors);
+        Assert.Empty(errors);
+        var engine = new StatefulGuard.Core.Engine.RuleEngine(rules, new StatefulGuard.Core.Engine.EngineSettings(mode, StatefulGuard.Core.Rules.RuleAction.Warn));
+        return engine.Mutate(new StatefulGuard.Core.Engine.RuleInput(operation, sts.Metadata.NamespaceProperty ?? "shop", sts, old),
+            cluster ?? Cluster(1, 31));
+    }
+
+    public static StatefulGuard.Core.Cluster.StaticClusterView Cluster(int major, int minor) =>
+        new() { ServerVersion = new StatefulGuard.Core.Cluster.ServerVersion(major, minor) };
+
+    public static V1Container Container(V1StatefulSet sts, string name) =>
+        sts.Spec.Template.Spec.Containers.Concat(sts.Spec.Template.Spec.InitContainers ?? []).Single(c => c.Name == name);
+
+    public static JsonObject Container(string name, string image, params (string Name, int Port)[] ports)
+    {
+        var container = new JsonObject { ["name"] = name, ["image"] = image };
+        if (ports.Length > 0)
+        {
+            container["ports"] = new JsonArray(ports.Select(p =>
+            {
+                var port = new JsonObject { ["containerPort"] = p.Port, ["protocol"] = "TCP" };
+                if (p.Name.Length > 0)
+                {
+                    port["name"] = p.Name;
+                }
+
+                return (JsonNode)port;
+            }).ToArray());
+        }
+
+        return container;
+    }
+
+    public static JsonNode Pod(JsonObject sts) => sts["spec"]!["template"]!["spec"]!;
 }

@@ -6,8 +6,15 @@ namespace StatefulGuard.Core.Rules.Defaults;
 
 public sealed class TopologySpreadOptions : RuleOptions
 {
-    /// <summary>One constraint per key, in this order.</summary>
-    public string[] TopologyKeys { get; set; } = ["topology.kubernetes.io/zone", "kubernetes.io/hostname"];
+    public static readonly IReadOnlyList<string> DefaultTopologyKeys = ["topology.kubernetes.io/zone", "kubernetes.io/hostname"];
+
+    /// <summary>
+    /// One constraint per key, in this order; unset means zone then hostname. (Null by default because the
+    /// configuration binder appends to a pre-filled collection instead of replacing it.)
+    /// </summary>
+    public string[]? TopologyKeys { get; set; }
+
+    public IReadOnlyList<string> EffectiveTopologyKeys => TopologyKeys is { Length: > 0 } keys ? keys : DefaultTopologyKeys;
 
     public int MaxSkew { get; set; } = 1;
 
@@ -44,7 +51,7 @@ public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
         }
 
         var constraints = context.Fill(Id, s => s.Spec?.Template?.Spec?.TopologySpreadConstraints is { Count: > 0 } stored ? stored : null,
-            () => options.TopologyKeys.Select(key => new V1TopologySpreadConstraint
+            () => options.EffectiveTopologyKeys.Select(key => new V1TopologySpreadConstraint
             {
                 MaxSkew = options.MaxSkew,
                 TopologyKey = key,
@@ -61,7 +68,6 @@ public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
     {
         public Validator()
         {
-            RuleFor(o => o.TopologyKeys).NotEmpty();
             RuleForEach(o => o.TopologyKeys).NotEmpty();
             RuleFor(o => o.MaxSkew).InclusiveBetween(1, 100);
             RuleFor(o => o.WhenUnsatisfiable).Must(w => w is "ScheduleAnyway" or "DoNotSchedule").WithMessage("must be ScheduleAnyway or DoNotSchedule");
