@@ -208,16 +208,4 @@ public sealed class ValidateEndpointTests(ClusterFixture cluster) : IClassFixtur
         Assert.False(result.Allowed);
         Assert.Contains(result.Warnings, w => w.Contains("statefulguard.io/mode=\"enforcing\"", StringComparison.Ordinal));
     }
-
-    [Fact]
-    public async Task Mutate_allows_without_a_patch()
-    {
-        var ns = ClusterFixture.NewNamespace();
-        await cluster.ApplyAndWaitAsync("services", Fixtures.HeadlessService(ns));
-
-        var result = (await Webhook.PostAsync("/mutate", AdmissionReviews.Create(Fixtures.StatefulSet(ns)))).AssertWellFormed(validating: false);
-
-        Assert.True(result.Allowed);
-        Assert.Null(result.Response["patch"]);
-    }
 }
