@@ -44,6 +44,16 @@ internal sealed class UnknownCluster : StatefulGuard.Core.Cluster.IClusterView
 
     public StatefulGuard.Core.Cluster.Lookup<V1Namespace> GetNamespace(string name) => StatefulGuard.Core.Cluster.Lookup<V1Namespace>.Unknown;
 
+    public StatefulGuard.Core.Cluster.Lookup<V1StorageClass> GetStorageClass(string name) => StatefulGuard.Core.Cluster.Lookup<V1StorageClass>.Unknown;
+
+    public StatefulGuard.Core.Cluster.Lookup<V1StorageClass> GetDefaultStorageClass() => StatefulGuard.Core.Cluster.Lookup<V1StorageClass>.Unknown;
+
+    public StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace) =>
+        StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<V1PodDisruptionBudget>>.Unknown;
+
+    public StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
+        StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<V1StatefulSet>>.Unknown;
+
     public StatefulGuard.Core.Cluster.ServerVersion? ServerVersion => null;
 }
 

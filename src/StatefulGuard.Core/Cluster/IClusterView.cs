@@ -12,8 +12,33 @@ public interface IClusterView
 
     Lookup<V1Namespace> GetNamespace(string name);
 
+    Lookup<V1StorageClass> GetStorageClass(string name);
+
+    /// <summary>The StorageClass annotated <c>storageclass.kubernetes.io/is-default-class: "true"</c>; NotFound when there is none.</summary>
+    Lookup<V1StorageClass> GetDefaultStorageClass();
+
+    Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace);
+
+    Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace);
+
     /// <summary>The apiserver's version; unknown offline unless configured.</summary>
     ServerVersion? ServerVersion { get; }
+}
+
+public static class StorageClasses
+{
+    public const string DefaultAnnotation = "storageclass.kubernetes.io/is-default-class";
+
+    public static bool IsDefault(V1StorageClass storageClass) =>
+        storageClass.Metadata?.Annotations?.TryGetValue(DefaultAnnotation, out var value) == true
+        && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The default class as the apiserver picks it when several are marked: the newest, then by name.</summary>
+    public static V1StorageClass? PickDefault(IEnumerable<V1StorageClass> classes) =>
+        classes.Where(IsDefault)
+            .OrderByDescending(c => c.Metadata?.CreationTimestamp ?? DateTime.MinValue)
+            .ThenBy(c => c.Metadata?.Name, StringComparer.Ordinal)
+            .FirstOrDefault();
 }
 
 public enum LookupState

@@ -1,3 +1,5 @@
+using k8s.Models;
+
 namespace StatefulGuard.Core.Cluster;
 
 /// <summary>Equality-based label selector matching, as Services use it.</summary>
@@ -24,6 +26,58 @@ public static class Selectors
 
         return result ?? (IReadOnlyList<SelectorMismatch>)[];
     }
+
+    /// <summary>
+    /// Whether a <c>metav1.LabelSelector</c> selects the labels. A null selector selects nothing; an empty
+    /// one selects everything (as policy/v1 PodDisruptionBudgets and spread constraints treat it).
+    /// </summary>
+    public static bool Matches(V1LabelSelector? selector, IDictionary<string, string> labels) =>
+        selector is not null && LabelSelectorMismatches(selector, labels).Count == 0;
+
+    /// <summary>Every requirement of the selector the labels do not meet, in words.</summary>
+    public static IReadOnlyList<string> LabelSelectorMismatches(V1LabelSelector selector, IDictionary<string, string> labels)
+    {
+        var problems = new List<string>();
+        if (selector.MatchLabels is { Count: > 0 } matchLabels)
+        {
+            problems.AddRange(Mismatches(matchLabels, labels).Select(m => m.ToString()));
+        }
+
+        foreach (var requirement in selector.MatchExpressions ?? [])
+        {
+            var has = labels.TryGetValue(requirement.Key, out var value);
+            var values = requirement.Values ?? [];
+            var ok = requirement.OperatorProperty switch
+            {
+                "In" => has && values.Contains(value!),
+                "NotIn" => !has || !values.Contains(value!),
+                "Exists" => has,
+                "DoesNotExist" => !has,
+                _ => false,
+            };
+            if (!ok)
+            {
+                problems.Add(requirement.OperatorProperty switch
+                {
+                    "In" => has ? $"{requirement.Key}={value}, selector wants one of {string.Join("|", values)}" : $"label {requirement.Key} missing (selector wants one of {string.Join("|", values)})",
+                    "NotIn" => $"{requirement.Key}={value}, selector excludes it",
+                    "Exists" => $"label {requirement.Key} missing (selector wants it to exist)",
+                    "DoesNotExist" => $"label {requirement.Key} present, selector wants it absent",
+                    _ => $"{requirement.Key}: unknown operator {requirement.OperatorProperty}",
+                });
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Whether the selector names any of the labels' keys: a sign it was meant for these pods.</summary>
+    public static bool SharesKeys(V1LabelSelector selector, IDictionary<string, string> labels) =>
+        (selector.MatchLabels?.Keys ?? []).Concat((selector.MatchExpressions ?? []).Select(e => e.Key)).Any(labels.ContainsKey);
+
+    public static string Format(V1LabelSelector selector) =>
+        string.Join(",", (selector.MatchLabels ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")
+            .Concat((selector.MatchExpressions ?? []).Select(e => $"{e.Key} {e.OperatorProperty} ({string.Join(",", e.Values ?? [])})")));
 
     public static string Format(IEnumerable<KeyValuePair<string, string>> pairs) =>
         string.Join(",", pairs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));

@@ -10,6 +10,9 @@ public sealed class StaticClusterView : IClusterView
 {
     private readonly Dictionary<(string Namespace, string Name), V1Service> services = new();
     private readonly Dictionary<string, V1Namespace> namespaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, V1StorageClass> storageClasses = new(StringComparer.Ordinal);
+    private readonly List<V1PodDisruptionBudget> budgets = [];
+    private readonly List<V1StatefulSet> statefulSets = [];
 
     public static readonly StaticClusterView Empty = new();
 
@@ -25,6 +28,46 @@ public sealed class StaticClusterView : IClusterView
         namespaces[ns.Metadata?.Name ?? ""] = ns;
         return this;
     }
+
+    public StaticClusterView Add(V1StorageClass storageClass)
+    {
+        storageClasses[storageClass.Metadata?.Name ?? ""] = storageClass;
+        return this;
+    }
+
+    public StaticClusterView Add(V1PodDisruptionBudget budget, string defaultNamespace)
+    {
+        budget.Metadata ??= new V1ObjectMeta();
+        budget.Metadata.NamespaceProperty = budget.Metadata.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
+        budgets.Add(budget);
+        return this;
+    }
+
+    public StaticClusterView Add(V1StatefulSet statefulSet, string defaultNamespace)
+    {
+        statefulSet.Metadata ??= new V1ObjectMeta();
+        statefulSet.Metadata.NamespaceProperty = statefulSet.Metadata.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
+        statefulSets.Add(statefulSet);
+        return this;
+    }
+
+    /// <summary>
+    /// Whether the input defines any StorageClass. Offline, StorageClasses usually live outside the
+    /// manifests being audited, so without any the lookups are unknown rather than missing.
+    /// </summary>
+    public bool HasStorageClasses => storageClasses.Count > 0;
+
+    public Lookup<V1StorageClass> GetStorageClass(string name) =>
+        HasStorageClasses ? Lookup<V1StorageClass>.Of(storageClasses.GetValueOrDefault(name)) : Lookup<V1StorageClass>.Unknown;
+
+    public Lookup<V1StorageClass> GetDefaultStorageClass() =>
+        HasStorageClasses ? Lookup<V1StorageClass>.Of(StorageClasses.PickDefault(storageClasses.Values)) : Lookup<V1StorageClass>.Unknown;
+
+    public Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace) =>
+        Lookup<IReadOnlyList<V1PodDisruptionBudget>>.Found(budgets.Where(b => b.Metadata.NamespaceProperty == @namespace).ToArray());
+
+    public Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
+        Lookup<IReadOnlyList<V1StatefulSet>>.Found(statefulSets.Where(s => s.Metadata.NamespaceProperty == @namespace).ToArray());
 
     public Lookup<V1Service> GetService(string @namespace, string name) =>
         Lookup<V1Service>.Of(services.GetValueOrDefault((@namespace, name)));

@@ -94,5 +94,22 @@ internal sealed class LayeredClusterView(IClusterView first, IClusterView second
     public Lookup<V1Namespace> GetNamespace(string name) =>
         first.GetNamespace(name) is { State: LookupState.Found } found ? found : second.GetNamespace(name);
 
+    public Lookup<V1StorageClass> GetStorageClass(string name) =>
+        first.GetStorageClass(name) is { State: LookupState.Found } found ? found : second.GetStorageClass(name);
+
+    public Lookup<V1StorageClass> GetDefaultStorageClass() =>
+        first.GetDefaultStorageClass() is { State: LookupState.Found } found ? found : second.GetDefaultStorageClass();
+
+    public Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace) =>
+        Concat(first.GetPodDisruptionBudgets(@namespace), second.GetPodDisruptionBudgets(@namespace));
+
+    public Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
+        Concat(first.GetStatefulSets(@namespace), second.GetStatefulSets(@namespace));
+
     public ServerVersion? ServerVersion => second.ServerVersion ?? first.ServerVersion;
+
+    private static Lookup<IReadOnlyList<T>> Concat<T>(Lookup<IReadOnlyList<T>> a, Lookup<IReadOnlyList<T>> b) =>
+        a.State == LookupState.Unknown || b.State == LookupState.Unknown
+            ? Lookup<IReadOnlyList<T>>.Unknown
+            : Lookup<IReadOnlyList<T>>.Found([.. a.Value ?? [], .. b.Value ?? []]);
 }

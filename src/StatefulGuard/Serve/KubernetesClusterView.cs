@@ -13,8 +13,13 @@ namespace StatefulGuard.Serve;
 /// </summary>
 internal sealed partial class KubernetesClusterView : BackgroundService, IClusterView
 {
+    private const int PageSize = 500;
+
     private readonly WatchCache<V1Service, V1ServiceList>? services;
     private readonly WatchCache<V1Namespace, V1NamespaceList>? namespaces;
+    private readonly WatchCache<V1StorageClass, V1StorageClassList>? storageClasses;
+    private readonly WatchCache<V1PodDisruptionBudget, V1PodDisruptionBudgetList>? budgets;
+    private readonly WatchCache<V1StatefulSet, V1StatefulSetList>? statefulSets;
     private readonly ILogger<KubernetesClusterView> logger;
     private readonly string? target;
     private readonly IKubernetes? client;
@@ -33,43 +38,49 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         var cluster = options.Value.Cluster;
         var watchTimeout = TimeSpan.FromSeconds(cluster.WatchTimeoutSeconds);
         var maxBackoff = TimeSpan.FromSeconds(cluster.MaxBackoffSeconds);
-        services = new(
-            new WatchSource<V1Service, V1ServiceList>(
-                "Service",
-                (cont, ct) => client.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
-                (rv, timeout, onError, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(
-                    allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)),
-            logger, watchTimeout, maxBackoff);
-        namespaces = new(
-            new WatchSource<V1Namespace, V1NamespaceList>(
-                "Namespace",
-                (cont, ct) => client.CoreV1.ListNamespaceAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
-                (rv, timeout, onError, ct) => client.CoreV1.WatchListNamespaceAsync(
-                    allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)),
-            logger, watchTimeout, maxBackoff);
-    }
+        WatchCache<T, TList> Cache<T, TList>(WatchSource<T, TList> source)
+            where T : class, IKubernetesObject<V1ObjectMeta>
+            where TList : IKubernetesObject<V1ListMeta>, IItems<T> => new(source, logger, watchTimeout, maxBackoff);
 
-    private const int PageSize = 500;
+        var c = client;
+        services = Cache(new WatchSource<V1Service, V1ServiceList>(
+            "Service",
+            (cont, ct) => c.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
+            (rv, timeout, onError, ct) => c.CoreV1.WatchListServiceForAllNamespacesAsync(
+                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
+        namespaces = Cache(new WatchSource<V1Namespace, V1NamespaceList>(
+            "Namespace",
+            (cont, ct) => c.CoreV1.ListNamespaceAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
+            (rv, timeout, onError, ct) => c.CoreV1.WatchListNamespaceAsync(
+                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
+        storageClasses = Cache(new WatchSource<V1StorageClass, V1StorageClassList>(
+            "StorageClass",
+            (cont, ct) => c.StorageV1.ListStorageClassAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
+            (rv, timeout, onError, ct) => c.StorageV1.WatchListStorageClassAsync(
+                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
+        budgets = Cache(new WatchSource<V1PodDisruptionBudget, V1PodDisruptionBudgetList>(
+            "PodDisruptionBudget",
+            (cont, ct) => c.PolicyV1.ListPodDisruptionBudgetForAllNamespacesAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
+            (rv, timeout, onError, ct) => c.PolicyV1.WatchListPodDisruptionBudgetForAllNamespacesAsync(
+                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
+        statefulSets = Cache(new WatchSource<V1StatefulSet, V1StatefulSetList>(
+            "StatefulSet",
+            (cont, ct) => c.AppsV1.ListStatefulSetForAllNamespacesAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
+            (rv, timeout, onError, ct) => c.AppsV1.WatchListStatefulSetForAllNamespacesAsync(
+                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
+    }
 
     /// <summary>False when running without a cluster.</summary>
-    public bool Connected => services is not null;
+    public bool Connected => client is not null;
 
     /// <summary>True when every cache has completed its first list and the version is known (or there is no cluster to wait for).</summary>
-    public bool Synced => services is null || (services.Synced && namespaces!.Synced && serverVersion is not null);
+    public bool Synced => !Connected || (AllCaches.All(c => c.Synced) && serverVersion is not null);
 
-    public IEnumerable<(string Kind, bool Synced, int Count, DateTimeOffset LastContact)> Caches
-    {
-        get
-        {
-            if (services is null)
-            {
-                yield break;
-            }
+    public IEnumerable<(string Kind, bool Synced, int Count, DateTimeOffset LastContact)> Caches =>
+        AllCaches.Select(c => (c.Kind, c.Synced, c.Count, c.LastContact));
 
-            yield return (services.Kind, services.Synced, services.Count, services.LastContact);
-            yield return (namespaces!.Kind, namespaces.Synced, namespaces.Count, namespaces.LastContact);
-        }
-    }
+    private IEnumerable<IWatchCache> AllCaches =>
+        Connected ? [services!, namespaces!, storageClasses!, budgets!, statefulSets!] : [];
 
     public Lookup<V1Service> GetService(string @namespace, string name) =>
         services?.Get(@namespace, name) ?? Lookup<V1Service>.Unknown;
@@ -77,19 +88,33 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     public Lookup<V1Namespace> GetNamespace(string name) =>
         namespaces?.Get("", name) ?? Lookup<V1Namespace>.Unknown;
 
+    public Lookup<V1StorageClass> GetStorageClass(string name) =>
+        storageClasses?.Get("", name) ?? Lookup<V1StorageClass>.Unknown;
+
+    public Lookup<V1StorageClass> GetDefaultStorageClass() =>
+        storageClasses?.List("") is { State: LookupState.Found } all
+            ? Lookup<V1StorageClass>.Of(StorageClasses.PickDefault(all.Value!))
+            : Lookup<V1StorageClass>.Unknown;
+
+    public Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace) =>
+        budgets?.List(@namespace) ?? Lookup<IReadOnlyList<V1PodDisruptionBudget>>.Unknown;
+
+    public Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
+        statefulSets?.List(@namespace) ?? Lookup<IReadOnlyList<V1StatefulSet>>.Unknown;
+
     /// <summary>Read from <c>/version</c> at start and every ten minutes (control planes get upgraded under running webhooks).</summary>
     public ServerVersion? ServerVersion => serverVersion;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (services is null)
+        if (!Connected)
         {
             LogOffline(logger);
             return Task.CompletedTask;
         }
 
         LogConnecting(logger, target ?? "?");
-        return Task.WhenAll(services.RunAsync(stoppingToken), namespaces!.RunAsync(stoppingToken), PollVersionAsync(stoppingToken));
+        return Task.WhenAll(AllCaches.Select(c => c.RunAsync(stoppingToken)).Append(PollVersionAsync(stoppingToken)));
     }
 
     private async Task PollVersionAsync(CancellationToken stoppingToken)

@@ -13,12 +13,26 @@ internal sealed record WatchSource<T, TList>(
     Func<string? /*continue*/, CancellationToken, Task<TList>> ListPage,
     Func<string /*resourceVersion*/, int /*timeoutSeconds*/, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> Watch);
 
+/// <summary>What readiness and start-up need of any cache, whatever its kind.</summary>
+internal interface IWatchCache
+{
+    string Kind { get; }
+
+    bool Synced { get; }
+
+    int Count { get; }
+
+    DateTimeOffset LastContact { get; }
+
+    Task RunAsync(CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// A list+watch cache of one kind, as client-go's reflector keeps one: list (in pages), then watch from the
 /// list's resourceVersion; re-watch from the last seen version when a watch ends, re-list on 410 Gone,
 /// back off while the apiserver is unreachable, and keep serving the last known state meanwhile.
 /// </summary>
-internal sealed partial class WatchCache<T, TList>
+internal sealed partial class WatchCache<T, TList> : IWatchCache
     where T : class, IKubernetesObject<V1ObjectMeta>
     where TList : IKubernetesObject<V1ListMeta>, IItems<T>
 {
@@ -26,7 +40,8 @@ internal sealed partial class WatchCache<T, TList>
     private readonly ILogger logger;
     private readonly TimeSpan watchTimeout;
     private readonly TimeSpan maxBackoff;
-    private volatile ConcurrentDictionary<(string Namespace, string Name), T> store = new();
+    // Namespace → name → object, so a namespace's objects are listed without scanning the cluster.
+    private volatile ConcurrentDictionary<string, ConcurrentDictionary<string, T>> store = new(StringComparer.Ordinal);
     private volatile bool synced;
     private string resourceVersion = "";
 
@@ -46,10 +61,31 @@ internal sealed partial class WatchCache<T, TList>
     /// <summary>When the cache last heard from the apiserver (list, event or bookmark).</summary>
     public DateTimeOffset LastContact { get; private set; }
 
-    public int Count => store.Count;
+    public int Count => store.Values.Sum(n => n.Count);
 
     public Lookup<T> Get(string @namespace, string name) =>
-        synced ? Lookup<T>.Of(store.GetValueOrDefault((@namespace, name))) : Lookup<T>.Unknown;
+        synced ? Lookup<T>.Of(store.GetValueOrDefault(@namespace)?.GetValueOrDefault(name)) : Lookup<T>.Unknown;
+
+    /// <summary>Every object in the namespace ("" for cluster-scoped kinds).</summary>
+    public Lookup<IReadOnlyList<T>> List(string @namespace) =>
+        synced
+            ? Lookup<IReadOnlyList<T>>.Found(store.GetValueOrDefault(@namespace)?.Values.ToArray() ?? [])
+            : Lookup<IReadOnlyList<T>>.Unknown;
+
+    private static void Put(ConcurrentDictionary<string, ConcurrentDictionary<string, T>> map, T item)
+    {
+        var (ns, name) = Key(item);
+        map.GetOrAdd(ns, _ => new ConcurrentDictionary<string, T>(StringComparer.Ordinal))[name] = item;
+    }
+
+    private static void Remove(ConcurrentDictionary<string, ConcurrentDictionary<string, T>> map, T item)
+    {
+        var (ns, name) = Key(item);
+        if (map.TryGetValue(ns, out var names))
+        {
+            names.TryRemove(name, out _);
+        }
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -101,7 +137,7 @@ internal sealed partial class WatchCache<T, TList>
 
     private async Task ListAsync(CancellationToken cancellationToken)
     {
-        var fresh = new ConcurrentDictionary<(string, string), T>();
+        var fresh = new ConcurrentDictionary<string, ConcurrentDictionary<string, T>>(StringComparer.Ordinal);
         string? continueToken = null;
         string version;
         do
@@ -109,7 +145,7 @@ internal sealed partial class WatchCache<T, TList>
             var page = await source.ListPage(continueToken, cancellationToken);
             foreach (var item in page.Items)
             {
-                fresh[Key(item)] = item;
+                Put(fresh, item);
             }
 
             continueToken = page.Metadata?.ContinueProperty;
@@ -124,8 +160,9 @@ internal sealed partial class WatchCache<T, TList>
         var first = !synced;
         synced = true;
         ClusterMetrics.CacheSynced.WithLabels(Kind).Set(1);
-        ClusterMetrics.CacheObjects.WithLabels(Kind).Set(fresh.Count);
-        LogListed(logger, Kind, fresh.Count, version, first);
+        var count = fresh.Values.Sum(n => n.Count);
+        ClusterMetrics.CacheObjects.WithLabels(Kind).Set(count);
+        LogListed(logger, Kind, count, version, first);
     }
 
     /// <returns>True when the cache must re-list (the watch's resourceVersion expired).</returns>
@@ -171,10 +208,10 @@ internal sealed partial class WatchCache<T, TList>
                 switch (type)
                 {
                     case WatchEventType.Added or WatchEventType.Modified:
-                        store[Key(item!)] = item!;
+                        Put(store, item!);
                         break;
                     case WatchEventType.Deleted:
-                        store.TryRemove(Key(item!), out _);
+                        Remove(store, item!);
                         break;
                 }
             }
@@ -184,7 +221,7 @@ internal sealed partial class WatchCache<T, TList>
             throw new IOException($"no watch event for {idleLimit.TotalSeconds:0} s");
         }
 
-        ClusterMetrics.CacheObjects.WithLabels(Kind).Set(store.Count);
+        ClusterMetrics.CacheObjects.WithLabels(Kind).Set(Count);
         if (gone)
         {
             LogGone(logger, Kind);

@@ -25,6 +25,9 @@ public sealed class FakeApiServer : IAsyncDisposable
     {
         ["services"] = new Resource("v1", "Service", Namespaced: true),
         ["namespaces"] = new Resource("v1", "Namespace", Namespaced: false),
+        ["storageclasses"] = new Resource("storage.k8s.io/v1", "StorageClass", Namespaced: false),
+        ["poddisruptionbudgets"] = new Resource("policy/v1", "PodDisruptionBudget", Namespaced: true),
+        ["statefulsets"] = new Resource("apps/v1", "StatefulSet", Namespaced: true),
     };
 
     private readonly ConcurrentQueue<string> requests = new();
@@ -180,9 +183,15 @@ public sealed class FakeApiServer : IAsyncDisposable
             ["gitVersion"] = GitVersion,
             ["platform"] = "linux/amd64",
         }));
-        web.MapGet("/api/v1/services", http => Serve(http, "services", null));
-        web.MapGet("/api/v1/namespaces/{ns}/services", (HttpContext http, string ns) => Serve(http, "services", ns));
-        web.MapGet("/api/v1/namespaces", http => Serve(http, "namespaces", null));
+        foreach (var (plural, resource) in resources)
+        {
+            var prefix = resource.ApiVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{resource.ApiVersion}" : $"/api/{resource.ApiVersion}";
+            web.MapGet($"{prefix}/{plural}", http => Serve(http, plural, null));
+            if (resource.Namespaced)
+            {
+                web.MapGet($"{prefix}/namespaces/{{ns}}/{plural}", (HttpContext http, string ns) => Serve(http, plural, ns));
+            }
+        }
         web.MapFallback(http => WriteStatus(http, HttpStatusCode.NotFound, "NotFound", $"the server could not find the requested resource ({http.Request.Path})"));
         await web.StartAsync();
         Port = new Uri(web.Urls.First()).Port;
