@@ -105,3 +105,39 @@ internal static class Mutation
 
     public static JsonNode Pod(JsonObject sts) => sts["spec"]!["template"]!["spec"]!;
 }
+
+/// <summary>Runs one validating rule with its default (or given) options.</summary>
+internal static class Rule
+{
+    public static List<StatefulGuard.Core.Rules.Finding> Check<TRule>(V1StatefulSet sts, StatefulGuard.Core.Cluster.IClusterView? cluster = null,
+        StatefulGuard.Core.Rules.RuleOptions? options = null)
+        where TRule : StatefulGuard.Core.Rules.IValidatingRule, new()
+    {
+        var rule = new TRule();
+        var context = new StatefulGuard.Core.Rules.RuleContext(StatefulGuard.Core.Admission.Operation.Create, sts.Metadata.NamespaceProperty ?? "shop", sts, null,
+            cluster ?? new StatefulGuard.Core.Cluster.StaticClusterView());
+        return rule.Validate(context, options ?? (StatefulGuard.Core.Rules.RuleOptions)Activator.CreateInstance(rule.OptionsType)!).ToList();
+    }
+
+    public static V1PodDisruptionBudget Budget(string name, V1LabelSelector? selector, string ns = "shop") => new()
+    {
+        ApiVersion = "policy/v1",
+        Kind = "PodDisruptionBudget",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
+        Spec = new V1PodDisruptionBudgetSpec { MaxUnavailable = 1, Selector = selector },
+    };
+
+    public static V1LabelSelector Labels(params (string Key, string Value)[] pairs) =>
+        new() { MatchLabels = pairs.ToDictionary(p => p.Key, p => p.Value) };
+
+    public static V1StorageClass StorageClass(string name, string mode, bool isDefault = false) => new()
+    {
+        Metadata = new V1ObjectMeta
+        {
+            Name = name,
+            Annotations = isDefault ? new Dictionary<string, string> { ["storageclass.kubernetes.io/is-default-class"] = "true" } : null,
+        },
+        Provisioner = "ebs.csi.aws.com",
+        VolumeBindingMode = mode,
+    };
+}

@@ -49,60 +49,100 @@ public sealed partial class RuleEngine
         {
             var rule = (IValidatingRule)configured.Rule;
             List<Finding>? previous = null;
-            foreach (var finding in Run(rule, configured.Options, context))
+            foreach (var finding in Run(rule.Descriptor.Id, input.Namespace, context.Name, () => rule.Validate(context, configured.Options)))
             {
-                var action = configured.Action;
-                var qualifier = VerdictQualifier.None;
-
-                if (finding.Unverifiable)
-                {
-                    action = Weaker(action, settings.UnverifiableAction);
-                    qualifier = VerdictQualifier.Unverifiable;
-                    if (action == RuleAction.Off)
-                    {
-                        continue;
-                    }
-                }
-
                 // An update must never be blocked by a problem it did not cause: scaling down during an
                 // incident after someone deleted the Service has to go through.
-                if (action == RuleAction.Deny && input is { Operation: Operation.Update, OldObject: { } old })
+                bool PreExisting()
                 {
-                    previous ??= Run(rule, configured.Options, context.WithStatefulSet(old)).ToList();
-                    if (previous.Any(p => p.SameViolationAs(finding)))
+                    if (input is not { Operation: Operation.Update, OldObject: { } old })
                     {
-                        action = RuleAction.Warn;
-                        qualifier = VerdictQualifier.PreExisting;
+                        return false;
                     }
+
+                    previous ??= Run(rule.Descriptor.Id, input.Namespace, context.Name, () => rule.Validate(context.WithStatefulSet(old), configured.Options));
+                    return previous.Any(p => p.SameViolationAs(finding));
                 }
 
-                var enforceAction = action;
-                if (mode == GuardMode.Audit && action == RuleAction.Deny)
+                if (Judge(finding, configured.Action, mode, PreExisting) is { } verdict)
                 {
-                    action = RuleAction.Warn;
-                    qualifier = VerdictQualifier.Audit;
+                    verdicts.Add(verdict);
                 }
-
-                verdicts.Add(new Verdict(finding, action, enforceAction, qualifier));
             }
         }
 
         return new Evaluation(mode, verdicts, notes);
     }
 
-    private List<Finding> Run(IValidatingRule rule, RuleOptions options, RuleContext context)
+    /// <summary>Service UPDATE and DELETE, judged from the side of the StatefulSets that depend on the Service.</summary>
+    public Evaluation ValidateService(ServiceRuleContext input, GuardMode? globalMode = null)
+    {
+        var mode = ModeResolution.Resolve(globalMode ?? settings.Mode, input.Cluster.GetNamespace(input.Namespace), out var note);
+        IReadOnlyList<string> notes = note is null ? [] : [note];
+        if (mode == GuardMode.Off)
+        {
+            return Evaluation.Skipped(mode, notes);
+        }
+
+        var verdicts = new List<Verdict>();
+        foreach (var configured in rules.ServiceRules)
+        {
+            var rule = (IServiceRule)configured.Rule;
+            foreach (var finding in Run(rule.Descriptor.Id, input.Namespace, input.Name, () => rule.Validate(input, configured.Options)))
+            {
+                if (Judge(finding, configured.Action, mode, static () => false) is { } verdict)
+                {
+                    verdicts.Add(verdict);
+                }
+            }
+        }
+
+        return new Evaluation(mode, verdicts, notes);
+    }
+
+    /// <summary>What a finding does: the rule's action, weakened for unverifiable lookups, pre-existing violations and audit mode.</summary>
+    private Verdict? Judge(Finding finding, RuleAction action, GuardMode mode, Func<bool> preExisting)
+    {
+        var qualifier = VerdictQualifier.None;
+        if (finding.Unverifiable)
+        {
+            action = Weaker(action, settings.UnverifiableAction);
+            qualifier = VerdictQualifier.Unverifiable;
+            if (action == RuleAction.Off)
+            {
+                return null;
+            }
+        }
+
+        if (action == RuleAction.Deny && preExisting())
+        {
+            action = RuleAction.Warn;
+            qualifier = VerdictQualifier.PreExisting;
+        }
+
+        var enforceAction = action;
+        if (mode == GuardMode.Audit && action == RuleAction.Deny)
+        {
+            action = RuleAction.Warn;
+            qualifier = VerdictQualifier.Audit;
+        }
+
+        return new Verdict(finding, action, enforceAction, qualifier);
+    }
+
+    private List<Finding> Run(string ruleId, string @namespace, string name, Func<IEnumerable<Finding>> validate)
     {
         try
         {
-            return rule.Validate(context, options).ToList();
+            return validate().ToList();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A broken rule must not take admission down with it: report, never block.
-            LogRuleFailed(logger, ex, rule.Descriptor.Id, context.Namespace, context.Name);
+            LogRuleFailed(logger, ex, ruleId, @namespace, name);
             return
             [
-                new Finding(rule.Descriptor.Id, "rule-error", $"rule {rule.Descriptor.Id} failed to evaluate ({ex.GetType().Name})",
+                new Finding(ruleId, "rule-error", $"rule {ruleId} failed to evaluate ({ex.GetType().Name})",
                     "report this to the StatefulGuard maintainers with the object", null, Unverifiable: true),
             ];
         }

@@ -20,6 +20,7 @@ public sealed class RuleSet
         Rules = rules;
         Validating = rules.Where(r => r.Rule is IValidatingRule && r.Action != RuleAction.Off).ToArray();
         Mutating = rules.Where(r => r.Rule is IMutatingRule && r.Action != RuleAction.Off).ToArray();
+        ServiceRules = rules.Where(r => r.Rule is IServiceRule && r.Action != RuleAction.Off).ToArray();
     }
 
     public IReadOnlyList<ConfiguredRule> Rules { get; }
@@ -29,6 +30,9 @@ public sealed class RuleSet
 
     /// <summary>Mutating rules that are not switched off, in id order.</summary>
     public IReadOnlyList<ConfiguredRule> Mutating { get; }
+
+    /// <summary>Rules on Service changes that are not switched off, in id order.</summary>
+    public IReadOnlyList<ConfiguredRule> ServiceRules { get; }
 
     /// <summary>Every rule with its defaults.</summary>
     public static RuleSet Defaults(RuleCatalog catalog) =>

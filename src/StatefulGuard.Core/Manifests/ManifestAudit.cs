@@ -47,10 +47,25 @@ public static class ManifestAudit
                     }
 
                     break;
+                case ("policy/v1", "PodDisruptionBudget"):
+                    if (TryConvert<V1PodDisruptionBudget>(doc, errors) is { } budget)
+                    {
+                        fromInput.Add(budget, DefaultNamespace);
+                    }
+
+                    break;
+                case ("storage.k8s.io/v1", "StorageClass"):
+                    if (TryConvert<V1StorageClass>(doc, errors) is { } storageClass)
+                    {
+                        fromInput.Add(storageClass);
+                    }
+
+                    break;
                 case ("apps/v1", "StatefulSet"):
                     if (TryConvert<V1StatefulSet>(doc, errors) is { } sts)
                     {
                         statefulSets.Add((doc, sts));
+                        fromInput.Add(KubernetesJson.Deserialize<V1StatefulSet>(doc.Object), DefaultNamespace);
                     }
 
                     break;

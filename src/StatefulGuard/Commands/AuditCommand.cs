@@ -1,6 +1,7 @@
 using StatefulGuard.Configuration;
 using StatefulGuard.Core.Engine;
 using StatefulGuard.Core.Manifests;
+using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Commands;
 
@@ -58,7 +59,8 @@ internal static class AuditCommand
         }
 
         var manifests = ManifestReader.ReadPaths(paths, stdin);
-        var engine = new RuleEngine(rules, options.EngineSettings);
+        // Offline, what lives only in the cluster (StorageClasses, say) is unknown rather than wrong: say nothing of it.
+        var engine = new RuleEngine(rules, options.EngineSettings with { UnverifiableAction = RuleAction.Off });
         var report = ManifestAudit.Run(manifests, engine);
 
         new TextReport(stdout, color).Write(report);

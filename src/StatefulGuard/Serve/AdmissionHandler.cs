@@ -151,6 +151,11 @@ internal sealed partial class AdmissionHandler
     private Outcome Decide(AdmissionEndpoint endpoint, AdmissionRequest request, Operation operation)
     {
         var uid = request.Uid!;
+        if (endpoint == AdmissionEndpoint.Validate && IsService(request) && operation is Operation.Update or Operation.Delete)
+        {
+            return ValidateService(request, uid, operation);
+        }
+
         if (!IsStatefulSet(request) || operation is not (Operation.Create or Operation.Update))
         {
             // Scale subresources, deletes and kinds a misconfigured webhook sends: not ours to judge.
@@ -190,7 +195,38 @@ internal sealed partial class AdmissionHandler
         }
 
         var evaluation = engine.Validate(new RuleInput(operation, ns, statefulSet, old), cluster);
-        CountRuleResults(evaluation);
+        return Answer(request, uid, "StatefulSet", ns, name, evaluation, engine.Rules.Validating);
+    }
+
+    private Outcome ValidateService(AdmissionRequest request, string uid, Operation operation)
+    {
+        V1Service? service = null, old = null;
+        try
+        {
+            if (request.Object is { ValueKind: JsonValueKind.Object } objectJson)
+            {
+                service = KubernetesJson.Deserialize<V1Service>(objectJson);
+            }
+
+            if (request.OldObject is { ValueKind: JsonValueKind.Object } oldJson)
+            {
+                old = KubernetesJson.Deserialize<V1Service>(oldJson);
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid v1 Service: {ex.Message}");
+        }
+
+        var ns = !string.IsNullOrEmpty(request.Namespace) ? request.Namespace : (service ?? old)?.Metadata?.NamespaceProperty ?? "default";
+        var name = request.Name ?? (service ?? old)?.Metadata?.Name ?? "";
+        var evaluation = engine.ValidateService(new ServiceRuleContext(operation, ns, name, service, old, request.UserInfo?.Username, cluster));
+        return Answer(request, uid, "Service", ns, name, evaluation, engine.Rules.ServiceRules);
+    }
+
+    private static Outcome Answer(AdmissionRequest request, string uid, string kind, string ns, string name, Evaluation evaluation, IReadOnlyList<ConfiguredRule> evaluated)
+    {
+        CountRuleResults(evaluation, evaluated);
         var warnings = Messages.Warnings(evaluation);
         var response = new AdmissionResponse
         {
@@ -200,12 +236,12 @@ internal sealed partial class AdmissionHandler
             {
                 Code = StatusCodes.Status403Forbidden,
                 Reason = "Forbidden",
-                Message = Messages.DenialMessage("StatefulSet", ns, name, evaluation),
+                Message = Messages.DenialMessage(kind, ns, name, evaluation),
             },
             Warnings = warnings.Count > 0 ? warnings : null,
         };
         var ruleIds = string.Join(",", evaluation.Verdicts.Select(v => $"{v.RuleId}:{v.Action.ToString().ToLowerInvariant()}").Distinct());
-        return new Outcome(response, null, request, "StatefulSet", name, ruleIds, evaluation.Mode.ToString());
+        return new Outcome(response, null, request, kind, name, ruleIds, evaluation.Mode.ToString());
     }
 
     private Outcome Mutate(AdmissionRequest request, string uid, RuleInput input, string name)
@@ -234,14 +270,14 @@ internal sealed partial class AdmissionHandler
         return new Outcome(response, null, request, "StatefulSet", name, InjectionAnnotations.Summary(mutation.Injected), mutation.Mode.ToString());
     }
 
-    private void CountRuleResults(Evaluation evaluation)
+    private static void CountRuleResults(Evaluation evaluation, IReadOnlyList<ConfiguredRule> evaluated)
     {
         if (evaluation.Mode == GuardMode.Off)
         {
             return;
         }
 
-        foreach (var rule in engine.Rules.Validating)
+        foreach (var rule in evaluated)
         {
             var worst = RuleAction.Off;
             foreach (var verdict in evaluation.Verdicts)
@@ -260,6 +296,11 @@ internal sealed partial class AdmissionHandler
             }).Inc();
         }
     }
+
+    private static bool IsService(AdmissionRequest request) =>
+        request.Resource is { Group: "" or null, Resource: "services" }
+        && string.IsNullOrEmpty(request.SubResource)
+        && request.Kind is { Group: "" or null, Kind: "Service" };
 
     private static bool IsStatefulSet(AdmissionRequest request) =>
         request.Resource is { Group: "apps", Resource: "statefulsets" }

@@ -26,7 +26,7 @@ public sealed class PreStopOptions : RuleOptions
 /// (no binary needed: distroless images have no shell) and <c>exec sleep</c> before that. The sleep is kept
 /// well inside <c>terminationGracePeriodSeconds</c>, which is never changed.
 /// </summary>
-public sealed class PreStop : MutatingRule<PreStopOptions>
+public sealed partial class PreStop : MutatingRule<PreStopOptions>
 {
     public const string Id = "prestop";
 
@@ -84,14 +84,19 @@ public sealed class PreStop : MutatingRule<PreStopOptions>
         }
 
         var command = handler.Exec?.Command;
-        if (command is { Count: 2 } && command[0] is "sleep" or "/bin/sleep"
-            && long.TryParse(command[1], NumberStyles.None, CultureInfo.InvariantCulture, out var s))
+        if (command is null || command.Count == 0)
         {
-            return s;
+            return null;
         }
 
-        return null;
+        // ["sleep", "10"], ["/bin/sleep", "10"], or a shell line such as ["sh", "-c", "sleep 10 && nginx -s quit"].
+        var line = string.Join(' ', command);
+        var match = SleepPattern().Match(line);
+        return match.Success && long.TryParse(match.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : null;
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:^|[\s/;&|])sleep\s+(\d+)(?:s\b|\b)")]
+    private static partial System.Text.RegularExpressions.Regex SleepPattern();
 
     private static V1LifecycleHandler Sleep(long seconds, bool native) => native
         ? new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = seconds } }

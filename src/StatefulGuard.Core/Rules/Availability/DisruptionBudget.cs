@@ -1,0 +1,49 @@
+using StatefulGuard.Core.Cluster;
+
+namespace StatefulGuard.Core.Rules.Availability;
+
+public sealed class DisruptionBudgetOptions : RuleOptions
+{
+    /// <summary>From how many replicas on a budget is required (one replica cannot stay available through a drain anyway).</summary>
+    public int MinReplicas { get; set; } = 2;
+}
+
+/// <summary>
+/// A replicated StatefulSet has a PodDisruptionBudget in its namespace that selects its pods; without one a
+/// node drain or cluster upgrade may evict several members of a quorum at once.
+/// </summary>
+public sealed class DisruptionBudget : ValidatingRule<DisruptionBudgetOptions>
+{
+    public const string Id = "disruption-budget";
+
+    public override RuleDescriptor Descriptor { get; } = new(
+        Id, RuleKind.Validating, RuleAction.Warn,
+        "a PodDisruptionBudget in the namespace selects the pods (when replicas > 1)");
+
+    protected override IEnumerable<Finding> Check(RuleContext context, DisruptionBudgetOptions options)
+    {
+        var replicas = context.StatefulSet.Spec?.Replicas ?? 1;
+        if (replicas < options.MinReplicas)
+        {
+            yield break;
+        }
+
+        var budgets = context.Cluster.GetPodDisruptionBudgets(context.Namespace);
+        if (budgets.State == LookupState.Unknown)
+        {
+            yield return Unverifiable("budget-unverifiable", "spec.selector",
+                "cannot verify PodDisruptionBudgets: cluster state is not available", "make sure one selects the pods");
+            yield break;
+        }
+
+        if (budgets.Value!.Any(b => Selectors.Matches(b.Spec?.Selector, context.PodLabels)))
+        {
+            yield break;
+        }
+
+        var selector = context.StatefulSet.Spec?.Selector is { } s ? Selectors.Format(s) : Selectors.Format(context.PodLabels);
+        yield return Violation("no-budget", "spec.selector",
+            $"no PodDisruptionBudget in namespace \"{context.Namespace}\" selects the {replicas} replicas: a drain may evict several at once",
+            $"create a PodDisruptionBudget with selector {selector} and maxUnavailable: 1");
+    }
+}

@@ -1,0 +1,37 @@
+using FluentValidation;
+using k8s.Models;
+using StatefulGuard.Core.Admission;
+using StatefulGuard.Core.Cluster;
+
+namespace StatefulGuard.Core.Rules;
+
+/// <summary>What a rule sees of a Service change: its name, both versions (either may be absent) and who asked.</summary>
+public sealed record ServiceRuleContext(
+    Operation Operation, string Namespace, string Name, V1Service? Service, V1Service? OldService, string? Username, IClusterView Cluster);
+
+/// <summary>A rule that judges changes to Services from the side of the StatefulSets that depend on them.</summary>
+public interface IServiceRule : IRule
+{
+    IEnumerable<Finding> Validate(ServiceRuleContext context, RuleOptions options);
+}
+
+public abstract class ServiceRule<TOptions> : IServiceRule
+    where TOptions : RuleOptions, new()
+{
+    public abstract RuleDescriptor Descriptor { get; }
+
+    public Type OptionsType => typeof(TOptions);
+
+    public virtual IValidator? OptionsValidator => null;
+
+    public IEnumerable<Finding> Validate(ServiceRuleContext context, RuleOptions options) =>
+        Check(context, options as TOptions ?? new TOptions());
+
+    protected abstract IEnumerable<Finding> Check(ServiceRuleContext context, TOptions options);
+
+    protected Finding Violation(string code, string? path, string message, string fix) =>
+        new(Descriptor.Id, code, message, fix, path);
+
+    protected Finding Unverifiable(string code, string? path, string message, string fix) =>
+        new(Descriptor.Id, code, message, fix, path, Unverifiable: true);
+}

@@ -1,0 +1,106 @@
+using k8s.Models;
+using StatefulGuard.Core.Admission;
+using StatefulGuard.Core.Cluster;
+
+namespace StatefulGuard.Core.Rules.Reachability;
+
+public sealed class ServiceProtectionOptions : RuleOptions
+{
+    /// <summary>
+    /// Requesters that tear namespaces and owned objects down; blocking them would leave a namespace stuck
+    /// in Terminating.
+    /// </summary>
+    public string[]? ExemptUsers { get; set; }
+
+    public static readonly IReadOnlyList<string> DefaultExemptUsers =
+    [
+        "system:serviceaccount:kube-system:namespace-controller",
+        "system:serviceaccount:kube-system:generic-garbage-collector",
+    ];
+
+    public IReadOnlyList<string> EffectiveExemptUsers => ExemptUsers ?? DefaultExemptUsers;
+}
+
+/// <summary>
+/// The Service side of <c>headless-service</c>: deleting a Service that a StatefulSet names as its
+/// <c>serviceName</c>, giving it a cluster IP (turning it into ExternalName), or changing its selector so it
+/// stops selecting those pods removes the pods' DNS names — denied, naming the StatefulSets. Services that no
+/// StatefulSet depends on pass untouched, and so does a namespace being torn down.
+/// </summary>
+public sealed class ServiceProtection : ServiceRule<ServiceProtectionOptions>
+{
+    public const string Id = "service-protection";
+
+    public override RuleDescriptor Descriptor { get; } = new(
+        Id, RuleKind.Validating, RuleAction.Deny,
+        "a Service that a StatefulSet names as serviceName is not deleted, made non-headless, or made to stop selecting its pods");
+
+    protected override IEnumerable<Finding> Check(ServiceRuleContext context, ServiceProtectionOptions options)
+    {
+        if (context.Operation is not (Operation.Update or Operation.Delete)
+            || (context.Username is { } user && options.EffectiveExemptUsers.Contains(user, StringComparer.Ordinal)))
+        {
+            yield break;
+        }
+
+        if (context.Cluster.GetNamespace(context.Namespace) is { State: LookupState.Found, Value: var ns }
+            && (ns!.Metadata?.DeletionTimestamp is not null || ns.Status?.Phase == "Terminating"))
+        {
+            yield break;
+        }
+
+        var all = context.Cluster.GetStatefulSets(context.Namespace);
+        if (all.State == LookupState.Unknown)
+        {
+            yield return Unverifiable("dependents-unverifiable", null,
+                $"cannot tell whether a StatefulSet depends on Service \"{context.Name}\": cluster state is not available",
+                "check that no StatefulSet names it as spec.serviceName");
+            yield break;
+        }
+
+        var dependents = all.Value!
+            .Where(s => s.Spec?.ServiceName == context.Name && s.Metadata?.DeletionTimestamp is null)
+            .OrderBy(s => s.Metadata?.Name, StringComparer.Ordinal)
+            .ToArray();
+        if (dependents.Length == 0)
+        {
+            yield break;
+        }
+
+        var names = string.Join(", ", dependents.Select(s => $"\"{s.Metadata?.Name}\""));
+        var plural = dependents.Length == 1 ? "StatefulSet" : "StatefulSets";
+        if (context.Operation == Operation.Delete)
+        {
+            yield return Violation("delete-governing-service", null,
+                $"Service \"{context.Name}\" is the serviceName of {plural} {names}: deleting it removes the pods' DNS names",
+                $"delete the {plural} first, or keep the Service");
+            yield break;
+        }
+
+        if (Headless(context.OldService) && !Headless(context.Service))
+        {
+            yield return Violation("service-made-not-headless", "spec.clusterIP",
+                $"Service \"{context.Name}\" would stop being headless, but {plural} {names} need per-pod DNS names",
+                "keep type ClusterIP with clusterIP: None");
+        }
+
+        foreach (var statefulSet in dependents)
+        {
+            var labels = statefulSet.Spec?.Template?.Metadata?.Labels ?? new Dictionary<string, string>();
+            if (Selects(context.OldService, labels) && !Selects(context.Service, labels))
+            {
+                var selector = context.Service?.Spec?.Selector;
+                var why = selector is { Count: > 0 } ? string.Join("; ", Selectors.Mismatches(selector, labels)) : "the selector is empty";
+                yield return Violation("selector-drops-pods", "spec.selector",
+                    $"the new selector of Service \"{context.Name}\" no longer selects the pods of StatefulSet \"{statefulSet.Metadata?.Name}\": {why}",
+                    $"keep the selector a subset of its pod labels ({Selectors.Format(labels)})");
+            }
+        }
+    }
+
+    private static bool Headless(V1Service? service) =>
+        service?.Spec is { ClusterIP: "None" } spec && spec.Type is null or "ClusterIP";
+
+    private static bool Selects(V1Service? service, IDictionary<string, string> labels) =>
+        service?.Spec?.Selector is { Count: > 0 } selector && Selectors.Mismatches(selector, labels).Count == 0;
+}

@@ -1,0 +1,60 @@
+using k8s.Models;
+
+namespace StatefulGuard.Core.Rules;
+
+/// <summary>A container of the pod template with the field path that addresses it.</summary>
+public sealed record TemplateContainer(V1Container Container, string Path, bool IsInit)
+{
+    public string Name => Container.Name;
+
+    /// <summary>Init containers with <c>restartPolicy: Always</c> run beside the main containers.</summary>
+    public bool IsSidecar => IsInit && Container.RestartPolicy == "Always";
+
+    public bool IsLongRunning => !IsInit || IsSidecar;
+
+    /// <summary>Init containers first, then the main ones, each with its path, e.g. <c>spec.template.spec.containers[1]</c>.</summary>
+    public static IEnumerable<TemplateContainer> Of(V1StatefulSet statefulSet)
+    {
+        var spec = statefulSet.Spec?.Template?.Spec;
+        if (spec is null)
+        {
+            yield break;
+        }
+
+        for (var i = 0; i < (spec.InitContainers?.Count ?? 0); i++)
+        {
+            yield return new TemplateContainer(spec.InitContainers![i], $"spec.template.spec.initContainers[{i}]", true);
+        }
+
+        for (var i = 0; i < (spec.Containers?.Count ?? 0); i++)
+        {
+            yield return new TemplateContainer(spec.Containers![i], $"spec.template.spec.containers[{i}]", false);
+        }
+    }
+}
+
+internal static class Names
+{
+    /// <summary>The known name closest to a misspelt one (edit distance ≤ 2), for "did you mean".</summary>
+    public static string? Closest(string name, IEnumerable<string> known) =>
+        known.Select(k => (Name: k, Distance: Distance(name, k))).Where(k => k.Distance <= 2).OrderBy(k => k.Distance).Select(k => k.Name).FirstOrDefault();
+
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+}

@@ -1,0 +1,47 @@
+namespace StatefulGuard.Core.Rules.Workload;
+
+public sealed class ResourcesOptions : RuleOptions
+{
+    /// <summary>Also require a memory limit (a database without one can take a node down; with one it is OOM-killed).</summary>
+    public bool RequireLimits { get; set; }
+
+    public bool IncludeInitContainers { get; set; } = true;
+}
+
+/// <summary>
+/// Every container requests CPU and memory, so the scheduler places replicas where they fit and the
+/// kubelet does not evict them first under pressure (BestEffort pods go first).
+/// </summary>
+public sealed class Resources : ValidatingRule<ResourcesOptions>
+{
+    public const string Id = "resources";
+
+    private static readonly string[] RequiredRequests = ["cpu", "memory"];
+
+    public override RuleDescriptor Descriptor { get; } = new(
+        Id, RuleKind.Validating, RuleAction.Warn,
+        "every container has CPU and memory requests (limits optional)");
+
+    protected override IEnumerable<Finding> Check(RuleContext context, ResourcesOptions options)
+    {
+        foreach (var container in TemplateContainer.Of(context.StatefulSet).Where(c => options.IncludeInitContainers || !c.IsInit))
+        {
+            var resources = container.Container.Resources;
+            var missing = RequiredRequests.Where(r => resources?.Requests?.ContainsKey(r) != true).ToArray();
+            if (missing.Length > 0)
+            {
+                var what = string.Join(" and ", missing);
+                yield return Violation("missing-requests", $"{container.Path}.resources.requests",
+                    $"container \"{container.Name}\" has no {what} request: it is placed blindly and evicted first",
+                    $"set resources.requests.{string.Join(" and resources.requests.", missing)}");
+            }
+
+            if (options.RequireLimits && resources?.Limits?.ContainsKey("memory") != true)
+            {
+                yield return Violation("missing-limits", $"{container.Path}.resources.limits",
+                    $"container \"{container.Name}\" has no memory limit",
+                    "set resources.limits.memory");
+            }
+        }
+    }
+}
