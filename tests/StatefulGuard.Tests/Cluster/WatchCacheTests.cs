@@ -95,9 +95,14 @@ public sealed class WatchCacheTests : IAsyncLifetime
         await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(5));
         var before = apiServer.Requests.Where(r => !IsWatch(r)).ToArray();
 
+        // Every kind of lookup: Services, Namespaces, StorageClasses and PDBs (validate), the version (mutate),
+        // StatefulSets (a Service delete).
+        var mutate = AdmissionReviews.Create(Fixtures.StatefulSet(ns));
+        var deleteService = AdmissionReviews.DeleteService(Fixtures.ClusterIpService(ns, "unrelated"));
         for (var i = 0; i < 1000; i++)
         {
-            Assert.True((await webhook.PostAsync("/validate", review)).Allowed);
+            var (path, body) = (i % 3) switch { 0 => ("/validate", review), 1 => ("/mutate", mutate), _ => ("/validate", deleteService) };
+            Assert.True((await webhook.PostAsync(path, body)).Allowed);
         }
 
         var after = apiServer.Requests.Where(r => !IsWatch(r)).ToArray();

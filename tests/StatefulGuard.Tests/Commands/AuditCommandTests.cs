@@ -24,14 +24,14 @@ public sealed class AuditCommandTests : IDisposable
         var (exit, output, _) = await Run(["audit", "--no-color", Repository.Examples]);
 
         Assert.Equal(1, exit);
-        Assert.Matches(@"examples/postgres\.yaml:18  StatefulSet shop/postgres  ok", output);
-        Assert.Matches(@"examples/etcd-list\.json:16  StatefulSet platform/etcd  ok", output);
+        Assert.Matches(@"examples/postgres\.yaml:29  StatefulSet shop/postgres  ok", output);
+        Assert.Matches(@"examples/etcd-list\.json:46  StatefulSet platform/etcd  ok", output);
         Assert.Contains("StatefulSet coordination/zk", output);
         Assert.Contains("Service \"zk-hs\" named by spec.serviceName does not exist in namespace \"coordination\"", output);
         Assert.Contains("Service \"redis\" is not headless", output);
         Assert.Contains("label component missing (selector wants broker)", output);
         Assert.Contains("StatefulSet legacy/old-mongo  skipped (namespace mode off)", output);
-        Assert.Contains("6 StatefulSets checked in 12 documents: 3 would be denied, 0 with warnings, 2 clean, 1 skipped.", output);
+        Assert.Contains("6 StatefulSets checked in 14 documents: 3 would be denied, 0 with warnings, 2 clean, 1 skipped.", output);
         Assert.DoesNotContain("\u001b[", output);
     }
 
@@ -41,14 +41,15 @@ public sealed class AuditCommandTests : IDisposable
         var (exit, output, _) = await Run(["audit", Path.Combine(Repository.Examples, "postgres.yaml"), Path.Combine(Repository.Examples, "etcd-list.json")]);
 
         Assert.Equal(0, exit);
-        Assert.Contains("2 StatefulSets checked in 4 documents: 0 would be denied, 0 with warnings, 2 clean.", output);
+        Assert.Contains("2 StatefulSets checked in 6 documents: 0 would be denied, 0 with warnings, 2 clean.", output);
     }
 
     [Fact]
     public async Task Service_from_another_file_in_the_input_resolves_serviceName()
     {
-        File.WriteAllText(Path.Combine(temp.FullName, "sts.yaml"), File.ReadAllText(Path.Combine(Repository.Examples, "postgres.yaml")).Split("---")[1]);
-        File.WriteAllText(Path.Combine(temp.FullName, "svc.yaml"), File.ReadAllText(Path.Combine(Repository.Examples, "postgres.yaml")).Split("---")[0]);
+        var parts = File.ReadAllText(Path.Combine(Repository.Examples, "postgres.yaml")).Split("---"); // Service, PDB, StatefulSet
+        File.WriteAllText(Path.Combine(temp.FullName, "sts.yaml"), parts[2]);
+        File.WriteAllText(Path.Combine(temp.FullName, "svc.yaml"), parts[0] + "---" + parts[1]);
 
         Assert.Equal(0, (await Run(["audit", temp.FullName])).Exit);
         Assert.Equal(1, (await Run(["audit", Path.Combine(temp.FullName, "sts.yaml")])).Exit);

@@ -55,6 +55,24 @@ public static class AdmissionReviews
         return review;
     }
 
+    /// <summary>A Service DELETE: the apiserver sends the stored Service as oldObject and no object.</summary>
+    public static JsonObject DeleteService(JsonObject stored, string username = "kubernetes-admin", bool dryRun = false, string? uid = null) =>
+        AsService(Request("DELETE", null, stored, dryRun, uid, "DeleteOptions"), username);
+
+    public static JsonObject UpdateService(JsonObject updated, JsonObject stored, bool dryRun = false, string? uid = null) =>
+        AsService(Request("UPDATE", updated, stored, dryRun, uid, "UpdateOptions"), "kubernetes-admin");
+
+    private static JsonObject AsService(JsonObject review, string username)
+    {
+        var request = review["request"]!.AsObject();
+        request["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = "Service" };
+        request["resource"] = Gvr("", "v1", "services");
+        request["requestKind"] = request["kind"]!.DeepClone();
+        request["requestResource"] = request["resource"]!.DeepClone();
+        request["userInfo"]!["username"] = username;
+        return review;
+    }
+
     private static JsonObject Request(string operation, JsonObject? obj, JsonObject? oldObject, bool dryRun, string? uid,
         string optionsKind, string? ns = null, string? name = null)
     {

@@ -12,6 +12,8 @@ public class ClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ApiServer = await FakeApiServer.StartAsync();
+        // Like most managed clusters: a default class that binds where the pod lands.
+        ApiServer.Apply("storageclasses", Fixtures.StorageClass("standard", "WaitForFirstConsumer", isDefault: true));
         Webhook = new WebhookFactory(ApiServer, Settings);
         await Webhook.WaitUntilReadyAsync();
     }
@@ -42,6 +44,9 @@ public class ClusterFixture : IAsyncLifetime
             "services" => view.GetService(meta["namespace"]!.GetValue<string>(), name).Value?.Metadata.ResourceVersion is not null
                           && Same(view.GetService(meta["namespace"]!.GetValue<string>(), name).Value!, obj),
             "namespaces" => view.GetNamespace(name).Value is { } ns && Same(ns, obj),
+            "poddisruptionbudgets" => view.GetPodDisruptionBudgets(meta["namespace"]!.GetValue<string>()).Value?.Any(b => b.Metadata.Name == name) == true,
+            "statefulsets" => view.GetStatefulSets(meta["namespace"]!.GetValue<string>()).Value?.Any(b => b.Metadata.Name == name) == true,
+            "storageclasses" => view.GetStorageClass(name).Value is not null,
             _ => throw new ArgumentOutOfRangeException(nameof(resource)),
         };
     }

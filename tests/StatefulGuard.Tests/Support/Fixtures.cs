@@ -35,6 +35,33 @@ public static class Fixtures
         return svc;
     }
 
+    /// <summary>A PodDisruptionBudget selecting the "web" pods.</summary>
+    public static JsonObject Budget(string ns, string name = "web", string app = "web") => new()
+    {
+        ["apiVersion"] = "policy/v1",
+        ["kind"] = "PodDisruptionBudget",
+        ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+        ["spec"] = new JsonObject
+        {
+            ["maxUnavailable"] = 1,
+            ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app.kubernetes.io/name"] = app } },
+        },
+    };
+
+    public static JsonObject StorageClass(string name, string bindingMode, bool isDefault) => new()
+    {
+        ["apiVersion"] = "storage.k8s.io/v1",
+        ["kind"] = "StorageClass",
+        ["metadata"] = new JsonObject
+        {
+            ["name"] = name,
+            ["annotations"] = new JsonObject { ["storageclass.kubernetes.io/is-default-class"] = isDefault ? "true" : "false" },
+        },
+        ["provisioner"] = "ebs.csi.aws.com",
+        ["reclaimPolicy"] = "Delete",
+        ["volumeBindingMode"] = bindingMode,
+    };
+
     public static JsonObject Namespace(string name, string? mode = null)
     {
         var labels = new JsonObject { ["kubernetes.io/metadata.name"] = name };
