@@ -55,7 +55,10 @@ public sealed class StaticClusterView : IClusterView
     /// Whether the input defines any StorageClass. Offline, StorageClasses usually live outside the
     /// manifests being audited, so without any the lookups are unknown rather than missing.
     /// </summary>
-    public bool HasStorageClasses => storageClasses.Count > 0;
+    public bool HasStorageClasses => storageClasses.Count > 0 || StorageClassesComplete;
+
+    /// <summary>Set when the view holds every StorageClass of a cluster, so a missing one is missing, not unknown.</summary>
+    public bool StorageClassesComplete { get; init; }
 
     public Lookup<V1StorageClass> GetStorageClass(string name) =>
         HasStorageClasses ? Lookup<V1StorageClass>.Of(storageClasses.GetValueOrDefault(name)) : Lookup<V1StorageClass>.Unknown;

@@ -68,6 +68,50 @@ public static class JsonPatchBuilder
 
     public static string ToJsonString(IReadOnlyList<PatchOperation> operations) => Encoding.UTF8.GetString(ToJson(operations));
 
+    /// <summary>
+    /// Applies operations produced by <see cref="Diff"/> to a document in place (used to write mutated
+    /// manifests without losing fields the API model does not know).
+    /// </summary>
+    public static void Apply(JsonNode document, IEnumerable<PatchOperation> operations)
+    {
+        foreach (var operation in operations)
+        {
+            var segments = operation.Path.Split('/').Skip(1)
+                .Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToArray();
+            var parent = document;
+            foreach (var segment in segments[..^1])
+            {
+                parent = parent switch
+                {
+                    JsonObject obj => obj[segment] ?? throw new InvalidOperationException($"no member {segment} on the way to {operation.Path}"),
+                    JsonArray array => array[int.Parse(segment, System.Globalization.CultureInfo.InvariantCulture)] ?? throw new InvalidOperationException($"null at {segment}"),
+                    _ => throw new InvalidOperationException($"cannot descend into {operation.Path}"),
+                };
+            }
+
+            var last = segments[^1];
+            switch (parent, operation.Op)
+            {
+                case (JsonObject obj, PatchOperation.Remove):
+                    obj.Remove(last);
+                    break;
+                case (JsonObject obj, _):
+                    obj[last] = operation.Value?.DeepClone();
+                    break;
+                case (JsonArray array, PatchOperation.Remove):
+                    array.RemoveAt(int.Parse(last, System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                case (JsonArray array, PatchOperation.Add):
+                    var index = last == "-" ? array.Count : int.Parse(last, System.Globalization.CultureInfo.InvariantCulture);
+                    array.Insert(index, operation.Value?.DeepClone());
+                    break;
+                case (JsonArray array, _):
+                    array[int.Parse(last, System.Globalization.CultureInfo.InvariantCulture)] = operation.Value?.DeepClone();
+                    break;
+            }
+        }
+    }
+
     private static void Diff(JsonNode? before, JsonNode? after, string path, List<PatchOperation> operations)
     {
         switch (before, after)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using StatefulGuard.Core.Admission;
@@ -13,6 +14,9 @@ public sealed record ObjectReport(ManifestDocument Document, string Namespace, s
 public sealed record AuditReport(IReadOnlyList<ObjectReport> Objects, IReadOnlyList<ManifestError> Errors, int DocumentsRead)
 {
     public bool WouldDeny => Objects.Any(o => o.Evaluation.WouldDenyInEnforce);
+
+    /// <summary>Nothing could be read at all: the audit has nothing to say.</summary>
+    public bool Unreadable => DocumentsRead == 0 && Errors.Any(e => !e.IsWarning);
 }
 
 /// <summary>
@@ -23,7 +27,13 @@ public static class ManifestAudit
 {
     public const string DefaultNamespace = "default";
 
-    public static AuditReport Run(ManifestSet manifests, RuleEngine engine, IClusterView? cluster = null, GuardMode? mode = GuardMode.Enforce)
+    /// <param name="manifests">The input.</param>
+    /// <param name="engine">The engine, configured as the webhook is.</param>
+    /// <param name="cluster">A live cluster to look in after the input (<c>audit --cluster</c>).</param>
+    /// <param name="mode">The global mode to judge under (enforce: what the webhook would deny).</param>
+    /// <param name="progress">Called as objects are judged, with (done, total).</param>
+    public static AuditReport Run(ManifestSet manifests, RuleEngine engine, IClusterView? cluster = null, GuardMode? mode = GuardMode.Enforce,
+        Action<int, int>? progress = null)
     {
         var errors = new List<ManifestError>(manifests.Errors);
         var fromInput = new StaticClusterView();
@@ -73,30 +83,41 @@ public static class ManifestAudit
         }
 
         IClusterView view = cluster is null ? fromInput : new LayeredClusterView(fromInput, cluster);
-        var reports = statefulSets
-            .Select(s =>
-            {
-                var ns = s.Object.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : DefaultNamespace;
-                var evaluation = engine.Validate(new RuleInput(Operation.Create, ns, s.Object, null), view, mode);
-                return new ObjectReport(s.Doc, ns, s.Object.Metadata?.Name ?? "", evaluation);
-            })
-            .ToArray();
+        var reports = new ObjectReport[statefulSets.Count];
+        for (var i = 0; i < statefulSets.Count; i++)
+        {
+            var (doc, sts) = statefulSets[i];
+            var ns = sts.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : DefaultNamespace;
+            var evaluation = engine.Validate(new RuleInput(Operation.Create, ns, sts, null), view, mode);
+            reports[i] = new ObjectReport(doc, ns, sts.Metadata?.Name ?? "", evaluation);
+            progress?.Invoke(i + 1, statefulSets.Count);
+        }
 
         return new AuditReport(reports, errors, manifests.Documents.Count);
     }
 
-    private static T? TryConvert<T>(ManifestDocument doc, List<ManifestError> errors)
+    /// <summary>The typed object, or null with an error; fields the API model does not know are reported as warnings.</summary>
+    public static T? TryConvert<T>(ManifestDocument doc, List<ManifestError> errors)
         where T : class
     {
+        T typed;
         try
         {
-            return KubernetesJson.Deserialize<T>(doc.Object);
+            typed = KubernetesJson.Deserialize<T>(doc.Object);
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
         {
             errors.Add(new ManifestError(doc.Source, doc.Line, $"{doc.Kind} {doc.Name}: {ex.Message}"));
             return null;
         }
+
+        foreach (var path in UnknownFields.Find(doc.Object, KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(typed))))
+        {
+            errors.Add(new ManifestError(doc.Source, doc.LineOf(path),
+                $"{doc.Kind} {doc.Name}: unknown field {path}: the apiserver drops it silently", IsWarning: true));
+        }
+
+        return typed;
     }
 }
 

@@ -3,8 +3,40 @@ using System.Text.Json.Nodes;
 namespace StatefulGuard.Core.Manifests;
 
 /// <summary>One Kubernetes object read from a manifest, with where it came from.</summary>
-public sealed record ManifestDocument(string Source, int Line, JsonObject Object)
+/// <param name="Source">The file, or "-" for stdin.</param>
+/// <param name="Line">The line the object starts on.</param>
+/// <param name="Object">The object as JSON.</param>
+/// <param name="Lines">The line of each field, by field path (<c>spec.template.spec.containers[0].image</c>).</param>
+public sealed record ManifestDocument(string Source, int Line, JsonObject Object, IReadOnlyDictionary<string, int>? Lines = null)
 {
+    /// <summary>
+    /// The line of a field path, or of its nearest ancestor that has one (a finding may name a field the
+    /// manifest leaves out, such as a missing <c>resources.requests</c>).
+    /// </summary>
+    public int LineOf(string? path)
+    {
+        if (Lines is null || string.IsNullOrEmpty(path))
+        {
+            return Line;
+        }
+
+        for (var p = path; p.Length > 0; p = Parent(p))
+        {
+            if (Lines.TryGetValue(p, out var line))
+            {
+                return line;
+            }
+        }
+
+        return Line;
+    }
+
+    private static string Parent(string path)
+    {
+        var cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+        return cut <= 0 ? "" : path[..cut];
+    }
+
     public string? ApiVersion => (Object["apiVersion"] as JsonValue)?.TryGetValue<string>(out var v) == true ? v : null;
 
     public string? Kind => (Object["kind"] as JsonValue)?.TryGetValue<string>(out var v) == true ? v : null;
@@ -19,10 +51,10 @@ public sealed record ManifestDocument(string Source, int Line, JsonObject Object
         (Object["metadata"] as JsonObject)?[key] is JsonValue value && value.TryGetValue<string>(out var s) ? s : null;
 }
 
-/// <summary>A document or file that could not be read.</summary>
-public sealed record ManifestError(string Source, int Line, string Message)
+/// <summary>A problem with the input: a document that could not be read (an error), or one read with a doubt (a warning).</summary>
+public sealed record ManifestError(string Source, int Line, string Message, bool IsWarning = false)
 {
-    public override string ToString() => Line > 0 ? $"{Source}:{Line}: {Message}" : $"{Source}: {Message}";
+    public override string ToString() => (Line > 0 ? $"{Source}:{Line}: " : $"{Source}: ") + (IsWarning ? "warning: " : "") + Message;
 }
 
 public sealed record ManifestSet(IReadOnlyList<ManifestDocument> Documents, IReadOnlyList<ManifestError> Errors);

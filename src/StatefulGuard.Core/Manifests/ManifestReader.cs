@@ -102,10 +102,11 @@ public static class ManifestReader
     private static void AddDocument(string source, YamlNode root, List<ManifestDocument> documents, List<ManifestError> errors)
     {
         var line = (int)root.Start.Line;
+        var converter = new YamlToJson();
         JsonNode? json;
         try
         {
-            json = new YamlToJson().Convert(root);
+            json = converter.Convert(root);
         }
         catch (YamlException ex)
         {
@@ -127,7 +128,7 @@ public static class ManifestReader
                     if (items[i] is JsonObject item)
                     {
                         items[i] = null; // detach so the object can live on its own
-                        Add(source, itemLine, item, documents, errors);
+                        Add(source, itemLine, item, Rebase(converter.Lines, $"items[{i}]"), documents, errors);
                     }
                     else
                     {
@@ -137,7 +138,7 @@ public static class ManifestReader
 
                 return;
             case JsonObject obj:
-                Add(source, line, obj, documents, errors);
+                Add(source, line, obj, converter.Lines, documents, errors);
                 return;
             default:
                 errors.Add(new ManifestError(source, line, "a manifest document must be an object with apiVersion and kind"));
@@ -145,9 +146,9 @@ public static class ManifestReader
         }
     }
 
-    private static void Add(string source, int line, JsonObject obj, List<ManifestDocument> documents, List<ManifestError> errors)
+    private static void Add(string source, int line, JsonObject obj, IReadOnlyDictionary<string, int> lines, List<ManifestDocument> documents, List<ManifestError> errors)
     {
-        var doc = new ManifestDocument(source, line, obj);
+        var doc = new ManifestDocument(source, line, obj, lines);
         if (string.IsNullOrEmpty(doc.Kind) || string.IsNullOrEmpty(doc.ApiVersion))
         {
             errors.Add(new ManifestError(source, line, "object has no apiVersion or kind"));
@@ -156,6 +157,11 @@ public static class ManifestReader
 
         documents.Add(doc);
     }
+
+    /// <summary>The lines under <paramref name="prefix"/>, with the prefix taken off (a List item's own paths).</summary>
+    private static Dictionary<string, int> Rebase(IReadOnlyDictionary<string, int> lines, string prefix) =>
+        lines.Where(l => l.Key.StartsWith(prefix + ".", StringComparison.Ordinal))
+            .ToDictionary(l => l.Key[(prefix.Length + 1)..], l => l.Value, StringComparer.Ordinal);
 
     private static bool IsList(JsonObject obj) =>
         obj["kind"] is JsonValue kind && kind.TryGetValue<string>(out var k) && k.EndsWith("List", StringComparison.Ordinal)

@@ -10,16 +10,23 @@ namespace StatefulGuard.Core.Manifests;
 /// Converts a YAML node to JSON the way kubectl does (YAML 1.1 scalars, as sigs.k8s.io/yaml resolves them),
 /// with bounds on depth and size so that alias bombs and nesting bombs fail with an error.
 /// </summary>
-internal sealed partial class YamlToJson
+public sealed partial class YamlToJson
 {
     public const int MaxDepth = 128;
     public const int MaxNodes = 2_000_000;
 
+    private readonly Dictionary<string, int> lines = new(StringComparer.Ordinal);
     private int nodes;
 
-    public JsonNode? Convert(YamlNode node) => Convert(node, 0);
+    /// <summary>
+    /// The line of every field and list item converted so far, by field path as findings name them
+    /// (<c>spec.template.spec.containers[0].image</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Lines => lines;
 
-    private JsonNode? Convert(YamlNode node, int depth)
+    public JsonNode? Convert(YamlNode node) => Convert(node, 0, "");
+
+    private JsonNode? Convert(YamlNode node, int depth, string path)
     {
         if (depth > MaxDepth)
         {
@@ -52,16 +59,20 @@ internal sealed partial class YamlToJson
                         throw new YamlException(keyNode.Start, keyNode.End, $"duplicate key \"{key}\"");
                     }
 
-                    obj[key] = Convert(valueNode, depth + 1);
+                    var child = path.Length == 0 ? key : $"{path}.{key}";
+                    lines.TryAdd(child, (int)keyNode.Start.Line);
+                    obj[key] = Convert(valueNode, depth + 1, child);
                 }
 
                 return obj;
 
             case YamlSequenceNode sequence:
                 var array = new JsonArray();
-                foreach (var item in sequence.Children)
+                for (var i = 0; i < sequence.Children.Count; i++)
                 {
-                    array.Add(Convert(item, depth + 1));
+                    var child = $"{path}[{i}]";
+                    lines.TryAdd(child, (int)sequence.Children[i].Start.Line);
+                    array.Add(Convert(sequence.Children[i], depth + 1, child));
                 }
 
                 return array;
@@ -94,6 +105,14 @@ internal sealed partial class YamlToJson
                 return JsonValue.Create(false);
         }
 
+        if (OctalPattern().IsMatch(value))
+        {
+            // YAML 1.1, as kubectl reads it: a leading zero means octal (0755 is 493).
+            var negative = value.StartsWith('-');
+            var octal = System.Convert.ToInt64(value.TrimStart('-', '+').Replace("_", "", StringComparison.Ordinal), 8);
+            return JsonValue.Create(negative ? -octal : octal);
+        }
+
         if (IntPattern().IsMatch(value))
         {
             var digits = value.Replace("_", "", StringComparison.Ordinal);
@@ -120,6 +139,14 @@ internal sealed partial class YamlToJson
 
         return JsonValue.Create(value);
     }
+
+    /// <summary>Whether a string would be read back as something else when written as a plain YAML scalar.</summary>
+    public static bool NeedsQuotes(string value) =>
+        Scalar(new YamlScalarNode(value) { Style = ScalarStyle.Plain }) is not { } read
+        || read.GetValueKind() != System.Text.Json.JsonValueKind.String;
+
+    [GeneratedRegex("^[-+]?0[0-7_]+$")]
+    private static partial Regex OctalPattern();
 
     [GeneratedRegex("^[-+]?(0|[1-9][0-9_]*)$")]
     private static partial Regex IntPattern();

@@ -1,79 +1,209 @@
 using StatefulGuard.Configuration;
+using StatefulGuard.Core.Cluster;
 using StatefulGuard.Core.Engine;
 using StatefulGuard.Core.Manifests;
 using StatefulGuard.Core.Rules;
+using StatefulGuard.Serve;
 
 namespace StatefulGuard.Commands;
 
 /// <summary>
-/// <c>statefulguard audit PATH…</c>: the webhook's rules over manifest files, with the Services in the
-/// input standing in for the cluster. Reports what enforce mode would deny, whatever mode is configured.
+/// <c>statefulguard audit [PATH…] [--cluster [--namespace NS]]</c>: the webhook's rules over manifest files
+/// (the Services, PDBs and StorageClasses in the input standing in for the cluster) or over what already
+/// runs in a cluster. By default it reports what enforce mode would deny, and exits 1 if anything.
 /// </summary>
 internal static class AuditCommand
 {
-    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    private static readonly HashSet<string> Flags = ["--cluster", "--color", "--no-color", "-h", "--help"];
+    private static readonly HashSet<string> Valued = ["--format", "--mode", "--namespace", "-n"];
+
+    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
-        var paths = new List<string>();
-        var color = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
-        foreach (var arg in args)
+        var parsed = Arguments.Parse(args, Flags, Valued);
+        if (parsed.Error is not null)
         {
-            switch (arg)
-            {
-                case "--no-color":
-                    color = false;
-                    break;
-                case "--color":
-                    color = true;
-                    break;
-                case "-":
-                    paths.Add(arg);
-                    break;
-                case "-h" or "--help":
-                    stdout.Write(CommandLine.Help);
-                    return CommandLine.Ok;
-                case var option when option.StartsWith('-'):
-                    stderr.WriteLine($"statefulguard audit: unknown option '{option}'");
-                    return CommandLine.Usage;
-                default:
-                    paths.Add(arg);
-                    break;
-            }
+            return Usage(stderr, parsed.Error);
         }
 
-        if (paths.Count == 0)
+        if (parsed.Has("-h") || parsed.Has("--help"))
         {
-            stderr.WriteLine("statefulguard audit: no input; give files, directories or - for stdin");
-            return CommandLine.Usage;
+            await stdout.WriteAsync(CommandLine.Help);
+            return CommandLine.Ok;
+        }
+
+        var format = parsed.Value("--format") ?? "text";
+        if (format is not ("text" or "json" or "sarif"))
+        {
+            return Usage(stderr, $"--format must be text, json or sarif, not '{format}'");
+        }
+
+        var modeText = parsed.Value("--mode") ?? "enforce";
+        if (!ModeResolution.TryParse(modeText, out var mode) || mode == GuardMode.Off)
+        {
+            return Usage(stderr, $"--mode must be enforce or audit, not '{modeText}'");
+        }
+
+        var fromCluster = parsed.Has("--cluster");
+        var ns = parsed.Value("--namespace") ?? parsed.Value("-n");
+        if (ns is not null && !fromCluster)
+        {
+            return Usage(stderr, "--namespace needs --cluster");
+        }
+
+        if (parsed.Positional.Count == 0 && !fromCluster)
+        {
+            return Usage(stderr, "no input; give files, directories or - for stdin, or --cluster");
         }
 
         var problems = StatefulGuardOptionsValidator.Check(ConfigurationLoader.Build(), RuleCatalog.Default, out var options, out var rules);
         if (problems.Count > 0)
         {
-            stderr.WriteLine("statefulguard audit: invalid configuration:");
+            await stderr.WriteLineAsync("statefulguard audit: invalid configuration:");
             foreach (var problem in problems)
             {
-                stderr.WriteLine($"  {problem}");
+                await stderr.WriteLineAsync($"  {problem}");
             }
 
             return CommandLine.Usage;
         }
 
-        var manifests = ManifestReader.ReadPaths(paths, stdin);
-        // Offline, what lives only in the cluster (StorageClasses, say) is unknown rather than wrong: say nothing of it.
-        var engine = new RuleEngine(rules, options.EngineSettings with { UnverifiableAction = RuleAction.Off });
-        var report = ManifestAudit.Run(manifests, engine);
-
-        new TextReport(stdout, color).Write(report);
-        foreach (var error in report.Errors)
+        var manifests = ManifestReader.ReadPaths(parsed.Positional, stdin);
+        IClusterView? cluster = null;
+        var settings = options.EngineSettings;
+        if (fromCluster)
         {
-            stderr.WriteLine($"statefulguard audit: {error}");
+            try
+            {
+                using var connection = ClusterConnection.Create(options.Cluster);
+                if (connection.Client is null)
+                {
+                    await stderr.WriteLineAsync("statefulguard audit: --cluster needs a kubeconfig (KUBECONFIG, ~/.kube/config or StatefulGuard:Cluster:Kubeconfig) or a pod's service account");
+                    return CommandLine.Usage;
+                }
+
+                var (view, statefulSets) = await ClusterSnapshot.LoadAsync(connection.Client, ns, stderr, CancellationToken.None);
+                cluster = view;
+                if (parsed.Positional.Count == 0)
+                {
+                    manifests = new ManifestSet(statefulSets.Select(ClusterDocument).ToArray(), manifests.Errors);
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or k8s.Exceptions.KubeConfigException or IOException)
+            {
+                await stderr.WriteLineAsync($"statefulguard audit: cannot read the cluster: {ex.Message}");
+                return CommandLine.Usage;
+            }
+        }
+        else
+        {
+            // Offline, what lives only in the cluster (StorageClasses, say) is unknown rather than wrong: say nothing of it.
+            settings = settings with { UnverifiableAction = RuleAction.Off };
         }
 
-        if (report.DocumentsRead == 0 && report.Errors.Count > 0)
+        var engine = new RuleEngine(rules, settings);
+        var report = ManifestAudit.Run(manifests, engine, cluster, GuardMode.Enforce, Progress(stderr));
+
+        switch (format)
+        {
+            case "json":
+                await using (var output = OpenStdout(stdout))
+                {
+                    JsonReport.Write(output, report, mode);
+                }
+
+                break;
+            case "sarif":
+                await using (var output = OpenStdout(stdout))
+                {
+                    SarifReport.Write(output, report, RuleCatalog.Default);
+                }
+
+                break;
+            default:
+                var color = parsed.Has("--color") || (!parsed.Has("--no-color") && stdout == Console.Out && !Console.IsOutputRedirected
+                                                      && Environment.GetEnvironmentVariable("NO_COLOR") is null);
+                new TextReport(stdout, color).Write(report, mode);
+                break;
+        }
+
+        foreach (var error in report.Errors)
+        {
+            await stderr.WriteLineAsync($"statefulguard audit: {error}");
+        }
+
+        if (report.Unreadable)
         {
             return CommandLine.Usage;
         }
 
-        return report.WouldDeny ? CommandLine.Violations : CommandLine.Ok;
+        return mode == GuardMode.Enforce && report.WouldDeny ? CommandLine.Violations : CommandLine.Ok;
+    }
+
+    private static ManifestDocument ClusterDocument(k8s.Models.V1StatefulSet statefulSet)
+    {
+        statefulSet.ApiVersion ??= "apps/v1";
+        statefulSet.Kind ??= "StatefulSet";
+        var json = k8s.KubernetesJson.Deserialize<System.Text.Json.Nodes.JsonObject>(k8s.KubernetesJson.Serialize(statefulSet));
+        return new ManifestDocument($"cluster:{statefulSet.Metadata?.NamespaceProperty}/{statefulSet.Metadata?.Name}", 0, json);
+    }
+
+    /// <summary>On large clusters, a line every 500 objects so a long run is visibly alive.</summary>
+    private static Action<int, int> Progress(TextWriter stderr) => (done, total) =>
+    {
+        if (total >= 1000 && (done % 500 == 0 || done == total))
+        {
+            stderr.WriteLine($"statefulguard audit: checked {done}/{total} StatefulSets");
+        }
+    };
+
+    /// <summary>Machine formats are written as UTF-8 bytes to stdout, or to the writer a test passes in.</summary>
+    private static Stream OpenStdout(TextWriter stdout) =>
+        stdout == Console.Out ? Console.OpenStandardOutput() : new WriterStream(stdout);
+
+    private static int Usage(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"statefulguard audit: {message}");
+        stderr.WriteLine("usage: statefulguard audit [PATH...] [--format text|json|sarif] [--mode enforce|audit] [--cluster [--namespace NS]]");
+        return CommandLine.Usage;
+    }
+
+    /// <summary>Lets the JSON writers target a TextWriter.</summary>
+    private sealed class WriterStream(TextWriter writer) : Stream
+    {
+        private readonly MemoryStream buffer = new();
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => buffer.Length;
+
+        public override long Position { get => buffer.Position; set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => this.buffer.Write(buffer, offset, count);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                writer.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                writer.WriteLine();
+                buffer.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

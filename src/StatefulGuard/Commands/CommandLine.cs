@@ -2,7 +2,7 @@ using StatefulGuard.Serve;
 
 namespace StatefulGuard.Commands;
 
-/// <summary>Dispatches <c>statefulguard serve | audit | rules</c>; <c>serve</c> is the default.</summary>
+/// <summary>Dispatches <c>statefulguard serve | audit | mutate | rules</c>; <c>serve</c> is the default.</summary>
 internal static class CommandLine
 {
     public const int Ok = 0;
@@ -13,9 +13,17 @@ internal static class CommandLine
         statefulguard — keeps StatefulSets reachable and operable.
 
         Usage:
-          statefulguard [serve] [--urls URL]     run the admission webhook (default https://0.0.0.0:8443)
-          statefulguard audit PATH... [options]  dry-run the rules over manifest files, directories or - (stdin)
-          statefulguard rules                    list the rule catalogue
+          statefulguard [serve] [--urls URL]   run the admission webhook (default https://0.0.0.0:8443)
+          statefulguard audit PATH...          dry-run the rules over manifest files, directories or - (stdin)
+              --format text|json|sarif         report format (default text)
+              --mode enforce|audit             enforce (default) fails on what the webhook would deny; audit never fails
+              --cluster [--namespace NS]       also (or, without PATH, only) look at the live cluster
+              --color / --no-color             override terminal detection
+          statefulguard mutate PATH...         print the manifests with the defaults the webhook would inject
+              --diff                           print only what changes, as a unified diff
+              --kubernetes-version 1.31        the target cluster's version (chooses the preStop form)
+          statefulguard rules                  list the rule catalogue
+              --format text|json|markdown
 
         audit exit codes: 0 nothing enforce mode would deny, 1 violations, 2 unreadable input or bad usage.
         Configuration: appsettings.json beside the binary, overridden by StatefulGuard__Key environment variables.
@@ -34,7 +42,9 @@ internal static class CommandLine
             case "serve":
                 return await ServeCommand.RunAsync(rest);
             case "audit":
-                return AuditCommand.Run(rest, stdin, stdout, stderr);
+                return await AuditCommand.RunAsync(rest, stdin, stdout, stderr);
+            case "mutate":
+                return MutateCommand.Run(rest, stdin, stdout, stderr);
             case "rules":
                 return RulesCommand.Run(rest, stdout, stderr);
             default:

@@ -13,13 +13,14 @@ internal sealed class TextReport(TextWriter output, bool color)
     private const string Dim = "\u001b[2m";
     private const string Reset = "\u001b[0m";
 
-    public void Write(AuditReport report)
+    public void Write(AuditReport report, GuardMode mode = GuardMode.Enforce)
     {
         int denied = 0, warned = 0, clean = 0, skipped = 0;
         foreach (var obj in report.Objects)
         {
             var evaluation = obj.Evaluation;
-            var header = $"{obj.Document.Location}  StatefulSet {obj.Namespace}/{obj.Name}";
+            var where = obj.Document.Line > 0 ? obj.Document.Location : obj.Document.Source;
+            var header = $"{where}  StatefulSet {obj.Namespace}/{obj.Name}";
             if (evaluation.Mode == GuardMode.Off)
             {
                 skipped++;
@@ -48,9 +49,10 @@ internal sealed class TextReport(TextWriter output, bool color)
             {
                 var label = verdict.EnforceAction == RuleAction.Deny ? Paint(Red, "DENY") : Paint(Yellow, "WARN");
                 var finding = verdict.Finding;
-                var where = finding.Path is null ? "" : $"  {finding.Path}";
+                var field = finding.Path is null ? "" : $"  {finding.Path}";
+                var line = obj.Document.Line > 0 ? $"  (line {obj.Document.LineOf(finding.Path)})" : "";
                 var note = verdict.Qualifier == VerdictQualifier.Unverifiable ? " (unverifiable)" : "";
-                output.WriteLine($"  {label}  {finding.RuleId}{where}{note}");
+                output.WriteLine($"  {label}  {finding.RuleId}{field}{line}{note}");
                 output.WriteLine($"        {finding.Message}");
                 output.WriteLine($"        {Paint(Dim, "fix:")} {finding.Fix}");
             }
@@ -66,7 +68,9 @@ internal sealed class TextReport(TextWriter output, bool color)
         output.WriteLine(
             $"{total} StatefulSet{(total == 1 ? "" : "s")} checked in {report.DocumentsRead} document{(report.DocumentsRead == 1 ? "" : "s")}: " +
             $"{denied} would be denied, {warned} with warnings, {clean} clean" + (skipped > 0 ? $", {skipped} skipped" : "") +
-            (report.Errors.Count > 0 ? $"; {report.Errors.Count} unreadable" : "") + ".");
+            (report.Errors.Any(e => !e.IsWarning) ? $"; {report.Errors.Count(e => !e.IsWarning)} unreadable" : "") +
+            (report.Errors.Any(e => e.IsWarning) ? $"; {report.Errors.Count(e => e.IsWarning)} input warnings" : "") + "." +
+            (mode == GuardMode.Audit && denied > 0 ? " (audit mode: not failing)" : ""));
     }
 
     private string Paint(string code, string text) => color ? code + text + Reset : text;

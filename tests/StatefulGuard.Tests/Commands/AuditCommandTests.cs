@@ -93,7 +93,12 @@ public sealed class AuditCommandTests : IDisposable
 
     [Theory]
     [InlineData(new[] { "audit" }, "no input")]
-    [InlineData(new[] { "audit", "--format=xml", "x" }, "unknown option")]
+    [InlineData(new[] { "audit", "--format=xml", "x" }, "--format must be text, json or sarif")]
+    [InlineData(new[] { "audit", "--frmat", "json", "x" }, "unknown option")]
+    [InlineData(new[] { "audit", "--mode", "off", "x" }, "--mode must be enforce or audit")]
+    [InlineData(new[] { "audit", "--namespace", "a", "x" }, "--namespace needs --cluster")]
+    [InlineData(new[] { "mutate" }, "no input")]
+    [InlineData(new[] { "rules", "--format", "yaml" }, "--format must be text, json or markdown")]
     [InlineData(new[] { "frobnicate" }, "unknown command")]
     [InlineData(new[] { "rules", "extra" }, "unexpected argument")]
     public async Task Bad_usage_exits_2(string[] args, string expected)

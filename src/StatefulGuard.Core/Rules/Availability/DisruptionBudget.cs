@@ -18,7 +18,10 @@ public sealed class DisruptionBudget : ValidatingRule<DisruptionBudgetOptions>
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Validating, RuleAction.Warn,
-        "a PodDisruptionBudget in the namespace selects the pods (when replicas > 1)");
+        "a PodDisruptionBudget in the namespace selects the pods (when replicas > 1)")
+    {
+        Help = "Without a PodDisruptionBudget a node drain or cluster upgrade may evict several members of a quorum at once. Create a PodDisruptionBudget selecting the pods, typically with maxUnavailable: 1.",
+    };
 
     protected override IEnumerable<Finding> Check(RuleContext context, DisruptionBudgetOptions options)
     {

@@ -13,7 +13,10 @@ public sealed class GracePeriod : ValidatingRule<RuleOptions>
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Validating, RuleAction.Warn,
-        "terminationGracePeriodSeconds is longer than every preStop sleep");
+        "terminationGracePeriodSeconds is longer than every preStop sleep")
+    {
+        Help = "The grace period covers the preStop hook and the application's shutdown together; a preStop sleep as long as terminationGracePeriodSeconds gets the container killed before it is told to stop. Keep the grace period well above the sleep.",
+    };
 
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)
     {

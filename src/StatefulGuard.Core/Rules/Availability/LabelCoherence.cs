@@ -15,7 +15,10 @@ public sealed class LabelCoherence : ValidatingRule<RuleOptions>
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Validating, RuleAction.Warn,
-        "PodDisruptionBudget, spread and affinity selectors meant for the pods select the pod template labels");
+        "PodDisruptionBudget, spread and affinity selectors meant for the pods select the pod template labels")
+    {
+        Help = "A PodDisruptionBudget, spread constraint or anti-affinity term whose selector misses the pods protects or spreads nothing, silently. Make every selector meant for the pods a subset of the pod template labels; the report names the keys that differ.",
+    };
 
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)
     {

@@ -32,7 +32,10 @@ public sealed partial class PreStop : MutatingRule<PreStopOptions>
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Mutating, RuleAction.Warn,
-        "injects a preStop sleep (native sleep action on 1.30+) within the termination grace period");
+        "injects a preStop sleep (native sleep action on 1.30+) within the termination grace period")
+    {
+        Help = "Endpoints and DNS drop a terminating pod a few seconds after it is told to stop; a preStop sleep keeps it answering meanwhile. Injected: the native sleep action on 1.30+, exec sleep before, always inside the grace period.",
+    };
 
     public override IValidator? OptionsValidator { get; } = new Validator();
 

@@ -35,7 +35,10 @@ public sealed class Probes : MutatingRule<ProbesOptions>
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Mutating, RuleAction.Warn,
-        "injects TCP startup, readiness and liveness probes on a declared port where a container has none");
+        "injects TCP startup, readiness and liveness probes on a declared port where a container has none")
+    {
+        Help = "Without probes a stuck replica keeps receiving traffic and a crashed one is not restarted. Injected: TCP startup (15 minutes to start), readiness and conservative liveness probes on a declared port; containers without a TCP port get none.",
+    };
 
     public override IValidator? OptionsValidator { get; } = new Validator();
 

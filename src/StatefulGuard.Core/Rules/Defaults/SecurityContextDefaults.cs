@@ -33,7 +33,10 @@ public sealed class SecurityContextDefaults : MutatingRule<SecurityContextOption
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Mutating, RuleAction.Warn,
-        "injects seccomp RuntimeDefault, allowPrivilegeEscalation: false, and non-root settings where a non-root user is declared");
+        "injects seccomp RuntimeDefault, allowPrivilegeEscalation: false, and non-root settings where a non-root user is declared")
+    {
+        Help = "Safe hardening that never stops a pod from starting: seccomp RuntimeDefault, no privilege escalation (except privileged or SYS_ADMIN containers), and non-root plus drop ALL only where a non-root user is declared.",
+    };
 
     public override IValidator? OptionsValidator { get; } = new InlineValidator<SecurityContextOptions>
     {

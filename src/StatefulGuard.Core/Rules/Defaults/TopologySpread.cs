@@ -32,7 +32,10 @@ public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Mutating, RuleAction.Warn,
-        "injects zone and hostname topologySpreadConstraints (maxSkew 1, ScheduleAnyway) where none are set");
+        "injects zone and hostname topologySpreadConstraints (maxSkew 1, ScheduleAnyway) where none are set")
+    {
+        Help = "Replicas that share a node or zone fail together. Injected: zone and hostname spread constraints with maxSkew 1 and ScheduleAnyway, so single-zone clusters still schedule every replica.",
+    };
 
     public override IValidator? OptionsValidator { get; } = new Validator();
 

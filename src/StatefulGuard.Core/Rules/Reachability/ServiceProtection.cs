@@ -33,7 +33,10 @@ public sealed class ServiceProtection : ServiceRule<ServiceProtectionOptions>
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Validating, RuleAction.Deny,
-        "a Service that a StatefulSet names as serviceName is not deleted, made non-headless, or made to stop selecting its pods");
+        "a Service that a StatefulSet names as serviceName is not deleted, made non-headless, or made to stop selecting its pods")
+    {
+        Help = "Deleting the governing Service of a StatefulSet, making it non-headless, or changing its selector away from the pods removes every pod's DNS name while the database keeps running. Delete the StatefulSet first, or keep the Service's clusterIP: None and a selector that is a subset of the pod labels.",
+    };
 
     protected override IEnumerable<Finding> Check(ServiceRuleContext context, ServiceProtectionOptions options)
     {

@@ -11,7 +11,10 @@ public sealed class VolumeMounts : ValidatingRule<RuleOptions>
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Validating, RuleAction.Deny,
-        "every volumeMount names a pod volume or a volumeClaimTemplate");
+        "every volumeMount names a pod volume or a volumeClaimTemplate")
+    {
+        Help = "The apiserver does not check StatefulSet volumeMounts against volumeClaimTemplates, so a misspelt name is only found when the controller fails to create the first pod. Every volumeMounts[].name and volumeDevices[].name must name a pod volume or a volumeClaimTemplate.",
+    };
 
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)
     {

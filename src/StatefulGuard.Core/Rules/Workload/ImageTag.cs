@@ -7,7 +7,10 @@ public sealed class ImageTag : ValidatingRule<RuleOptions>
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Validating, RuleAction.Warn,
-        "no :latest or untagged container images");
+        "no :latest or untagged container images")
+    {
+        Help = "An untagged or :latest image resolves to whatever the registry holds when a pod restarts, so replicas of one database can run different versions. Pin a version tag or a digest.",
+    };
 
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)
     {

@@ -20,7 +20,10 @@ public sealed class Resources : ValidatingRule<ResourcesOptions>
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Validating, RuleAction.Warn,
-        "every container has CPU and memory requests (limits optional)");
+        "every container has CPU and memory requests (limits optional)")
+    {
+        Help = "Pods without CPU and memory requests are placed without regard to capacity and are the first evicted under memory pressure (BestEffort). Set resources.requests.cpu and resources.requests.memory on every container.",
+    };
 
     protected override IEnumerable<Finding> Check(RuleContext context, ResourcesOptions options)
     {

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Manifests;
+using StatefulGuard.Core.Rules;
+
+namespace StatefulGuard.Commands;
+
+/// <summary>
+/// <c>audit --format json</c>: a stable, documented schema (see the README). Fields are only ever added;
+/// <c>schemaVersion</c> changes if one is removed or changes meaning.
+/// </summary>
+internal static class JsonReport
+{
+    public const int SchemaVersion = 1;
+
+    public static void Write(Stream output, AuditReport report, GuardMode mode)
+    {
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteString("tool", "statefulguard");
+        json.WriteNumber("schemaVersion", SchemaVersion);
+        json.WriteString("mode", mode.ToString().ToLowerInvariant());
+
+        json.WriteStartObject("summary");
+        json.WriteNumber("documents", report.DocumentsRead);
+        json.WriteNumber("statefulSets", report.Objects.Count);
+        json.WriteNumber("denied", report.Objects.Count(o => Result(o) == "deny"));
+        json.WriteNumber("warned", report.Objects.Count(o => Result(o) == "warn"));
+        json.WriteNumber("clean", report.Objects.Count(o => Result(o) == "ok"));
+        json.WriteNumber("skipped", report.Objects.Count(o => Result(o) == "skipped"));
+        json.WriteNumber("inputErrors", report.Errors.Count(e => !e.IsWarning));
+        json.WriteNumber("inputWarnings", report.Errors.Count(e => e.IsWarning));
+        json.WriteEndObject();
+
+        json.WriteStartArray("objects");
+        foreach (var obj in report.Objects)
+        {
+            json.WriteStartObject();
+            json.WriteString("kind", "StatefulSet");
+            json.WriteString("namespace", obj.Namespace);
+            json.WriteString("name", obj.Name);
+            json.WriteString("file", obj.Document.Source);
+            json.WriteNumber("line", obj.Document.Line);
+            json.WriteString("result", Result(obj));
+            json.WriteStartArray("findings");
+            foreach (var verdict in obj.Evaluation.Verdicts)
+            {
+                var f = verdict.Finding;
+                json.WriteStartObject();
+                json.WriteString("ruleId", f.RuleId);
+                json.WriteString("code", f.Code);
+                json.WriteString("action", Action(mode == GuardMode.Audit && verdict.Action == RuleAction.Deny ? RuleAction.Warn : verdict.Action));
+                json.WriteString("enforceAction", Action(verdict.EnforceAction));
+                if (verdict.Qualifier != VerdictQualifier.None)
+                {
+                    json.WriteString("qualifier", verdict.Qualifier.ToString().ToLowerInvariant());
+                }
+
+                json.WriteString("message", f.Message);
+                json.WriteString("fix", f.Fix);
+                if (f.Path is not null)
+                {
+                    json.WriteString("path", f.Path);
+                }
+
+                json.WriteString("file", obj.Document.Source);
+                json.WriteNumber("line", obj.Document.LineOf(f.Path));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("notes");
+            foreach (var note in obj.Evaluation.Notes)
+            {
+                json.WriteStringValue(note);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("problems");
+        foreach (var problem in report.Errors)
+        {
+            json.WriteStartObject();
+            json.WriteString("file", problem.Source);
+            json.WriteNumber("line", problem.Line);
+            json.WriteString("severity", problem.IsWarning ? "warning" : "error");
+            json.WriteString("message", problem.Message);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    internal static string Result(ObjectReport obj) =>
+        obj.Evaluation.Mode == GuardMode.Off ? "skipped"
+        : obj.Evaluation.WouldDenyInEnforce ? "deny"
+        : obj.Evaluation.Verdicts.Count > 0 ? "warn"
+        : "ok";
+
+    private static string Action(RuleAction action) => action.ToString().ToLowerInvariant();
+}

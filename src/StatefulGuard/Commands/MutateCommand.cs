@@ -1,0 +1,117 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+using StatefulGuard.Configuration;
+using StatefulGuard.Core.Admission;
+using StatefulGuard.Core.Cluster;
+using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Manifests;
+
+namespace StatefulGuard.Commands;
+
+/// <summary>
+/// <c>statefulguard mutate PATH… [--diff]</c>: the input manifests with the defaults the webhook would
+/// inject, as YAML for <c>kubectl apply -f -</c>, so teams can commit them instead of relying on
+/// admission-time mutation. Other documents pass through unchanged.
+/// </summary>
+internal static class MutateCommand
+{
+    private static readonly HashSet<string> Flags = ["--diff", "-h", "--help"];
+    private static readonly HashSet<string> Valued = ["--kubernetes-version"];
+
+    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var parsed = Arguments.Parse(args, Flags, Valued);
+        if (parsed.Error is not null || parsed.Positional.Count == 0)
+        {
+            stderr.WriteLine($"statefulguard mutate: {parsed.Error ?? "no input; give files, directories or - for stdin"}");
+            stderr.WriteLine("usage: statefulguard mutate PATH... [--diff] [--kubernetes-version 1.31]");
+            return CommandLine.Usage;
+        }
+
+        if (parsed.Has("-h") || parsed.Has("--help"))
+        {
+            stdout.Write(CommandLine.Help);
+            return CommandLine.Ok;
+        }
+
+        ServerVersion? version = null;
+        if (parsed.Value("--kubernetes-version") is { } text && (version = ServerVersion.Parse(text)) is null)
+        {
+            stderr.WriteLine($"statefulguard mutate: --kubernetes-version must look like 1.31, not '{text}'");
+            return CommandLine.Usage;
+        }
+
+        var problems = StatefulGuardOptionsValidator.Check(ConfigurationLoader.Build(), RuleCatalog.Default, out var options, out var rules);
+        if (problems.Count > 0)
+        {
+            stderr.WriteLine("statefulguard mutate: invalid configuration:");
+            foreach (var problem in problems)
+            {
+                stderr.WriteLine($"  {problem}");
+            }
+
+            return CommandLine.Usage;
+        }
+
+        var manifests = ManifestReader.ReadPaths(parsed.Positional, stdin);
+        foreach (var error in manifests.Errors)
+        {
+            stderr.WriteLine($"statefulguard mutate: {error}");
+        }
+
+        if (manifests.Documents.Count == 0 && manifests.Errors.Count > 0)
+        {
+            return CommandLine.Usage;
+        }
+
+        var view = new StaticClusterView { ServerVersion = version };
+        foreach (var doc in manifests.Documents.Where(d => d is { ApiVersion: "v1", Kind: "Namespace" }))
+        {
+            view.Add(KubernetesJson.Deserialize<V1Namespace>(doc.Object));
+        }
+
+        var engine = new RuleEngine(rules, options.EngineSettings);
+        var outputs = new List<(ManifestDocument Doc, JsonObject Before, JsonObject After)>();
+        foreach (var doc in manifests.Documents)
+        {
+            var after = doc.Object.DeepClone().AsObject();
+            if (doc is { ApiVersion: "apps/v1", Kind: "StatefulSet" })
+            {
+                var errors = new List<ManifestError>();
+                if (ManifestAudit.TryConvert<V1StatefulSet>(doc, errors) is { } sts)
+                {
+                    var ns = sts.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : ManifestAudit.DefaultNamespace;
+                    var result = engine.Mutate(new RuleInput(Operation.Create, ns, sts, null), view, GuardMode.Enforce);
+                    JsonPatchBuilder.Apply(after, result.Patch);
+                    foreach (var warning in result.Warnings)
+                    {
+                        stderr.WriteLine($"statefulguard mutate: {doc.Location}: StatefulSet {ns}/{sts.Metadata?.Name}: {warning}");
+                    }
+                }
+
+                foreach (var error in errors)
+                {
+                    stderr.WriteLine($"statefulguard mutate: {error}");
+                }
+            }
+
+            outputs.Add((doc, doc.Object, after));
+        }
+
+        if (parsed.Has("--diff"))
+        {
+            foreach (var (doc, before, after) in outputs)
+            {
+                var label = $"{doc.Location} {doc.Kind} {doc.Namespace ?? ManifestAudit.DefaultNamespace}/{doc.Name}";
+                stdout.Write(UnifiedDiff.Create(YamlWriter.Write(before), YamlWriter.Write(after), label, label + " (with defaults)"));
+            }
+        }
+        else
+        {
+            stdout.Write(YamlWriter.Write(outputs.Select(o => (JsonNode)o.After)));
+        }
+
+        return CommandLine.Ok;
+    }
+}

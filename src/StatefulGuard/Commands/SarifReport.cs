@@ -1,0 +1,177 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Manifests;
+using StatefulGuard.Core.Rules;
+
+namespace StatefulGuard.Commands;
+
+/// <summary>
+/// <c>audit --format sarif</c>: SARIF 2.1.0 as GitHub code scanning accepts it — one run, the rule catalogue
+/// with descriptions and help, results with file and line, and fingerprints that survive edits elsewhere in
+/// the file.
+/// </summary>
+internal static class SarifReport
+{
+    public const string Schema = "https://json.schemastore.org/sarif-2.1.0.json";
+
+    public static void Write(Stream output, AuditReport report, RuleCatalog catalog)
+    {
+        var rules = catalog.Rules.Where(r => r is IValidatingRule).Select(r => r.Descriptor).ToList();
+        var index = rules.Select((r, i) => (r.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
+
+        using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteString("$schema", Schema);
+        json.WriteString("version", "2.1.0");
+        json.WriteStartArray("runs");
+        json.WriteStartObject();
+
+        json.WriteStartObject("tool");
+        json.WriteStartObject("driver");
+        json.WriteString("name", "StatefulGuard");
+        json.WriteString("informationUri", "https://github.com/statefulguard/statefulguard");
+        json.WriteString("semanticVersion", typeof(SarifReport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+        json.WriteStartArray("rules");
+        foreach (var rule in rules)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", rule.Id);
+            json.WriteString("name", string.Concat(rule.Id.Split('-').Select(w => char.ToUpperInvariant(w[0]) + w[1..])));
+            json.WriteStartObject("shortDescription");
+            json.WriteString("text", rule.Description);
+            json.WriteEndObject();
+            json.WriteStartObject("fullDescription");
+            json.WriteString("text", rule.Help.Length > 0 ? rule.Help : rule.Description);
+            json.WriteEndObject();
+            json.WriteStartObject("help");
+            json.WriteString("text", rule.Help);
+            json.WriteString("markdown", $"**{rule.Id}** — {rule.Description}\n\n{rule.Help}\n\nConfigure with `StatefulGuard:Rules:{rule.Id}:Action` (Deny, Warn, Off).");
+            json.WriteEndObject();
+            json.WriteStartObject("defaultConfiguration");
+            json.WriteString("level", Level(rule.DefaultAction));
+            json.WriteEndObject();
+            json.WriteStartObject("properties");
+            json.WriteStartArray("tags");
+            json.WriteStringValue("kubernetes");
+            json.WriteStringValue("statefulset");
+            json.WriteEndArray();
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndObject();
+
+        json.WriteStartArray("results");
+        foreach (var obj in report.Objects)
+        {
+            foreach (var verdict in obj.Evaluation.Verdicts)
+            {
+                var f = verdict.Finding;
+                json.WriteStartObject();
+                json.WriteString("ruleId", f.RuleId);
+                if (index.TryGetValue(f.RuleId, out var i))
+                {
+                    json.WriteNumber("ruleIndex", i);
+                }
+
+                json.WriteString("level", Level(verdict.EnforceAction));
+                json.WriteStartObject("message");
+                json.WriteString("text", $"StatefulSet {obj.Namespace}/{obj.Name}: {f.Message}. Fix: {f.Fix}.");
+                json.WriteEndObject();
+                json.WriteStartArray("locations");
+                json.WriteStartObject();
+                if (IsFile(obj.Document.Source))
+                {
+                    json.WriteStartObject("physicalLocation");
+                    json.WriteStartObject("artifactLocation");
+                    json.WriteString("uri", Uri(obj.Document.Source));
+                    json.WriteString("uriBaseId", "%SRCROOT%");
+                    json.WriteEndObject();
+                    json.WriteStartObject("region");
+                    json.WriteNumber("startLine", Math.Max(1, obj.Document.LineOf(f.Path)));
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                }
+
+                json.WriteStartArray("logicalLocations");
+                json.WriteStartObject();
+                json.WriteString("fullyQualifiedName", $"StatefulSet/{obj.Namespace}/{obj.Name}" + (f.Path is null ? "" : $"/{f.Path}"));
+                json.WriteString("kind", "resource");
+                json.WriteEndObject();
+                json.WriteEndArray();
+                json.WriteEndObject();
+                json.WriteEndArray();
+                json.WriteStartObject("partialFingerprints");
+                json.WriteString("statefulguardFinding/v1", Fingerprint(f.RuleId, f.Code, obj.Namespace, obj.Name, f.Path));
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("invocations");
+        json.WriteStartObject();
+        json.WriteBoolean("executionSuccessful", !report.Unreadable);
+        json.WriteStartArray("toolExecutionNotifications");
+        foreach (var problem in report.Errors)
+        {
+            json.WriteStartObject();
+            json.WriteString("level", problem.IsWarning ? "warning" : "error");
+            json.WriteStartObject("message");
+            json.WriteString("text", problem.Message);
+            json.WriteEndObject();
+            if (IsFile(problem.Source))
+            {
+                json.WriteStartArray("locations");
+                json.WriteStartObject();
+                json.WriteStartObject("physicalLocation");
+                json.WriteStartObject("artifactLocation");
+                json.WriteString("uri", Uri(problem.Source));
+                json.WriteString("uriBaseId", "%SRCROOT%");
+                json.WriteEndObject();
+                json.WriteStartObject("region");
+                json.WriteNumber("startLine", Math.Max(1, problem.Line));
+                json.WriteEndObject();
+                json.WriteEndObject();
+                json.WriteEndObject();
+                json.WriteEndArray();
+            }
+
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
+
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static string Level(RuleAction action) => action switch
+    {
+        RuleAction.Deny => "error",
+        RuleAction.Warn => "warning",
+        _ => "note",
+    };
+
+    private static bool IsFile(string source) => source != ManifestReader.StdinName && !source.StartsWith("cluster:", StringComparison.Ordinal);
+
+    /// <summary>Relative to the working directory (the repository root in CI), with forward slashes.</summary>
+    private static string Uri(string source)
+    {
+        var full = Path.GetFullPath(source);
+        var relative = Path.GetRelativePath(Directory.GetCurrentDirectory(), full);
+        var path = relative.StartsWith("..", StringComparison.Ordinal) ? full : relative;
+        return string.Join('/', path.Split(Path.DirectorySeparatorChar).Select(System.Uri.EscapeDataString));
+    }
+
+    private static string Fingerprint(params string?[] parts) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\u001f', parts))))[..32];
+}
