@@ -1,0 +1,91 @@
+using System.Text.Json.Nodes;
+using StatefulGuard.Tests.Support;
+
+namespace StatefulGuard.Tests.Commands;
+
+/// <summary><c>audit --cluster</c>: the real executable against the fake apiserver through a kubeconfig.</summary>
+public sealed class ClusterAuditTests : IAsyncLifetime
+{
+    private FakeApiServer apiServer = null!;
+    private string kubeconfig = null!;
+
+    public async Task InitializeAsync()
+    {
+        apiServer = await FakeApiServer.StartAsync();
+        kubeconfig = apiServer.WriteKubeconfig(Directory.CreateTempSubdirectory("sg-kube-").FullName);
+        apiServer.Apply("storageclasses", Fixtures.StorageClass("standard", "WaitForFirstConsumer", isDefault: true));
+        apiServer.Apply("services", Fixtures.HeadlessService("team-a"));
+        apiServer.Apply("poddisruptionbudgets", Fixtures.Budget("team-a"));
+        apiServer.Apply("statefulsets", Fixtures.Stored(Fixtures.StatefulSet("team-a")));
+        apiServer.Apply("statefulsets", Fixtures.Stored(Fixtures.StatefulSet("team-b")));
+    }
+
+    public async Task DisposeAsync() => await apiServer.DisposeAsync();
+
+    private Task<(int Exit, string Out, string Err)> Audit(params string[] args) =>
+        CliTests.RunAsync(["audit", "--cluster", .. args], environment: new Dictionary<string, string>
+        {
+            ["KUBECONFIG"] = kubeconfig,
+            ["StatefulGuard__Cluster__Source"] = "Kubeconfig",
+        });
+
+    [Fact]
+    public async Task Reports_what_enforcement_would_reject_in_the_running_cluster()
+    {
+        var (exit, output, error) = await Audit("--no-color");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("cluster:team-a/web  StatefulSet team-a/web  ok", output);
+        Assert.Contains("cluster:team-b/web  StatefulSet team-b/web", output);
+        Assert.Contains("Service \"nginx\" named by spec.serviceName does not exist in namespace \"team-b\"", output);
+        Assert.Contains("statefulguard: Kubernetes 1.31: 2 StatefulSets", error);
+    }
+
+    [Fact]
+    public async Task Namespace_limits_the_audit()
+    {
+        var (exit, output, _) = await Audit("--namespace", "team-a", "--format", "json");
+
+        Assert.Equal(0, exit);
+        var objects = JsonNode.Parse(output)!["objects"]!.AsArray();
+        Assert.Equal("cluster:team-a/web", Assert.Single(objects)!["file"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Files_are_audited_with_the_cluster_answering_what_they_do_not_contain()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("sg-files-").FullName, "web.json");
+        await File.WriteAllTextAsync(file, Fixtures.StatefulSet("team-a").ToJsonString());
+
+        var (exit, output, _) = await Audit("--no-color", file);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("StatefulSet team-a/web  ok", output);
+        Assert.DoesNotContain("team-b", output);
+    }
+
+    [Fact]
+    public async Task Large_clusters_show_progress()
+    {
+        for (var i = 0; i < 1000; i++)
+        {
+            var sts = Fixtures.StatefulSet("big");
+            sts["metadata"]!["name"] = $"db-{i}";
+            apiServer.Apply("statefulsets", sts);
+        }
+
+        var (_, _, error) = await Audit("--namespace", "big", "--format", "json");
+
+        Assert.Contains("checked 500/1000 StatefulSets", error);
+        Assert.Contains("checked 1000/1000 StatefulSets", error);
+    }
+
+    [Fact]
+    public async Task Unreachable_cluster_exits_2_with_a_message()
+    {
+        await apiServer.StopAsync();
+        var (exit, _, error) = await Audit();
+        Assert.Equal(2, exit);
+        Assert.Contains("cannot read the cluster", error);
+    }
+}
