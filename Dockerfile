@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t statefulguard:0.1.0 .
+# The runtime image is Ubuntu chiseled ASP.NET: no shell, no package manager, non-root by default.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+# Restore first, from the project files only, so the layer is reused until a dependency changes.
+COPY Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY src/StatefulGuard.Core/StatefulGuard.Core.csproj src/StatefulGuard.Core/
+COPY src/StatefulGuard/StatefulGuard.csproj src/StatefulGuard/
+RUN dotnet restore src/StatefulGuard/StatefulGuard.csproj
+COPY src/ src/
+RUN dotnet publish src/StatefulGuard/StatefulGuard.csproj -c Release -o /app --no-restore /p:UseAppHost=false
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+# The chiseled images run as the non-root "app" user (UID 1654); the Deployment pins the same UID.
+USER 1654
+# The base image asks for plain HTTP on 8080; the webhook serves HTTPS on 8443 instead.
+ENV ASPNETCORE_HTTP_PORTS= \
+    ASPNETCORE_URLS=https://+:8443 \
+    DOTNET_gcServer=0 \
+    StatefulGuard__LogFormat=Json
+EXPOSE 8443
+ENTRYPOINT ["dotnet", "/app/statefulguard.dll"]
+CMD ["serve"]
