@@ -21,6 +21,9 @@ internal static class ServeExtensions
     public static IServiceCollection AddStatefulGuard(this IServiceCollection services)
     {
         services.AddSingleton(RuleCatalog.Default);
+
+        // In-flight admissions finish after SIGTERM, well inside the pod's 30 s grace period (less the preStop sleep).
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         services.AddOptions<StatefulGuardOptions>().BindConfiguration(StatefulGuardOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StatefulGuardOptions>, StatefulGuardOptionsStartupValidation>();
         services.AddSingleton<IValidator<StatefulGuardOptions>, StatefulGuardOptionsValidator>();
