@@ -1,0 +1,46 @@
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using k8s;
+using k8s.Models;
+using StatefulGuard.Core.Admission;
+using StatefulGuard.Core.Cluster;
+using StatefulGuard.Core.Engine;
+
+namespace StatefulGuard.Bench;
+
+/// <summary>Where an admission's CPU time goes: parsing the review, the validating rules, the mutation with its patch.</summary>
+[MemoryDiagnoser]
+public class EngineBenchmarks
+{
+    private byte[] body = [];
+    private V1StatefulSet statefulSet = null!;
+    private RuleEngine engine = null!;
+    private StaticClusterView cluster = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        body = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "requests", "create-statefulset.json"));
+        statefulSet = Parse();
+        engine = new RuleEngine(RuleSet.Defaults(RuleCatalog.Default), EngineSettings.Default);
+        cluster = new StaticClusterView { ServerVersion = new ServerVersion(1, 31), StorageClassesComplete = true }
+            .Add(KubernetesJson.Deserialize<V1Service>("""{"metadata":{"name":"nginx","namespace":"shop"},"spec":{"clusterIP":"None","selector":{"app.kubernetes.io/name":"web"}}}"""), "shop")
+            .Add(KubernetesJson.Deserialize<V1StorageClass>("""{"metadata":{"name":"standard","annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},"volumeBindingMode":"WaitForFirstConsumer"}"""))
+            .Add(KubernetesJson.Deserialize<V1PodDisruptionBudget>("""{"metadata":{"name":"web","namespace":"shop"},"spec":{"selector":{"matchLabels":{"app.kubernetes.io/name":"web"}}}}"""), "shop");
+    }
+
+    /// <summary>The AdmissionReview envelope and the StatefulSet inside it, as the handler reads them.</summary>
+    [Benchmark]
+    public V1StatefulSet Parse()
+    {
+        var review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview)!;
+        return KubernetesJson.Deserialize<V1StatefulSet>(review.Request!.Object!.Value);
+    }
+
+    [Benchmark]
+    public Evaluation Validate() => engine.Validate(new RuleInput(Operation.Create, "shop", statefulSet, null), cluster);
+
+    [Benchmark]
+    public byte[] MutateAndPatch() =>
+        JsonPatchBuilder.ToJson(engine.Mutate(new RuleInput(Operation.Create, "shop", statefulSet, null), cluster).Patch);
+}

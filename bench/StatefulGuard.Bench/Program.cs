@@ -1,0 +1,23 @@
+using BenchmarkDotNet.Running;
+using StatefulGuard.Bench;
+
+// bench tool: floor | fake-apiserver | micro
+return args.FirstOrDefault() switch
+{
+    "floor" => await Floor.RunAsync(args[1..]),
+    "fake-apiserver" => await ApiServer.RunAsync(args[1..]),
+    "micro" => Micro(args[1..]),
+    _ => Usage(),
+};
+
+static int Micro(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(EngineBenchmarks).Assembly).Run(args);
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: StatefulGuard.Bench floor --urls URL --cert FILE --key FILE | fake-apiserver --kubeconfig FILE | micro [BenchmarkDotNet args]");
+    return 2;
+}

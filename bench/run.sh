@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Load benchmark: StatefulGuard against a do-nothing ASP.NET webhook (the floor), both on this machine in
+# the same run, over TLS + HTTP/2 as the apiserver calls them, with a realistic defaulted StatefulSet.
+# Prints a Markdown table (also written to bench/results/summary.md). Not part of CI.
+#
+#   bench/run.sh                 full run (about 5 minutes on 2 cores)
+#   BENCH_QUICK=1 bench/run.sh   shorter phases, for a smoke run
+#   BENCH_MICRO=0 bench/run.sh   skip the BenchmarkDotNet micro-benchmarks
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+results="$root/bench/results"
+mkdir -p "$results"
+
+quick="${BENCH_QUICK:-0}"
+requests=$([ "$quick" = 1 ] && echo 20000 || echo 100000)
+latency_time=$([ "$quick" = 1 ] && echo 10s || echo 30s)
+
+# Tools come from the distribution, installed here so a fresh machine needs nothing by hand.
+need=()
+command -v h2load >/dev/null || need+=(nghttp2-client)
+command -v hey >/dev/null || need+=(hey)
+command -v curl >/dev/null || need+=(curl)
+command -v openssl >/dev/null || need+=(openssl)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "installing ${need[*]}" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+echo "building (Release)" >&2
+dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
+guard_dll="$root/src/StatefulGuard/bin/Release/net10.0/statefulguard.dll"
+bench_dll="$root/bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll"
+body="$root/bench/requests/create-statefulset.json"
+
+certs/generate.sh --out "$results/certs" >/dev/null 2>&1
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+dotnet "$bench_dll" fake-apiserver --kubeconfig "$results/kubeconfig" > "$results/apiserver.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$results/kubeconfig" ] && break; sleep 0.1; done
+
+guard_port=18443; floor_port=18444
+start_ns=$(date +%s%N)
+StatefulGuard__Tls__CertFile="$results/certs/tls.crt" StatefulGuard__Tls__KeyFile="$results/certs/tls.key" \
+StatefulGuard__Cluster__Source=Kubeconfig StatefulGuard__Cluster__Kubeconfig="$results/kubeconfig" \
+StatefulGuard__LogFormat=Json \
+  dotnet "$guard_dll" serve --urls "https://127.0.0.1:$guard_port" > "$results/statefulguard.log" 2>&1 &
+guard_pid=$!; pids+=($guard_pid)
+until curl -ksf "https://127.0.0.1:$guard_port/readyz" >/dev/null 2>&1; do sleep 0.01; done
+ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+
+dotnet "$bench_dll" floor --urls "https://127.0.0.1:$floor_port" --cert "$results/certs/tls.crt" --key "$results/certs/tls.key" > "$results/floor.log" 2>&1 &
+floor_pid=$!; pids+=($floor_pid)
+until curl -ksf "https://127.0.0.1:$floor_port/readyz" >/dev/null 2>&1; do sleep 0.05; done
+
+h2() { # port path n -> requests/s
+  h2load -n "$3" -c 16 -m 8 -t 1 -d "$body" -H 'content-type: application/json' "https://127.0.0.1:$1$2" 2>&1 |
+    tee -a "$results/h2load.log" | awk '/finished in/ {gsub(",", "", $4); print $4}' | head -n1
+}
+failed() { awk '/requests:/ && /failed/ {for (i=1;i<=NF;i++) if ($(i+1) ~ /failed/) print $i}' "$results/h2load.log" | tail -n1; }
+latency() { # port path -> "p50 p99" in ms at 800 req/s (8 workers x 100 req/s)
+  hey -h2 -z "$latency_time" -c 8 -q 100 -m POST -T application/json -D "$body" "https://127.0.0.1:$1$2" 2>&1 |
+    tee -a "$results/hey.log" |
+    awk '/ 50% in/ {p50=$3*1000} / 99% in/ {p99=$3*1000} END {printf "%.2f %.2f", p50, p99}'
+}
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+
+echo "warming up" >&2
+h2 "$guard_port" /mutate 20000 >/dev/null; h2 "$guard_port" /validate 20000 >/dev/null; h2 "$floor_port" /mutate 20000 >/dev/null
+: > "$results/h2load.log"; : > "$results/hey.log"
+
+echo "throughput ($requests requests each)" >&2
+floor_rps=$(h2 "$floor_port" /mutate "$requests")
+mutate_rps=$(h2 "$guard_port" /mutate "$requests")
+validate_rps=$(h2 "$guard_port" /validate "$requests")
+failures=$(grep -Eo '[0-9]+ failed' "$results/h2load.log" | awk '{s+=$1} END {print s+0}')
+
+echo "latency at 800 req/s ($latency_time each)" >&2
+read -r floor_p50 floor_p99 <<<"$(latency "$floor_port" /mutate)"
+read -r mutate_p50 mutate_p99 <<<"$(latency "$guard_port" /mutate)"
+read -r validate_p50 validate_p99 <<<"$(latency "$guard_port" /validate)"
+guard_rss=$(rss_mb "$guard_pid"); floor_rss=$(rss_mb "$floor_pid")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f %%", 100*a/b}'; }
+times() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}'; }
+{
+  echo "| measure | floor | /validate | /mutate | target |"
+  echo "|---|---|---|---|---|"
+  printf "| throughput (req/s, h2load -c 16 -m 8) | %.0f | %.0f (%s) | %.0f (%s) | /mutate ≥ 60 %% of floor |\n" \
+    "$floor_rps" "$validate_rps" "$(ratio "$validate_rps" "$floor_rps")" "$mutate_rps" "$(ratio "$mutate_rps" "$floor_rps")"
+  echo "| p50 at 800 req/s (ms) | $floor_p50 | $validate_p50 | $mutate_p50 | |"
+  echo "| p99 at 800 req/s (ms) | $floor_p99 | $validate_p99 ($(times "$validate_p99" "$floor_p99")) | $mutate_p99 ($(times "$mutate_p99" "$floor_p99")) | ≤ 1.5× floor |"
+  echo "| RSS after load (MB) | $floor_rss | $guard_rss | | < 150 MB |"
+  echo "| start to ready (ms) | | $ready_ms | | < 2000 ms |"
+  echo "| failed requests | | $failures | | 0 |"
+} | tee "$results/summary.md"
+
+if [ "${BENCH_MICRO:-1}" = 1 ]; then
+  echo "micro-benchmarks (BenchmarkDotNet, short job)" >&2
+  (cd "$results" && dotnet "$bench_dll" micro --filter '*' --job short --artifacts "$results/micro" 2>&1 |
+     grep -E '^\|' | tee "$results/micro.md")
+fi
