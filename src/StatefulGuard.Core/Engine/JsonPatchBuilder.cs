@@ -23,8 +23,20 @@ public static class JsonPatchBuilder
     public static IReadOnlyList<PatchOperation> Diff(JsonNode? before, JsonNode? after)
     {
         var operations = new List<PatchOperation>();
-        Diff(before, after, "", operations);
+        DiffInto(before, after, "", operations);
         return operations;
+    }
+
+    /// <summary>Diffs a subtree whose place in the document is <paramref name="basePath"/> (an escaped JSON Pointer).</summary>
+    public static void Diff(JsonNode? before, JsonNode? after, string basePath, List<PatchOperation> operations)
+    {
+        if (before is null && after is not null)
+        {
+            operations.Add(new PatchOperation(PatchOperation.Add, basePath, after.DeepClone()));
+            return;
+        }
+
+        DiffInto(before, after, basePath, operations);
     }
 
     /// <summary>JSON Pointer escaping (RFC 6901): <c>~</c> becomes <c>~0</c>, <c>/</c> becomes <c>~1</c>.</summary>
@@ -112,7 +124,7 @@ public static class JsonPatchBuilder
         }
     }
 
-    private static void Diff(JsonNode? before, JsonNode? after, string path, List<PatchOperation> operations)
+    private static void DiffInto(JsonNode? before, JsonNode? after, string path, List<PatchOperation> operations)
     {
         switch (before, after)
         {
@@ -130,7 +142,7 @@ public static class JsonPatchBuilder
                     var child = path + "/" + Escape(key);
                     if (a.TryGetPropertyValue(key, out var old))
                     {
-                        Diff(old, value, child, operations);
+                        DiffInto(old, value, child, operations);
                     }
                     else
                     {
@@ -144,7 +156,7 @@ public static class JsonPatchBuilder
                 var common = Math.Min(a.Count, b.Count);
                 for (var i = 0; i < common; i++)
                 {
-                    Diff(a[i], b[i], path + "/" + i, operations);
+                    DiffInto(a[i], b[i], path + "/" + i, operations);
                 }
 
                 // Remove from the end so every index is still valid when its operation applies.

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using StatefulGuard.Core.Admission;
@@ -19,9 +18,6 @@ public sealed record MutationResult(
 
 public sealed partial class RuleEngine
 {
-    /// <summary>Paths a mutation may touch. Everything else in a StatefulSet's spec is immutable, and the rest is not ours.</summary>
-    private static readonly string[] MutablePrefixes = ["/metadata/annotations", "/spec/template"];
-
     /// <summary>
     /// Runs the mutating rules. On UPDATE, values injected earlier are taken from the stored object, and when
     /// the update leaves the pod template as stored no new default is added: that would roll every pod.
@@ -30,7 +26,7 @@ public sealed partial class RuleEngine
     {
         var mode = ModeResolution.Resolve(globalMode ?? settings.Mode, cluster.GetNamespace(input.Namespace), out var note);
         var notes = note is null ? new List<string>() : [note];
-        if (mode == GuardMode.Off || rules.Mutating.Count == 0)
+        if (mode == GuardMode.Off || rules.Mutating.Count == 0 || input.Object.Spec?.Template is null)
         {
             return new MutationResult(mode, [], [], notes, input.Object);
         }
@@ -39,18 +35,22 @@ public sealed partial class RuleEngine
         var previously = InjectionAnnotations.Injected(input.OldObject);
         previously.UnionWith(InjectionAnnotations.Injected(input.Object));
 
+        // Rules may only change the pod template and the annotations, so only those are copied, serialized and diffed
+        // (not managedFields, status and the rest of a large object).
+        var templateBefore = KubeJson.ToNode(input.Object.Spec.Template)!;
+
         MutationContext pass;
         if (input is { Operation: Operation.Update, OldObject: { } old })
         {
-            pass = Run(input, cluster, previously, skips, allowNewInjections: false);
-            if (!SameTemplate(pass.StatefulSet, old))
+            pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: false);
+            if (!JsonNode.DeepEquals(KubeJson.ToNode(pass.StatefulSet.Spec.Template), KubeJson.ToNode(old.Spec?.Template)))
             {
-                pass = Run(input, cluster, previously, skips, allowNewInjections: true);
+                pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true);
             }
         }
         else
         {
-            pass = Run(input, cluster, previously, skips, allowNewInjections: true);
+            pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true);
         }
 
         var warnings = notes.Concat(pass.Warnings).ToList();
@@ -60,10 +60,10 @@ public sealed partial class RuleEngine
         }
 
         InjectionAnnotations.Record(pass.StatefulSet, pass.Injected);
+        var patch = Patch(input.Object, templateBefore, pass.StatefulSet);
         if (mode == GuardMode.Audit)
         {
-            var wouldInject = Patch(input.Object, pass.StatefulSet).Count > 0;
-            if (wouldInject)
+            if (patch.Count > 0)
             {
                 warnings.Insert(0, "would inject: " + InjectionAnnotations.Summary(pass.Injected));
             }
@@ -71,13 +71,14 @@ public sealed partial class RuleEngine
             return new MutationResult(mode, [], pass.Injected.ToArray(), warnings, input.Object);
         }
 
-        return new MutationResult(mode, Patch(input.Object, pass.StatefulSet), pass.Injected.ToArray(), warnings, pass.StatefulSet);
+        return new MutationResult(mode, patch, pass.Injected.ToArray(), warnings, pass.StatefulSet);
     }
 
-    private MutationContext Run(RuleInput input, IClusterView cluster, IReadOnlySet<string> previously, IReadOnlySet<string> skips, bool allowNewInjections)
+    private MutationContext Run(RuleInput input, JsonNode templateBefore, IClusterView cluster, IReadOnlySet<string> previously,
+        IReadOnlySet<string> skips, bool allowNewInjections)
     {
-        var copy = Clone(input.Object);
-        var context = new MutationContext(input.Operation, input.Namespace, copy, input.OldObject, cluster, previously, allowNewInjections);
+        var context = new MutationContext(input.Operation, input.Namespace, WorkingCopy(input.Object, templateBefore), input.OldObject,
+            cluster, previously, allowNewInjections);
         foreach (var configured in rules.Mutating)
         {
             var rule = (IMutatingRule)configured.Rule;
@@ -101,36 +102,84 @@ public sealed partial class RuleEngine
         return context;
     }
 
-    private List<PatchOperation> Patch(V1StatefulSet before, V1StatefulSet after)
+    /// <summary>
+    /// A copy for the rules to edit: the pod template deep-copied (from its JSON, already at hand), the annotations
+    /// copied, and everything else shared with the original, which rules only read.
+    /// </summary>
+    private static V1StatefulSet WorkingCopy(V1StatefulSet original, JsonNode templateBefore)
     {
-        var operations = JsonPatchBuilder.Diff(KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(before)),
-            KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(after)));
-        var allowed = new List<PatchOperation>(operations.Count);
-        foreach (var operation in operations)
-        {
-            if (MutablePrefixes.Any(p => operation.Path == p || operation.Path.StartsWith(p + "/", StringComparison.Ordinal)))
+        var metadata = original.Metadata is { } m
+            ? new V1ObjectMeta
             {
-                allowed.Add(operation);
+                Annotations = m.Annotations is null ? null : new Dictionary<string, string>(m.Annotations),
+                CreationTimestamp = m.CreationTimestamp,
+                DeletionGracePeriodSeconds = m.DeletionGracePeriodSeconds,
+                DeletionTimestamp = m.DeletionTimestamp,
+                Finalizers = m.Finalizers,
+                GenerateName = m.GenerateName,
+                Generation = m.Generation,
+                Labels = m.Labels,
+                ManagedFields = m.ManagedFields,
+                Name = m.Name,
+                NamespaceProperty = m.NamespaceProperty,
+                OwnerReferences = m.OwnerReferences,
+                ResourceVersion = m.ResourceVersion,
+                SelfLink = m.SelfLink,
+                Uid = m.Uid,
             }
-            else
+            : null;
+        var spec = original.Spec;
+        return new V1StatefulSet
+        {
+            ApiVersion = original.ApiVersion,
+            Kind = original.Kind,
+            Metadata = metadata,
+            Spec = new V1StatefulSetSpec
             {
-                LogPatchDropped(logger, operation.Op, operation.Path);
+                Replicas = spec.Replicas,
+                Selector = spec.Selector,
+                ServiceName = spec.ServiceName,
+                Template = KubeJson.FromNode<V1PodTemplateSpec>(templateBefore),
+                VolumeClaimTemplates = spec.VolumeClaimTemplates,
+                UpdateStrategy = spec.UpdateStrategy,
+                PodManagementPolicy = spec.PodManagementPolicy,
+                RevisionHistoryLimit = spec.RevisionHistoryLimit,
+                MinReadySeconds = spec.MinReadySeconds,
+                PersistentVolumeClaimRetentionPolicy = spec.PersistentVolumeClaimRetentionPolicy,
+                Ordinals = spec.Ordinals,
+            },
+            Status = original.Status,
+        };
+    }
+
+    /// <summary>The pod template's changes under <c>/spec/template</c>, and the annotations' under <c>/metadata/annotations</c>.</summary>
+    private static List<PatchOperation> Patch(V1StatefulSet original, JsonNode templateBefore, V1StatefulSet mutated)
+    {
+        var operations = new List<PatchOperation>();
+        var before = original.Metadata?.Annotations;
+        var after = mutated.Metadata?.Annotations;
+        if (after is { Count: > 0 } && before is null)
+        {
+            operations.Add(new PatchOperation(PatchOperation.Add, "/metadata/annotations", KubeJson.ToNode(after)));
+        }
+        else if (after is not null && before is not null)
+        {
+            foreach (var (key, value) in after.OrderBy(a => a.Key, StringComparer.Ordinal))
+            {
+                if (!before.TryGetValue(key, out var old))
+                {
+                    operations.Add(new PatchOperation(PatchOperation.Add, "/metadata/annotations/" + JsonPatchBuilder.Escape(key), JsonValue.Create(value)));
+                }
+                else if (old != value)
+                {
+                    operations.Add(new PatchOperation(PatchOperation.Replace, "/metadata/annotations/" + JsonPatchBuilder.Escape(key), JsonValue.Create(value)));
+                }
             }
         }
 
-        return allowed;
+        JsonPatchBuilder.Diff(templateBefore, KubeJson.ToNode(mutated.Spec.Template), "/spec/template", operations);
+        return operations;
     }
-
-    private static bool SameTemplate(V1StatefulSet a, V1StatefulSet b) =>
-        JsonNode.DeepEquals(
-            KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(a.Spec?.Template)),
-            KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(b.Spec?.Template)));
-
-    private static V1StatefulSet Clone(V1StatefulSet statefulSet) =>
-        KubernetesJson.Deserialize<V1StatefulSet>(KubernetesJson.Serialize(statefulSet));
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A mutating rule tried to {Op} {Path}, outside the pod template and annotations; dropped")]
-    private static partial void LogPatchDropped(ILogger logger, string op, string path);
 }
 
 /// <summary>The <c>statefulguard.io/skip</c> and <c>statefulguard.io/injected</c> annotations.</summary>

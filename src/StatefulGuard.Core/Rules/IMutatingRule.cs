@@ -4,7 +4,9 @@ namespace StatefulGuard.Core.Rules;
 
 /// <summary>
 /// A rule that fills in a default the user did not set. It edits <see cref="MutationContext.StatefulSet"/>;
-/// the engine computes the patch. It must only fill what is absent and be deterministic.
+/// the engine computes the patch. It must only fill what is absent and be deterministic, and it may only
+/// change the pod template and the StatefulSet's annotations: nothing else becomes part of the patch
+/// (every other StatefulSet spec field is immutable on UPDATE).
 /// </summary>
 public interface IMutatingRule : IRule
 {

@@ -1,4 +1,3 @@
-using k8s;
 using k8s.Models;
 using StatefulGuard.Core.Admission;
 using StatefulGuard.Core.Cluster;
@@ -95,6 +94,7 @@ public sealed class MutationContext
             value = fresh;
         }
 
+
         if (value is not null)
         {
             injected.Add(entry);
@@ -103,5 +103,6 @@ public sealed class MutationContext
         return value;
     }
 
-    private static T Clone<T>(T value) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(value));
+    private static T Clone<T>(T value)
+        where T : class => Engine.KubeJson.Clone(value);
 }

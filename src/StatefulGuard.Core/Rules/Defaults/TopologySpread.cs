@@ -1,5 +1,4 @@
 using FluentValidation;
-using k8s;
 using k8s.Models;
 
 namespace StatefulGuard.Core.Rules.Defaults;
@@ -59,7 +58,7 @@ public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
                 MaxSkew = options.MaxSkew,
                 TopologyKey = key,
                 WhenUnsatisfiable = options.WhenUnsatisfiable,
-                LabelSelector = KubernetesJson.Deserialize<V1LabelSelector>(KubernetesJson.Serialize(selector)),
+                LabelSelector = Engine.KubeJson.Clone(selector),
             }).ToList());
         if (constraints is not null)
         {
