@@ -8,9 +8,11 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/StatefulGuard.Core/StatefulGuard.Core.csproj src/StatefulGuard.Core/
 COPY src/StatefulGuard/StatefulGuard.csproj src/StatefulGuard/
-RUN dotnet restore src/StatefulGuard/StatefulGuard.csproj
+RUN dotnet restore src/StatefulGuard/StatefulGuard.csproj -r linux-x64
 COPY src/ src/
-RUN dotnet publish src/StatefulGuard/StatefulGuard.csproj -c Release -o /app --no-restore /p:UseAppHost=false
+# ReadyToRun: precompiled code shortens start-up (the JIT would otherwise compile the Kubernetes models).
+RUN dotnet publish src/StatefulGuard/StatefulGuard.csproj -c Release -r linux-x64 --self-contained false \
+      -p:PublishReadyToRun=true -p:UseAppHost=false --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
 WORKDIR /app

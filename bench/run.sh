@@ -28,9 +28,10 @@ if [ "${#need[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-echo "building (Release)" >&2
+echo "building (Release; statefulguard published ReadyToRun, as the Dockerfile ships it)" >&2
 dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
-guard_dll="$root/src/StatefulGuard/bin/Release/net10.0/statefulguard.dll"
+dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$results/publish" >/dev/null
+guard_dll="$results/publish/statefulguard.dll"
 bench_dll="$root/bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll"
 body="$root/bench/requests/create-statefulset.json"
 

@@ -45,7 +45,7 @@ internal sealed partial class AdmissionHandler
 
         if (outcome.Error is { } error)
         {
-            AdmissionMetrics.Duration.WithLabels(endpointLabel, "", "error").Observe(elapsed.TotalSeconds);
+            AdmissionMetrics.Latency(endpointLabel, "", "error").Observe(elapsed.TotalSeconds);
             LogRejected(logger, endpointLabel, error.Status, error.Message);
             http.Response.StatusCode = error.Status;
             http.Response.ContentType = "application/json";
@@ -64,7 +64,7 @@ internal sealed partial class AdmissionHandler
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
         await JsonSerializer.SerializeAsync(http.Response.Body, review, AdmissionJsonContext.Default.AdmissionReview, http.RequestAborted);
-        AdmissionMetrics.Duration.WithLabels(endpointLabel, operation, decision).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        AdmissionMetrics.Latency(endpointLabel, operation, decision).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     private async Task<Outcome> DecideAsync(HttpContext http, AdmissionEndpoint endpoint)
@@ -263,7 +263,7 @@ internal sealed partial class AdmissionHandler
             foreach (var rule in engine.Rules.Mutating)
             {
                 var injected = mutation.Injected.Any(e => e == rule.Id || e.StartsWith(rule.Id + ":", StringComparison.Ordinal));
-                AdmissionMetrics.RuleResults.WithLabels(rule.Id, !injected ? "pass" : patched ? "inject" : "warn").Inc();
+                AdmissionMetrics.Rule(rule.Id, !injected ? "pass" : patched ? "inject" : "warn").Inc();
             }
         }
 
@@ -288,7 +288,7 @@ internal sealed partial class AdmissionHandler
                 }
             }
 
-            AdmissionMetrics.RuleResults.WithLabels(rule.Id, worst switch
+            AdmissionMetrics.Rule(rule.Id, worst switch
             {
                 RuleAction.Deny => "deny",
                 RuleAction.Warn => "warn",

@@ -17,4 +17,15 @@ internal static class AdmissionMetrics
         "statefulguard_rule_results_total",
         "Rule evaluations by rule id and outcome (pass, warn, deny; inject for mutating rules that patched).",
         "rule", "outcome");
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), Counter.Child> RuleChildren = new();
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string, string), Histogram.Child> DurationChildren = new();
+
+    /// <summary>The labelled child, looked up once per label set instead of once per request.</summary>
+    public static Counter.Child Rule(string rule, string outcome) =>
+        RuleChildren.GetOrAdd((rule, outcome), static k => RuleResults.WithLabels(k.Item1, k.Item2));
+
+    public static Histogram.Child Latency(string endpoint, string operation, string decision) =>
+        DurationChildren.GetOrAdd((endpoint, operation, decision), static k => Duration.WithLabels(k.Item1, k.Item2, k.Item3));
 }

@@ -73,14 +73,22 @@ internal static class ServeExtensions
                 .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", Serilog.Events.LogEventLevel.Warning)
                 .Enrich.FromLogContext();
             var json = string.Equals(configuration[$"{StatefulGuardOptions.SectionName}:{nameof(StatefulGuardOptions.LogFormat)}"], nameof(LogFormat.Json), StringComparison.OrdinalIgnoreCase);
-            if (json)
-            {
-                log.WriteTo.Console(new RenderedCompactJsonFormatter());
-            }
-            else
-            {
-                log.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
-            }
+            // Console writes happen on a background thread: a slow log pipe must not hold up admissions.
+            // Events beyond the buffer are dropped rather than blocking (counted by Serilog's self-log).
+            log.WriteTo.Async(
+                sink =>
+                {
+                    if (json)
+                    {
+                        sink.Console(new RenderedCompactJsonFormatter());
+                    }
+                    else
+                    {
+                        sink.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                    }
+                },
+                bufferSize: 10_000,
+                blockWhenFull: false);
         }, preserveStaticLogger: true, writeToProviders: true);
 
         return services;
