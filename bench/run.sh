@@ -103,6 +103,6 @@ times() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}'; }
 
 if [ "${BENCH_MICRO:-1}" = 1 ]; then
   echo "micro-benchmarks (BenchmarkDotNet, short job)" >&2
-  (cd "$results" && dotnet "$bench_dll" micro --filter '*' --job short --artifacts "$results/micro" 2>&1 |
+  (cd "$results" && STATEFULGUARD_BENCH_REQUEST="$body" dotnet "$bench_dll" micro --filter '*' --job short --artifacts "$results/micro" 2>&1 |
      grep -E '^\|' | tee "$results/micro.md")
 fi

@@ -20,7 +20,9 @@ public class EngineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        body = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "requests", "create-statefulset.json"));
+        // BenchmarkDotNet runs this in a generated process of its own: bench/run.sh passes the request's path.
+        body = File.ReadAllBytes(Environment.GetEnvironmentVariable("STATEFULGUARD_BENCH_REQUEST")
+                                 ?? Path.Combine(AppContext.BaseDirectory, "requests", "create-statefulset.json"));
         statefulSet = Parse();
         engine = new RuleEngine(RuleSet.Defaults(RuleCatalog.Default), EngineSettings.Default);
         cluster = new StaticClusterView { ServerVersion = new ServerVersion(1, 31), StorageClassesComplete = true }

@@ -105,7 +105,7 @@ public static class ManifestAudit
         {
             typed = KubernetesJson.Deserialize<T>(doc.Object);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException or OverflowException or ArgumentException)
         {
             errors.Add(new ManifestError(doc.Source, doc.Line, $"{doc.Kind} {doc.Name}: {ex.Message}"));
             return null;

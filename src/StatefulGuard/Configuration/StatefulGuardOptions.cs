@@ -18,6 +18,11 @@ public sealed class StatefulGuardOptions
     /// <summary>Larger AdmissionReview bodies get 413. The apiserver's own limit on an object is 3 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 
+    /// <summary>Admissions evaluated at once; more wait in a queue of <see cref="AdmissionQueueLength"/>, beyond it 503.</summary>
+    public int MaxConcurrentAdmissions { get; set; } = 128;
+
+    public int AdmissionQueueLength { get; set; } = 1024;
+
     /// <summary>Text for people, Json for log collectors (use Json in the cluster).</summary>
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
 
@@ -32,6 +37,13 @@ public sealed class TlsOptions
 
     /// <summary>How often the files are checked for a rotated certificate, besides file-change notifications.</summary>
     public int ReloadIntervalSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// When set, /validate and /mutate only serve clients presenting a certificate signed by this CA (PEM):
+    /// the apiserver's webhook client certificate (its admission control configuration). Health and metrics stay open
+    /// for kubelet probes and scrapers, which present none.
+    /// </summary>
+    public string? ClientCaFile { get; set; }
 }
 
 public enum ClusterSource

@@ -16,6 +16,11 @@ public sealed class StatefulGuardOptionsValidator : AbstractValidator<StatefulGu
         RuleFor(o => o.Tls.CertFile).NotEmpty().WithMessage("must name a PEM certificate file");
         RuleFor(o => o.Tls.KeyFile).NotEmpty().WithMessage("must name a PEM private key file");
         RuleFor(o => o.Tls.ReloadIntervalSeconds).InclusiveBetween(1, 3600).WithMessage(Between);
+        RuleFor(o => o.Tls.ClientCaFile)
+            .Must(File.Exists).When(o => !string.IsNullOrEmpty(o.Tls.ClientCaFile))
+            .WithMessage(o => $"file '{o.Tls.ClientCaFile}' does not exist");
+        RuleFor(o => o.MaxConcurrentAdmissions).InclusiveBetween(1, 100_000).WithMessage(Between);
+        RuleFor(o => o.AdmissionQueueLength).InclusiveBetween(0, 1_000_000).WithMessage(Between);
         RuleFor(o => o.Cluster.Source).IsInEnum().WithMessage("must be Auto, Kubeconfig, InCluster or None");
         RuleFor(o => o.Cluster.UnverifiableAction).IsInEnum().WithMessage("must be Deny, Warn or Off");
         RuleFor(o => o.Cluster.WatchTimeoutSeconds).InclusiveBetween(10, 3600).WithMessage(Between);

@@ -177,11 +177,7 @@ internal sealed partial class AdmissionHandler
                 old = KubernetesJson.Deserialize<V1StatefulSet>(oldJson);
             }
         }
-        catch (JsonException ex)
-        {
-            return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid apps/v1 StatefulSet: {ex.Message}");
-        }
-        catch (FormatException ex)
+        catch (Exception ex) when (IsBadObject(ex))
         {
             return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid apps/v1 StatefulSet: {ex.Message}");
         }
@@ -213,7 +209,7 @@ internal sealed partial class AdmissionHandler
                 old = KubernetesJson.Deserialize<V1Service>(oldJson);
             }
         }
-        catch (Exception ex) when (ex is JsonException or FormatException)
+        catch (Exception ex) when (IsBadObject(ex))
         {
             return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid v1 Service: {ex.Message}");
         }
@@ -296,6 +292,13 @@ internal sealed partial class AdmissionHandler
             }).Inc();
         }
     }
+
+    /// <summary>
+    /// What the Kubernetes models' converters throw on a wrongly typed value: a JSON error, a bad quantity or time,
+    /// or (from their int-or-string converter) NotSupportedException.
+    /// </summary>
+    private static bool IsBadObject(Exception ex) =>
+        ex is JsonException or FormatException or NotSupportedException or InvalidOperationException or OverflowException or ArgumentException;
 
     private static bool IsService(AdmissionRequest request) =>
         request.Resource is { Group: "" or null, Resource: "services" }

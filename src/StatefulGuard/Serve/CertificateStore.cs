@@ -19,6 +19,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
     private Timer? poll;
     private Timer? debounce;
     private volatile X509Certificate2? current;
+    private volatile X509Certificate2Collection? clientCas;
     private byte[]? loadedHash;
 
     public CertificateStore(IOptions<StatefulGuardOptions> options, ILogger<CertificateStore> logger)
@@ -32,6 +33,31 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
 
     /// <summary>Set once Kestrel serves HTTPS; readiness then requires a certificate.</summary>
     public bool InUse { get; private set; }
+
+    /// <summary>Whether admission endpoints require a client certificate (<c>StatefulGuard:Tls:ClientCaFile</c>).</summary>
+    public bool RequiresClientCertificate => !string.IsNullOrEmpty(options.ClientCaFile);
+
+    /// <summary>Whether a client certificate chains to the configured client CA (read like the serving pair, rotation included).</summary>
+    public bool IsTrustedClient(X509Certificate2 certificate)
+    {
+        if (clientCas is not { Count: > 0 } roots)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2")); // client authentication
+        if (chain.Build(certificate))
+        {
+            return true;
+        }
+
+        LogClientRejected(logger, certificate.Subject, string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim())));
+        return false;
+    }
 
     /// <summary>Called when Kestrel binds an HTTPS endpoint: a missing or broken pair stops start-up.</summary>
     public X509Certificate2 RequireForHttps()
@@ -49,6 +75,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
     {
         lock (gate)
         {
+            ReloadClientCa();
             byte[] certBytes, keyBytes;
             try
             {
@@ -99,6 +126,28 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
         }
     }
 
+    private void ReloadClientCa()
+    {
+        if (!RequiresClientCertificate)
+        {
+            return;
+        }
+
+        try
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(options.ClientCaFile!);
+            if (roots.Count > 0)
+            {
+                clientCas = roots;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            LogInvalid(logger, options.ClientCaFile!, ex.Message);
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Reload();
@@ -127,7 +176,9 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
     }
 
     private IEnumerable<string> Directories() =>
-        new[] { options.CertFile, options.KeyFile }
+        new[] { options.CertFile, options.KeyFile, options.ClientCaFile }
+            .OfType<string>()
+            .Where(f => f.Length > 0)
             .Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!)
             .Distinct(StringComparer.Ordinal)
             .Where(Directory.Exists);
@@ -167,6 +218,9 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "TLS files {CertFile} do not hold a valid certificate and key yet: {Error}; keeping the previous certificate")]
     private static partial void LogInvalid(ILogger logger, string certFile, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Client certificate {Subject} rejected: {Reason}")]
+    private static partial void LogClientRejected(ILogger logger, string subject, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Serving certificate {Thumbprint} expired at {NotAfter:u}: the apiserver will reject it")]
     private static partial void LogExpired(ILogger logger, string thumbprint, DateTime notAfter);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,7 @@ namespace StatefulGuard.Serve;
 internal static class ServeExtensions
 {
     private const string ReadyTag = "ready";
+    private const string AdmissionLimit = "admission";
 
     public static IServiceCollection AddStatefulGuard(this IServiceCollection services)
     {
@@ -50,13 +52,43 @@ internal static class ServeExtensions
         services.AddOptions<KestrelServerOptions>().Configure<CertificateStore, IOptions<StatefulGuardOptions>>((kestrel, store, options) =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
+            var limits = kestrel.Limits;
+            limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
+            limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            limits.MaxRequestHeaderCount = 64;
+            // The apiserver gives up after at most 30 s (timeoutSeconds ≤ 5 here); a client slower than this is not it.
+            limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 4096, gracePeriod: TimeSpan.FromSeconds(3));
+            limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
             kestrel.ConfigureHttpsDefaults(https =>
             {
                 store.RequireForHttps();
                 https.ServerCertificateSelector = (_, _) => store.Current;
+                if (store.RequiresClientCertificate)
+                {
+                    // Asked for, not required, at the TLS level: kubelet probes present none. Admission endpoints insist.
+                    https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+                    https.ClientCertificateValidation = (certificate, _, _) => store.IsTrustedClient(certificate);
+                }
             });
         });
+
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
+            limiter.OnRejected = (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.ContentType = "application/json";
+                return new ValueTask(context.HttpContext.Response.WriteAsync("""{"error":"overloaded: too many admissions in progress"}""", cancellationToken));
+            };
+        });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<StatefulGuardOptions>>((limiter, options) =>
+            limiter.AddConcurrencyLimiter(AdmissionLimit, o =>
+            {
+                o.PermitLimit = options.Value.MaxConcurrentAdmissions;
+                o.QueueLimit = options.Value.AdmissionQueueLength;
+                o.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
+            }));
 
         services.AddHealthChecks()
             .AddCheck<ClusterCacheHealthCheck>("cluster-caches", tags: [ReadyTag])
@@ -96,9 +128,26 @@ internal static class ServeExtensions
 
     public static WebApplication MapAdmissionEndpoints(this WebApplication app)
     {
-        app.MapPost("/validate", (HttpContext http, AdmissionHandler handler) => handler.HandleAsync(http, AdmissionEndpoint.Validate));
-        app.MapPost("/mutate", (HttpContext http, AdmissionHandler handler) => handler.HandleAsync(http, AdmissionEndpoint.Mutate));
+        app.Use(RequireClientCertificate);
+        app.UseRateLimiter();
+        var admission = app.MapGroup("").RequireRateLimiting(AdmissionLimit);
+        admission.MapPost("/validate", (HttpContext http, AdmissionHandler handler) => handler.HandleAsync(http, AdmissionEndpoint.Validate));
+        admission.MapPost("/mutate", (HttpContext http, AdmissionHandler handler) => handler.HandleAsync(http, AdmissionEndpoint.Mutate));
         return app;
+    }
+
+    /// <summary>With a client CA configured, only clients whose certificate chained to it (checked during the handshake) get in.</summary>
+    private static Task RequireClientCertificate(HttpContext http, RequestDelegate next)
+    {
+        var admission = http.Request.Path.StartsWithSegments("/validate") || http.Request.Path.StartsWithSegments("/mutate");
+        if (admission && http.Connection.ClientCertificate is null && http.RequestServices.GetRequiredService<CertificateStore>().RequiresClientCertificate)
+        {
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            http.Response.ContentType = "application/json";
+            return http.Response.WriteAsync("""{"error":"a client certificate signed by StatefulGuard:Tls:ClientCaFile is required"}""");
+        }
+
+        return next(http);
     }
 
     public static WebApplication MapOperationalEndpoints(this WebApplication app)

@@ -146,6 +146,11 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public int CountRequests(Func<string, bool> predicate) => requests.Count(predicate);
 
+    /// <summary>The next watch event is sent only half-way, then the connection is dropped (a proxy or node dying mid-write).</summary>
+    public void CutNextWatchEvent() => Interlocked.Exchange(ref cutNextEvent, 1);
+
+    private int cutNextEvent;
+
     /// <summary>Stops listening: clients see connection refused until <see cref="RestartAsync"/>.</summary>
     public async Task StopAsync()
     {
@@ -314,7 +319,16 @@ public sealed class FakeApiServer : IAsyncDisposable
                 var done = await Task.WhenAny(nextEvent, nextTick);
                 if (done == nextEvent)
                 {
-                    await WriteLine(http, (await nextEvent).Line);
+                    var line = (await nextEvent).Line;
+                    if (Interlocked.Exchange(ref cutNextEvent, 0) == 1)
+                    {
+                        await http.Response.WriteAsync(line[..(line.Length / 2)], Encoding.UTF8);
+                        await http.Response.Body.FlushAsync();
+                        http.Abort();
+                        return;
+                    }
+
+                    await WriteLine(http, line);
                     nextEvent = channel.Reader.ReadAsync(stop.Token).AsTask();
                 }
                 else

@@ -49,6 +49,26 @@ public sealed class TestCertificates : IDisposable
         return cert.Thumbprint;
     }
 
+    /// <summary>The CA certificate as a PEM file (for StatefulGuard:Tls:ClientCaFile).</summary>
+    public string WriteCaFile()
+    {
+        var path = Path.Combine(Directory, "client-ca.crt");
+        File.WriteAllText(path, Ca.ExportCertificatePem());
+        return path;
+    }
+
+    /// <summary>A client certificate (clientAuth), as the apiserver presents to webhooks.</summary>
+    public X509Certificate2 IssueClient(string commonName)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var cert = request.Create(Ca.SubjectName, X509SignatureGenerator.CreateForRSA(caKey, RSASignaturePadding.Pkcs1),
+            DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), RandomNumberGenerator.GetBytes(12));
+        // An exportable copy with its key, usable by SslStream on Linux.
+        return X509CertificateLoader.LoadPkcs12(cert.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
+    }
+
     /// <summary>Accepts exactly the certificates this CA issued.</summary>
     public bool Validate(X509Certificate2 presented)
     {

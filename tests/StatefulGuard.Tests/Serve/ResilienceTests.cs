@@ -1,0 +1,255 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using StatefulGuard.Serve;
+using StatefulGuard.Tests.Commands;
+using StatefulGuard.Tests.Support;
+
+namespace StatefulGuard.Tests.Serve;
+
+/// <summary>Shutdown under load, certificate rotation under load, slow clients and client-certificate authentication.</summary>
+public sealed class ResilienceTests : IDisposable
+{
+    private readonly TestCertificates certs = new();
+
+    public void Dispose() => certs.Dispose();
+
+    private static readonly byte[] Review = Encoding.UTF8.GetBytes(AdmissionReviews.Create(Fixtures.StatefulSet("drain")).ToJsonString());
+
+    /// <summary>A body sent in two halves with a pause between them: a request that is in flight for a while.</summary>
+    private sealed class SlowContent(byte[] body, Task resume) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
+            await stream.FlushAsync();
+            await resume;
+            await stream.WriteAsync(body.AsMemory(body.Length / 2));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = body.Length;
+            return true;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task Sigterm_lets_every_in_flight_admission_finish_and_exits_cleanly()
+    {
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
+        foreach (var arg in new[] { Repository.ExecutableDll, "serve", "--urls", $"http://127.0.0.1:{port}" })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        info.Environment["StatefulGuard__Cluster__Source"] = "None";
+        using var process = Process.Start(info)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
+        await Eventually.ResultAsync(async () =>
+        {
+            try
+            {
+                return (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, ok => ok, TimeSpan.FromSeconds(20));
+
+        // 24 admissions in flight (half their body sent) when SIGTERM arrives.
+        var resume = new TaskCompletionSource();
+        var inFlight = Enumerable.Range(0, 24).Select(_ =>
+        {
+            var content = new SlowContent(Review, resume.Task);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return client.PostAsync(new Uri("/validate", UriKind.Relative), content);
+        }).ToArray();
+        await Task.Delay(500);
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await Task.Delay(300);
+        resume.SetResult();
+        var responses = await Task.WhenAll(inFlight);
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.All(await Task.WhenAll(responses.Select(r => r.Content.ReadAsStringAsync())), body => Assert.Contains("\"uid\"", body));
+        using var exited = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(exited.Token);
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    [Fact]
+    public async Task Readiness_turns_false_as_soon_as_shutdown_begins()
+    {
+        await using var webhook = new WebhookFactory(null);
+        var health = webhook.Services.GetRequiredService<HealthCheckService>();
+        var lifetime = webhook.Services.GetRequiredService<IHostApplicationLifetime>();
+        Assert.Equal(HealthStatus.Healthy, (await health.CheckHealthAsync(c => c.Tags.Contains("ready"))).Status);
+
+        // Asked the moment shutdown begins, while the host still serves its in-flight requests.
+        var during = new TaskCompletionSource<HealthStatus>();
+        lifetime.ApplicationStopping.Register(() => during.SetResult(health.CheckHealthAsync(c => c.Tags.Contains("ready")).GetAwaiter().GetResult().Status));
+        lifetime.StopApplication();
+
+        Assert.Equal(HealthStatus.Unhealthy, await during.Task);
+    }
+
+    [Fact]
+    public async Task Certificates_replaced_under_load_fail_no_handshake_and_no_request()
+    {
+        certs.IssueServing("rotating-0");
+        await using var app = ServeCommand.Build([
+            "--urls", "https://127.0.0.1:0",
+            $"--StatefulGuard:Tls:CertFile={certs.CertFile}", $"--StatefulGuard:Tls:KeyFile={certs.KeyFile}",
+            "--StatefulGuard:Tls:ReloadIntervalSeconds=1", "--StatefulGuard:Cluster:Source=None",
+        ]);
+        await app.StartAsync();
+        var url = new Uri(app.Urls.Single() + "/validate");
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var stop = new CancellationTokenSource();
+
+        async Task Load()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                // A new connection, and so a new handshake, for every request.
+                using var handler = new SocketsHttpHandler
+                {
+                    SslOptions = new SslClientAuthenticationOptions
+                    {
+                        RemoteCertificateValidationCallback = (_, cert, _, _) =>
+                        {
+                            using var presented = new X509Certificate2(cert!);
+                            seen.AddOrUpdate(presented.Thumbprint, 1, (_, n) => n + 1);
+                            return certs.Validate(presented);
+                        },
+                    },
+                };
+                using var client = new HttpClient(handler);
+                try
+                {
+                    using var content = new ByteArrayContent(Review);
+                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                    using var response = await client.PostAsync(url, content);
+                    if (response.StatusCode != HttpStatusCode.OK)
+                    {
+                        failures.Add($"HTTP {(int)response.StatusCode}");
+                    }
+                }
+                catch (HttpRequestException ex)
+                {
+                    failures.Add(ex.Message);
+                }
+            }
+        }
+
+        var load = Enumerable.Range(0, 4).Select(_ => Task.Run(Load)).ToArray();
+        for (var i = 1; i <= 6; i++)
+        {
+            await Task.Delay(400);
+            certs.IssueServing($"rotating-{i}");
+        }
+
+        await Task.Delay(1500);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+        await app.StopAsync();
+
+        Assert.Empty(failures);
+        Assert.True(seen.Count >= 3, $"only {seen.Count} certificates seen across {seen.Values.Sum()} handshakes");
+    }
+
+    [Fact]
+    public async Task Slow_client_gets_408_and_the_server_keeps_answering()
+    {
+        await using var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None"]);
+        await app.StartAsync();
+        var uri = new Uri(app.Urls.Single());
+
+        using (var tcp = new TcpClient())
+        {
+            await tcp.ConnectAsync(uri.Host, uri.Port);
+            var stream = tcp.GetStream();
+            var head = $"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {Review.Length}\r\n\r\n";
+            await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+            await stream.WriteAsync(Review.AsMemory(0, 100)); // then nothing: far below the minimum data rate
+            var buffer = new byte[4096];
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            Assert.StartsWith("HTTP/1.1 408", Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        using var client = new HttpClient();
+        using var content = new ByteArrayContent(Review);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync(new Uri(uri, "/validate"), content)).StatusCode);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task With_a_client_ca_only_its_clients_are_served_and_probes_stay_open()
+    {
+        certs.IssueServing("serving");
+        var caFile = certs.WriteCaFile();
+        await using var app = ServeCommand.Build([
+            "--urls", "https://127.0.0.1:0",
+            $"--StatefulGuard:Tls:CertFile={certs.CertFile}", $"--StatefulGuard:Tls:KeyFile={certs.KeyFile}",
+            $"--StatefulGuard:Tls:ClientCaFile={caFile}", "--StatefulGuard:Cluster:Source=None",
+        ]);
+        await app.StartAsync();
+        var baseUri = new Uri(app.Urls.Single());
+
+        HttpClient Client(X509Certificate2? clientCertificate) => new(new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, cert, _, _) => certs.Validate(new X509Certificate2(cert!)),
+                ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
+            },
+        });
+
+        async Task<HttpStatusCode> Validate(HttpClient client)
+        {
+            using var content = new ByteArrayContent(Review);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return (await client.PostAsync(new Uri(baseUri, "/validate"), content)).StatusCode;
+        }
+
+        using var apiserver = Client(certs.IssueClient("kube-apiserver"));
+        Assert.Equal(HttpStatusCode.OK, await Validate(apiserver));
+
+        using var anonymous = Client(null);
+        Assert.Equal(HttpStatusCode.Forbidden, await Validate(anonymous));
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri(baseUri, "/healthz"))).StatusCode);
+
+        using var otherCa = new TestCertificates();
+        using var stranger = Client(otherCa.IssueClient("stranger"));
+        await Assert.ThrowsAsync<HttpRequestException>(() => Validate(stranger));
+
+        await app.StopAsync();
+    }
+}
