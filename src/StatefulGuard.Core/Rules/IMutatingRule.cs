@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace StatefulGuard.Core.Rules;
 
 /// <summary>
@@ -17,18 +15,12 @@ public interface IMutatingRule : IRule
 }
 
 /// <summary>Base class for mutating rules with typed options.</summary>
-public abstract class MutatingRule<TOptions> : IMutatingRule
+public abstract class MutatingRule<TOptions> : Rule<TOptions>, IMutatingRule
     where TOptions : RuleOptions, new()
 {
-    public abstract RuleDescriptor Descriptor { get; }
-
-    public Type OptionsType => typeof(TOptions);
-
     public string SkipName => Descriptor.Id;
 
-    public virtual IValidator? OptionsValidator => null;
-
-    public void Mutate(MutationContext context, RuleOptions options) => Apply(context, options as TOptions ?? new TOptions());
+    public void Mutate(MutationContext context, RuleOptions options) => Apply(context, Typed(options));
 
     protected abstract void Apply(MutationContext context, TOptions options);
 }

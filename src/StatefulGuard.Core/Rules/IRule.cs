@@ -22,8 +22,8 @@ public interface IValidatingRule : IRule
     IEnumerable<Finding> Validate(RuleContext context, RuleOptions options);
 }
 
-/// <summary>Base class for validating rules with typed options.</summary>
-public abstract class ValidatingRule<TOptions> : IValidatingRule
+/// <summary>What every rule with typed options has: its options type, and findings stamped with its id.</summary>
+public abstract class Rule<TOptions> : IRule
     where TOptions : RuleOptions, new()
 {
     public abstract RuleDescriptor Descriptor { get; }
@@ -32,15 +32,21 @@ public abstract class ValidatingRule<TOptions> : IValidatingRule
 
     public virtual IValidator? OptionsValidator => null;
 
-    public IEnumerable<Finding> Validate(RuleContext context, RuleOptions options) =>
-        Check(context, options as TOptions ?? new TOptions());
-
-    /// <summary>Reports every violation of the rule on <see cref="RuleContext.StatefulSet"/>.</summary>
-    protected abstract IEnumerable<Finding> Check(RuleContext context, TOptions options);
+    protected static TOptions Typed(RuleOptions options) => options as TOptions ?? new TOptions();
 
     protected Finding Violation(string code, string? path, string message, string fix) =>
         new(Descriptor.Id, code, message, fix, path);
 
     protected Finding Unverifiable(string code, string? path, string message, string fix) =>
         new(Descriptor.Id, code, message, fix, path, Unverifiable: true);
+}
+
+/// <summary>Base class for validating rules with typed options.</summary>
+public abstract class ValidatingRule<TOptions> : Rule<TOptions>, IValidatingRule
+    where TOptions : RuleOptions, new()
+{
+    public IEnumerable<Finding> Validate(RuleContext context, RuleOptions options) => Check(context, Typed(options));
+
+    /// <summary>Reports every violation of the rule on <see cref="RuleContext.StatefulSet"/>.</summary>
+    protected abstract IEnumerable<Finding> Check(RuleContext context, TOptions options);
 }

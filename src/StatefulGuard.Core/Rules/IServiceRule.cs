@@ -1,4 +1,3 @@
-using FluentValidation;
 using k8s.Models;
 using StatefulGuard.Core.Admission;
 using StatefulGuard.Core.Cluster;
@@ -15,23 +14,10 @@ public interface IServiceRule : IRule
     IEnumerable<Finding> Validate(ServiceRuleContext context, RuleOptions options);
 }
 
-public abstract class ServiceRule<TOptions> : IServiceRule
+public abstract class ServiceRule<TOptions> : Rule<TOptions>, IServiceRule
     where TOptions : RuleOptions, new()
 {
-    public abstract RuleDescriptor Descriptor { get; }
-
-    public Type OptionsType => typeof(TOptions);
-
-    public virtual IValidator? OptionsValidator => null;
-
-    public IEnumerable<Finding> Validate(ServiceRuleContext context, RuleOptions options) =>
-        Check(context, options as TOptions ?? new TOptions());
+    public IEnumerable<Finding> Validate(ServiceRuleContext context, RuleOptions options) => Check(context, Typed(options));
 
     protected abstract IEnumerable<Finding> Check(ServiceRuleContext context, TOptions options);
-
-    protected Finding Violation(string code, string? path, string message, string fix) =>
-        new(Descriptor.Id, code, message, fix, path);
-
-    protected Finding Unverifiable(string code, string? path, string message, string fix) =>
-        new(Descriptor.Id, code, message, fix, path, Unverifiable: true);
 }

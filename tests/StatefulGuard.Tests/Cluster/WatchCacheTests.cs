@@ -128,6 +128,21 @@ public sealed class WatchCacheTests : IAsyncLifetime
         Assert.Contains(big.Requests, r => r.StartsWith("GET /api/v1/services?", StringComparison.Ordinal) && r.Contains("continue=", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Event_cut_mid_line_is_delivered_again_after_the_rewatch()
+    {
+        var ns = ClusterFixture.NewNamespace();
+        var review = AdmissionReviews.Create(Fixtures.StatefulSet(ns));
+        var watchesBefore = apiServer.CountRequests(r => r.StartsWith("GET /api/v1/services?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal));
+
+        apiServer.CutNextWatchEvent();
+        apiServer.Apply("services", Fixtures.HeadlessService(ns));
+
+        var result = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(10));
+        Assert.True(result.AssertWellFormed().Allowed, "the Service in the cut event never reached the cache");
+        Assert.True(apiServer.CountRequests(r => r.StartsWith("GET /api/v1/services?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)) > watchesBefore);
+    }
+
     private static bool IsWatch(string request) => request.Contains("watch=true", StringComparison.Ordinal);
 
     private static bool IsServiceList(string request) => request.StartsWith("GET /api/v1/services", StringComparison.Ordinal) && !IsWatch(request);
