@@ -14,8 +14,6 @@ public sealed class StaticClusterView : IClusterView
     private readonly List<V1PodDisruptionBudget> budgets = [];
     private readonly List<V1StatefulSet> statefulSets = [];
 
-    public static readonly StaticClusterView Empty = new();
-
     public StaticClusterView Add(V1Service service, string defaultNamespace)
     {
         var ns = service.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
