@@ -36,7 +36,7 @@ public class EngineBenchmarks
     public V1StatefulSet Parse()
     {
         var review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview)!;
-        return KubernetesJson.Deserialize<V1StatefulSet>(review.Request!.Object!.Value);
+        return AdmissionObjects.Deserialize<V1StatefulSet>(review.Request!.Object!.Value);
     }
 
     [Benchmark]

@@ -12,6 +12,9 @@ public static class KubeJson
 {
     private static readonly JsonSerializerOptions Options = Capture();
 
+    /// <summary>The client's options themselves (read-only use: derive a copy to add converters).</summary>
+    public static JsonSerializerOptions SerializerOptions => Options;
+
     public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
 
     public static T FromNode<T>(JsonNode node) => node.Deserialize<T>(Options)!;

@@ -171,10 +171,10 @@ internal sealed partial class AdmissionHandler
         V1StatefulSet? old = null;
         try
         {
-            statefulSet = KubernetesJson.Deserialize<V1StatefulSet>(objectJson);
+            statefulSet = AdmissionObjects.Deserialize<V1StatefulSet>(objectJson);
             if (operation == Operation.Update && request.OldObject is { ValueKind: JsonValueKind.Object } oldJson)
             {
-                old = KubernetesJson.Deserialize<V1StatefulSet>(oldJson);
+                old = AdmissionObjects.Deserialize<V1StatefulSet>(oldJson);
             }
         }
         catch (Exception ex) when (IsBadObject(ex))
@@ -201,12 +201,12 @@ internal sealed partial class AdmissionHandler
         {
             if (request.Object is { ValueKind: JsonValueKind.Object } objectJson)
             {
-                service = KubernetesJson.Deserialize<V1Service>(objectJson);
+                service = AdmissionObjects.Deserialize<V1Service>(objectJson);
             }
 
             if (request.OldObject is { ValueKind: JsonValueKind.Object } oldJson)
             {
-                old = KubernetesJson.Deserialize<V1Service>(oldJson);
+                old = AdmissionObjects.Deserialize<V1Service>(oldJson);
             }
         }
         catch (Exception ex) when (IsBadObject(ex))
