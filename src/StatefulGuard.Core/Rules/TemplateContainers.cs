@@ -13,9 +13,11 @@ public sealed record TemplateContainer(V1Container Container, string Path, bool 
     public bool IsLongRunning => !IsInit || IsSidecar;
 
     /// <summary>Init containers first, then the main ones, each with its path, e.g. <c>spec.template.spec.containers[1]</c>.</summary>
-    public static IEnumerable<TemplateContainer> Of(V1StatefulSet statefulSet)
+    public static IEnumerable<TemplateContainer> Of(V1StatefulSet statefulSet) => Of(statefulSet.Spec?.Template?.Spec);
+
+    /// <inheritdoc cref="Of(V1StatefulSet)"/>
+    public static IEnumerable<TemplateContainer> Of(V1PodSpec? spec)
     {
-        var spec = statefulSet.Spec?.Template?.Spec;
         if (spec is null)
         {
             yield break;
