@@ -75,7 +75,7 @@ public static class ManifestAudit
                     if (TryConvert<V1StatefulSet>(doc, errors) is { } sts)
                     {
                         statefulSets.Add((doc, sts));
-                        fromInput.Add(KubernetesJson.Deserialize<V1StatefulSet>(doc.Object), DefaultNamespace);
+                        fromInput.Add(sts, DefaultNamespace);
                     }
 
                     break;
@@ -111,7 +111,7 @@ public static class ManifestAudit
             return null;
         }
 
-        foreach (var path in UnknownFields.Find(doc.Object, KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(typed))))
+        foreach (var path in UnknownFields.Find(doc.Object, KubeJson.ToNode(typed)))
         {
             errors.Add(new ManifestError(doc.Source, doc.LineOf(path),
                 $"{doc.Kind} {doc.Name}: unknown field {path}: the apiserver drops it silently", IsWarning: true));

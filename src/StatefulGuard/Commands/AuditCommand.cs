@@ -143,7 +143,7 @@ internal static class AuditCommand
     {
         statefulSet.ApiVersion ??= "apps/v1";
         statefulSet.Kind ??= "StatefulSet";
-        var json = k8s.KubernetesJson.Deserialize<System.Text.Json.Nodes.JsonObject>(k8s.KubernetesJson.Serialize(statefulSet));
+        var json = KubeJson.ToNode(statefulSet)!.AsObject();
         return new ManifestDocument($"cluster:{statefulSet.Metadata?.NamespaceProperty}/{statefulSet.Metadata?.Name}", 0, json);
     }
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
-using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http.Features;
 using StatefulGuard.Core.Admission;
