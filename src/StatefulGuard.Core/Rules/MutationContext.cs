@@ -94,7 +94,6 @@ public sealed class MutationContext
             value = fresh;
         }
 
-
         if (value is not null)
         {
             injected.Add(entry);
