@@ -7,7 +7,9 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Prometheus;
 using Serilog;
+using Serilog.Formatting;
 using Serilog.Formatting.Compact;
+using Serilog.Formatting.Display;
 using StatefulGuard.Configuration;
 using StatefulGuard.Core.Cluster;
 using StatefulGuard.Core.Engine;
@@ -105,22 +107,12 @@ internal static class ServeExtensions
                 .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", Serilog.Events.LogEventLevel.Warning)
                 .Enrich.FromLogContext();
             var json = string.Equals(configuration[$"{StatefulGuardOptions.SectionName}:{nameof(StatefulGuardOptions.LogFormat)}"], nameof(LogFormat.Json), StringComparison.OrdinalIgnoreCase);
-            // Console writes happen on a background thread: a slow log pipe must not hold up admissions.
-            // Events beyond the buffer are dropped rather than blocking (counted by Serilog's self-log).
-            log.WriteTo.Async(
-                sink =>
-                {
-                    if (json)
-                    {
-                        sink.Console(new RenderedCompactJsonFormatter());
-                    }
-                    else
-                    {
-                        sink.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
-                    }
-                },
-                bufferSize: 10_000,
-                blockWhenFull: false);
+            // Events are formatted and written on a background thread, a batch per write: a slow log pipe must not
+            // hold up admissions. Events beyond the queue are dropped rather than blocking (counted by Serilog's self-log).
+            ITextFormatter formatter = json
+                ? new RenderedCompactJsonFormatter()
+                : new MessageTemplateTextFormatter("[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            log.WriteTo.Sink(new BatchedConsoleSink(formatter, Console.OpenStandardOutput()));
         }, preserveStaticLogger: true, writeToProviders: true);
 
         return services;

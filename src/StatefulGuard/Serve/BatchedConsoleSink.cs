@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Serilog.Core;
+using Serilog.Debugging;
+using Serilog.Events;
+using Serilog.Formatting;
+
+namespace StatefulGuard.Serve;
+
+/// <summary>
+/// Writes log events to standard output from a background loop that wakes on a fixed interval: a request
+/// thread only enqueues (no lock, no thread wake-up, no console write per event), and each interval's events
+/// go out in one buffered write. Under load, a synchronous or per-event-signalled console sink cost an
+/// admission more than its rules did. Events beyond <see cref="QueueLimit"/> are dropped, never blocking a
+/// request, and reported through Serilog's self-log.
+/// </summary>
+internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
+{
+    public const int QueueLimit = 10_000;
+
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(50);
+
+    private readonly ITextFormatter formatter;
+    private readonly StreamWriter writer;
+    private readonly ConcurrentQueue<LogEvent> queue = new();
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task loop;
+    private int queued;
+    private long dropped;
+
+    public BatchedConsoleSink(ITextFormatter formatter, Stream output)
+    {
+        this.formatter = formatter;
+        writer = new StreamWriter(output, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 64 * 1024) { AutoFlush = false };
+        loop = Task.Run(RunAsync);
+    }
+
+    public void Emit(LogEvent logEvent)
+    {
+        if (Interlocked.Increment(ref queued) > QueueLimit)
+        {
+            Interlocked.Decrement(ref queued);
+            Interlocked.Increment(ref dropped);
+            return;
+        }
+
+        queue.Enqueue(logEvent);
+    }
+
+    public void Dispose()
+    {
+        stopping.Cancel();
+        try
+        {
+            loop.Wait(TimeSpan.FromSeconds(5));
+        }
+        catch (AggregateException)
+        {
+            // The loop reports its own failures; disposing must not throw.
+        }
+
+        Drain();
+        writer.Dispose();
+        stopping.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        using var timer = new PeriodicTimer(Interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping.Token))
+            {
+                Drain();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed: the last events are drained by Dispose.
+        }
+    }
+
+    private void Drain()
+    {
+        try
+        {
+            var any = false;
+            while (queue.TryDequeue(out var logEvent))
+            {
+                Interlocked.Decrement(ref queued);
+                formatter.Format(logEvent, writer);
+                any = true;
+            }
+
+            if (Interlocked.Exchange(ref dropped, 0) is > 0 and var lost)
+            {
+                SelfLog.WriteLine("{0} log events dropped: more than {1} waiting to be written", lost, QueueLimit);
+            }
+
+            if (any)
+            {
+                writer.Flush();
+            }
+        }
+        catch (IOException ex)
+        {
+            // A closed or broken standard output: logging stops, admissions go on.
+            SelfLog.WriteLine("writing log events failed: {0}", ex.Message);
+        }
+    }
+}
