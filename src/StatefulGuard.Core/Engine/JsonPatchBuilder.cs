@@ -39,6 +39,16 @@ public static class JsonPatchBuilder
         DiffInto(before, after, basePath, operations);
     }
 
+    /// <summary>
+    /// The same diff over parsed documents, for the hot path: nothing is materialized except the values of the
+    /// operations it emits (copied, so they outlive the documents), and paths are built only for those.
+    /// </summary>
+    public static void Diff(JsonElement before, JsonElement after, string basePath, List<PatchOperation> operations)
+    {
+        var path = new StringBuilder(basePath, 128);
+        DiffInto(before, after, path, operations);
+    }
+
     /// <summary>JSON Pointer escaping (RFC 6901): <c>~</c> becomes <c>~0</c>, <c>/</c> becomes <c>~1</c>.</summary>
     public static string Escape(string key) =>
         key.Contains('~', StringComparison.Ordinal) || key.Contains('/', StringComparison.Ordinal)
@@ -180,5 +190,111 @@ public static class JsonPatchBuilder
 
                 return;
         }
+    }
+
+    /// <summary>Objects with more members than this are looked up through a dictionary, never by scanning.</summary>
+    private const int LinearLookupLimit = 16;
+
+    private static void DiffInto(JsonElement before, JsonElement after, StringBuilder path, List<PatchOperation> operations)
+    {
+        var kind = before.ValueKind;
+        if (kind == JsonValueKind.Object && after.ValueKind == JsonValueKind.Object)
+        {
+            var beforeMembers = Members(before);
+            var afterMembers = Members(after);
+            foreach (var member in before.EnumerateObject())
+            {
+                if (!afterMembers.TryFind(member.Name, out _))
+                {
+                    operations.Add(new PatchOperation(PatchOperation.Remove, Child(path, member.Name), null));
+                }
+            }
+
+            foreach (var member in after.EnumerateObject())
+            {
+                if (beforeMembers.TryFind(member.Name, out var old))
+                {
+                    var length = path.Length;
+                    path.Append('/').Append(Escape(member.Name));
+                    DiffInto(old, member.Value, path, operations);
+                    path.Length = length;
+                }
+                else
+                {
+                    operations.Add(new PatchOperation(PatchOperation.Add, Child(path, member.Name), Copy(member.Value)));
+                }
+            }
+
+            return;
+        }
+
+        if (kind == JsonValueKind.Array && after.ValueKind == JsonValueKind.Array)
+        {
+            var a = before.GetArrayLength();
+            var b = after.GetArrayLength();
+            var common = Math.Min(a, b);
+            for (var i = 0; i < common; i++)
+            {
+                var length = path.Length;
+                path.Append('/').Append(i);
+                DiffInto(before[i], after[i], path, operations);
+                path.Length = length;
+            }
+
+            // Remove from the end so every index is still valid when its operation applies.
+            for (var i = a - 1; i >= common; i--)
+            {
+                operations.Add(new PatchOperation(PatchOperation.Remove, path + "/" + i, null));
+            }
+
+            for (var i = common; i < b; i++)
+            {
+                operations.Add(new PatchOperation(PatchOperation.Add, path + "/" + i, Copy(after[i])));
+            }
+
+            return;
+        }
+
+        if (!JsonElement.DeepEquals(before, after))
+        {
+            operations.Add(new PatchOperation(PatchOperation.Replace, path.ToString(), Copy(after)));
+        }
+    }
+
+    private static string Child(StringBuilder path, string name) => path + "/" + Escape(name);
+
+    /// <summary>A node of its own for an element of a document that is about to be disposed.</summary>
+    private static JsonNode? Copy(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.Object => JsonObject.Create(element.Clone()),
+        JsonValueKind.Array => JsonArray.Create(element.Clone()),
+        _ => JsonValue.Create(element.Clone()),
+    };
+
+    private static MemberLookup Members(JsonElement element)
+    {
+        var count = 0;
+        foreach (var _ in element.EnumerateObject())
+        {
+            if (++count > LinearLookupLimit)
+            {
+                var members = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+                foreach (var member in element.EnumerateObject())
+                {
+                    members[member.Name] = member.Value;
+                }
+
+                return new MemberLookup(element, members);
+            }
+        }
+
+        return new MemberLookup(element, null);
+    }
+
+    private readonly struct MemberLookup(JsonElement element, Dictionary<string, JsonElement>? members)
+    {
+        public bool TryFind(string name, out JsonElement value) =>
+            members is not null ? members.TryGetValue(name, out value) : element.TryGetProperty(name, out value);
     }
 }

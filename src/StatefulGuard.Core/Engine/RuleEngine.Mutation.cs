@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -36,14 +37,15 @@ public sealed partial class RuleEngine
         previously.UnionWith(InjectionAnnotations.Injected(input.Object));
 
         // Rules may only change the pod template and the annotations, so only those are copied, serialized and diffed
-        // (not managedFields, status and the rest of a large object).
-        var templateBefore = KubeJson.ToNode(input.Object.Spec.Template)!;
+        // (not managedFields, status and the rest of a large object). Both sides of the diff go through the same
+        // model, so fields it does not know and formatting differences never show up as changes.
+        var templateBefore = KubeJson.ToUtf8(input.Object.Spec.Template);
 
         MutationContext pass;
         if (input is { Operation: Operation.Update, OldObject: { } old })
         {
             pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: false);
-            if (!JsonNode.DeepEquals(KubeJson.ToNode(pass.StatefulSet.Spec.Template), KubeJson.ToNode(old.Spec?.Template)))
+            if (old.Spec?.Template is not { } stored || !SameJson(KubeJson.ToUtf8(pass.StatefulSet.Spec.Template), KubeJson.ToUtf8(stored)))
             {
                 pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true);
             }
@@ -74,7 +76,7 @@ public sealed partial class RuleEngine
         return new MutationResult(mode, patch, pass.Injected.ToArray(), warnings, pass.StatefulSet);
     }
 
-    private MutationContext Run(RuleInput input, JsonNode templateBefore, IClusterView cluster, IReadOnlySet<string> previously,
+    private MutationContext Run(RuleInput input, byte[] templateBefore, IClusterView cluster, IReadOnlySet<string> previously,
         IReadOnlySet<string> skips, bool allowNewInjections)
     {
         var context = new MutationContext(input.Operation, input.Namespace, WorkingCopy(input.Object, templateBefore), input.OldObject,
@@ -106,7 +108,7 @@ public sealed partial class RuleEngine
     /// A copy for the rules to edit: the pod template deep-copied (from its JSON, already at hand), the annotations
     /// copied, and everything else shared with the original, which rules only read.
     /// </summary>
-    private static V1StatefulSet WorkingCopy(V1StatefulSet original, JsonNode templateBefore)
+    private static V1StatefulSet WorkingCopy(V1StatefulSet original, byte[] templateBefore)
     {
         var metadata = original.Metadata is { } m
             ? new V1ObjectMeta
@@ -139,7 +141,7 @@ public sealed partial class RuleEngine
                 Replicas = spec.Replicas,
                 Selector = spec.Selector,
                 ServiceName = spec.ServiceName,
-                Template = KubeJson.FromNode<V1PodTemplateSpec>(templateBefore),
+                Template = KubeJson.FromUtf8<V1PodTemplateSpec>(templateBefore),
                 VolumeClaimTemplates = spec.VolumeClaimTemplates,
                 UpdateStrategy = spec.UpdateStrategy,
                 PodManagementPolicy = spec.PodManagementPolicy,
@@ -153,7 +155,7 @@ public sealed partial class RuleEngine
     }
 
     /// <summary>The pod template's changes under <c>/spec/template</c>, and the annotations' under <c>/metadata/annotations</c>.</summary>
-    private static List<PatchOperation> Patch(V1StatefulSet original, JsonNode templateBefore, V1StatefulSet mutated)
+    private static List<PatchOperation> Patch(V1StatefulSet original, byte[] templateBefore, V1StatefulSet mutated)
     {
         var operations = new List<PatchOperation>();
         var before = original.Metadata?.Annotations;
@@ -177,8 +179,28 @@ public sealed partial class RuleEngine
             }
         }
 
-        JsonPatchBuilder.Diff(templateBefore, KubeJson.ToNode(mutated.Spec.Template), "/spec/template", operations);
+        var templateAfter = KubeJson.ToUtf8(mutated.Spec.Template);
+        if (!templateAfter.AsSpan().SequenceEqual(templateBefore))
+        {
+            using var beforeJson = JsonDocument.Parse(templateBefore);
+            using var afterJson = JsonDocument.Parse(templateAfter);
+            JsonPatchBuilder.Diff(beforeJson.RootElement, afterJson.RootElement, "/spec/template", operations);
+        }
+
         return operations;
+    }
+
+    /// <summary>Equal JSON: the same bytes, or the same members in another order (a map read in another order).</summary>
+    private static bool SameJson(byte[] a, byte[] b)
+    {
+        if (a.AsSpan().SequenceEqual(b))
+        {
+            return true;
+        }
+
+        using var left = JsonDocument.Parse(a);
+        using var right = JsonDocument.Parse(b);
+        return JsonElement.DeepEquals(left.RootElement, right.RootElement);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.IO.Pipelines;
 using System.Text.Json;
 using k8s.Models;
 using Microsoft.AspNetCore.Http.Features;
@@ -84,23 +85,27 @@ internal sealed partial class AdmissionHandler
             sizeFeature.MaxRequestBodySize = maxBodyBytes;
         }
 
-        var buffer = new ArrayBufferWriter<byte>(http.Request.ContentLength is > 0 and var n ? (int)n : 16 * 1024);
+        // The body stays in Kestrel's buffers (no copy) until the decision is made; everything read from it is
+        // materialized before the buffers are released.
+        var reader = http.Request.BodyReader;
+        ReadResult read;
         try
         {
             while (true)
             {
-                var memory = buffer.GetMemory(16 * 1024);
-                var read = await http.Request.Body.ReadAsync(memory, http.RequestAborted);
-                if (read == 0)
+                read = await reader.ReadAsync(http.RequestAborted);
+                if (read.Buffer.Length > maxBodyBytes)
+                {
+                    reader.AdvanceTo(read.Buffer.End);
+                    return TooLarge();
+                }
+
+                if (read.IsCompleted)
                 {
                     break;
                 }
 
-                buffer.Advance(read);
-                if (buffer.WrittenCount > maxBodyBytes)
-                {
-                    return TooLarge();
-                }
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
             }
         }
         catch (BadHttpRequestException ex)
@@ -108,21 +113,37 @@ internal sealed partial class AdmissionHandler
             return Outcome.Fail(ex.StatusCode, ex.Message);
         }
 
-        AdmissionReview? review;
         try
         {
-            review = JsonSerializer.Deserialize(buffer.WrittenSpan, AdmissionJsonContext.Default.AdmissionReview);
+            return Decide(read.Buffer, endpoint);
+        }
+        finally
+        {
+            reader.AdvanceTo(read.Buffer.End);
+        }
+    }
+
+    private Outcome Decide(ReadOnlySequence<byte> body, AdmissionEndpoint endpoint)
+    {
+        AdmissionReview review;
+        JsonDocument document;
+        try
+        {
+            review = AdmissionReviewReader.Parse(body, out document);
         }
         catch (JsonException ex)
         {
             return Outcome.Fail(StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {ex.Message}");
         }
 
-        if (review is null)
+        using (document)
         {
-            return Outcome.Fail(StatusCodes.Status400BadRequest, "body is not a valid AdmissionReview: empty or null");
+            return Decide(review, endpoint);
         }
+    }
 
+    private Outcome Decide(AdmissionReview review, AdmissionEndpoint endpoint)
+    {
         if (review.ApiVersion != AdmissionReview.V1 || review.Kind != AdmissionReview.ReviewKind)
         {
             return Outcome.Fail(StatusCodes.Status400BadRequest,
