@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
 namespace StatefulGuard.Core.Engine;
@@ -10,6 +11,34 @@ public sealed record PatchOperation(string Op, string Path, JsonNode? Value)
     public const string Add = "add";
     public const string Remove = "remove";
     public const string Replace = "replace";
+
+    public JsonNode? Value
+    {
+        get => field ?? (RawValue is null ? null : JsonNode.Parse(RawValue));
+        init;
+    } = Value;
+
+    /// <summary>The value as UTF-8 JSON, when the operation was built from a parsed document.</summary>
+    private byte[]? RawValue { get; init; }
+
+    /// <summary>An operation whose value is kept as the JSON it was read as, turned into a node only if asked for.</summary>
+    public static PatchOperation FromJson(string op, string path, byte[] json) => new(op, path, null) { RawValue = json };
+
+    public void WriteValue(Utf8JsonWriter writer)
+    {
+        if (RawValue is not null)
+        {
+            writer.WriteRawValue(RawValue, skipInputValidation: true);
+        }
+        else if (Value is { } value)
+        {
+            value.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
 }
 
 /// <summary>
@@ -69,14 +98,7 @@ public static class JsonPatchBuilder
                 if (operation.Op != PatchOperation.Remove)
                 {
                     writer.WritePropertyName("value");
-                    if (operation.Value is null)
-                    {
-                        writer.WriteNullValue();
-                    }
-                    else
-                    {
-                        operation.Value.WriteTo(writer);
-                    }
+                    operation.WriteValue(writer);
                 }
 
                 writer.WriteEndObject();
@@ -197,6 +219,12 @@ public static class JsonPatchBuilder
 
     private static void DiffInto(JsonElement before, JsonElement after, StringBuilder path, List<PatchOperation> operations)
     {
+        // Both sides come from the same serializer: identical bytes are the common case, and end the walk there.
+        if (JsonMarshal.GetRawUtf8Value(before).SequenceEqual(JsonMarshal.GetRawUtf8Value(after)))
+        {
+            return;
+        }
+
         var kind = before.ValueKind;
         if (kind == JsonValueKind.Object && after.ValueKind == JsonValueKind.Object)
         {
@@ -221,7 +249,7 @@ public static class JsonPatchBuilder
                 }
                 else
                 {
-                    operations.Add(new PatchOperation(PatchOperation.Add, Child(path, member.Name), Copy(member.Value)));
+                    operations.Add(PatchOperation.FromJson(PatchOperation.Add, Child(path, member.Name), Copy(member.Value)));
                 }
             }
 
@@ -249,7 +277,7 @@ public static class JsonPatchBuilder
 
             for (var i = common; i < b; i++)
             {
-                operations.Add(new PatchOperation(PatchOperation.Add, path + "/" + i, Copy(after[i])));
+                operations.Add(PatchOperation.FromJson(PatchOperation.Add, path + "/" + i, Copy(after[i])));
             }
 
             return;
@@ -257,20 +285,14 @@ public static class JsonPatchBuilder
 
         if (!JsonElement.DeepEquals(before, after))
         {
-            operations.Add(new PatchOperation(PatchOperation.Replace, path.ToString(), Copy(after)));
+            operations.Add(PatchOperation.FromJson(PatchOperation.Replace, path.ToString(), Copy(after)));
         }
     }
 
     private static string Child(StringBuilder path, string name) => path + "/" + Escape(name);
 
-    /// <summary>A node of its own for an element of a document that is about to be disposed.</summary>
-    private static JsonNode? Copy(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Null => null,
-        JsonValueKind.Object => JsonObject.Create(element.Clone()),
-        JsonValueKind.Array => JsonArray.Create(element.Clone()),
-        _ => JsonValue.Create(element.Clone()),
-    };
+    /// <summary>The element's JSON, copied out of a document that is about to be disposed.</summary>
+    private static byte[] Copy(JsonElement element) => JsonMarshal.GetRawUtf8Value(element).ToArray();
 
     private static MemberLookup Members(JsonElement element)
     {

@@ -9,6 +9,7 @@ internal static class ServeCommand
 
     public static WebApplication Build(string[] args)
     {
+        MetricsSetup.Configure();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
