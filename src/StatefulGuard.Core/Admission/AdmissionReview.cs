@@ -124,9 +124,10 @@ public sealed record AdmissionResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AdmissionStatus? Status { get; init; }
 
+    /// <summary>The RFC 6902 patch as UTF-8 JSON (base64 on the wire, as the apiserver expects).</summary>
     [JsonPropertyName("patch")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public string? Patch { get; init; }
+    public byte[]? Patch { get; init; }
 
     [JsonPropertyName("patchType")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

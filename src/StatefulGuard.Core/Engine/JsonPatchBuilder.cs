@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
@@ -49,6 +50,12 @@ public sealed record PatchOperation(string Op, string Path, JsonNode? Value)
 /// </summary>
 public static class JsonPatchBuilder
 {
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? patchBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? patchWriter;
+
     public static IReadOnlyList<PatchOperation> Diff(JsonNode? before, JsonNode? after)
     {
         var operations = new List<PatchOperation>();
@@ -86,28 +93,36 @@ public static class JsonPatchBuilder
 
     public static byte[] ToJson(IReadOnlyList<PatchOperation> operations)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
+        // One buffer and writer per thread: a patch is written on every mutating admission.
+        var buffer = patchBuffer ??= new ArrayBufferWriter<byte>(4096);
+        var writer = patchWriter ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        writer.WriteStartArray();
+        foreach (var operation in operations)
         {
-            writer.WriteStartArray();
-            foreach (var operation in operations)
+            writer.WriteStartObject();
+            writer.WriteString("op", operation.Op);
+            writer.WriteString("path", operation.Path);
+            if (operation.Op != PatchOperation.Remove)
             {
-                writer.WriteStartObject();
-                writer.WriteString("op", operation.Op);
-                writer.WriteString("path", operation.Path);
-                if (operation.Op != PatchOperation.Remove)
-                {
-                    writer.WritePropertyName("value");
-                    operation.WriteValue(writer);
-                }
-
-                writer.WriteEndObject();
+                writer.WritePropertyName("value");
+                operation.WriteValue(writer);
             }
 
-            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        writer.WriteEndArray();
+        writer.Flush();
+        var json = buffer.WrittenSpan.ToArray();
+        if (buffer.Capacity > 1024 * 1024)
+        {
+            patchBuffer = null; // a huge patch does not pin a huge buffer to the thread
+            patchWriter = null;
+        }
+
+        return json;
     }
 
     public static string ToJsonString(IReadOnlyList<PatchOperation> operations) => Encoding.UTF8.GetString(ToJson(operations));

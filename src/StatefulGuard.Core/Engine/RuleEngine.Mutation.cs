@@ -247,17 +247,52 @@ public static class InjectionAnnotations
         statefulSet.Metadata.Annotations[WellKnown.InjectedAnnotation] = string.Join(",", all.Order(StringComparer.Ordinal));
     }
 
-    /// <summary>"probes (nginx), security-context (pod, nginx)" from entries like "probes:nginx/startup".</summary>
-    public static string Summary(IEnumerable<string> entries) =>
-        string.Join(", ", entries
-            .Select(e => (Rule: e.Split(':', 2)[0], Target: e.Contains(':', StringComparison.Ordinal) ? e.Split(':', 2)[1].Split('/')[0] : null))
-            .GroupBy(e => e.Rule, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g =>
+    /// <summary>"probes (nginx), security-context (nginx, pod)" from entries like "probes:nginx/startup".</summary>
+    public static string Summary(IEnumerable<string> entries)
+    {
+        // Rule → targets, both in ordinal order; written on every mutating admission's log line, so no LINQ.
+        var rules = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var rule = RuleOf(entry).ToString();
+            if (!rules.TryGetValue(rule, out var targets))
             {
-                var targets = g.Select(e => e.Target).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
-                return targets.Length == 0 ? g.Key : $"{g.Key} ({string.Join(", ", targets)})";
-            }));
+                rules[rule] = targets = new SortedSet<string>(StringComparer.Ordinal);
+            }
+
+            var colon = entry.IndexOf(':', StringComparison.Ordinal);
+            if (colon >= 0)
+            {
+                var target = entry.AsSpan(colon + 1);
+                var slash = target.IndexOf('/');
+                targets.Add((slash >= 0 ? target[..slash] : target).ToString());
+            }
+        }
+
+        var summary = new System.Text.StringBuilder();
+        foreach (var (rule, targets) in rules)
+        {
+            if (summary.Length > 0)
+            {
+                summary.Append(", ");
+            }
+
+            summary.Append(rule);
+            if (targets.Count > 0)
+            {
+                summary.Append(" (").AppendJoin(", ", targets).Append(')');
+            }
+        }
+
+        return summary.ToString();
+    }
+
+    /// <summary>The rule id of an entry: "probes" in "probes:nginx/startup".</summary>
+    public static ReadOnlySpan<char> RuleOf(string entry)
+    {
+        var colon = entry.IndexOf(':', StringComparison.Ordinal);
+        return colon >= 0 ? entry.AsSpan(0, colon) : entry;
+    }
 
     private static string[] Split(string? value) =>
         (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -269,7 +269,7 @@ internal sealed partial class AdmissionHandler
         {
             Uid = uid,
             Allowed = true,
-            Patch = patched ? Convert.ToBase64String(JsonPatchBuilder.ToJson(mutation.Patch)) : null,
+            Patch = patched ? JsonPatchBuilder.ToJson(mutation.Patch) : null,
             PatchType = patched ? "JSONPatch" : null,
             Warnings = warnings.Count > 0 ? warnings : null,
         };
@@ -278,7 +278,16 @@ internal sealed partial class AdmissionHandler
         {
             foreach (var rule in engine.Rules.Mutating)
             {
-                var injected = mutation.Injected.Any(e => e == rule.Id || e.StartsWith(rule.Id + ":", StringComparison.Ordinal));
+                var injected = false;
+                foreach (var entry in mutation.Injected)
+                {
+                    if (InjectionAnnotations.RuleOf(entry).SequenceEqual(rule.Id))
+                    {
+                        injected = true;
+                        break;
+                    }
+                }
+
                 AdmissionMetrics.Rule(rule.Id, !injected ? "pass" : patched ? "inject" : "warn").Inc();
             }
         }
