@@ -243,11 +243,13 @@ public static class JsonPatchBuilder
         var kind = before.ValueKind;
         if (kind == JsonValueKind.Object && after.ValueKind == JsonValueKind.Object)
         {
+            // Names are compared as the UTF-8 the serializer wrote (no string per member); a name escaped
+            // differently on the two sides would only turn a descent into a remove and an add, still correct.
             var beforeMembers = Members(before);
             var afterMembers = Members(after);
             foreach (var member in before.EnumerateObject())
             {
-                if (!afterMembers.TryFind(member.Name, out _))
+                if (!afterMembers.TryFind(member, out _))
                 {
                     operations.Add(new PatchOperation(PatchOperation.Remove, Child(path, member.Name), null));
                 }
@@ -255,10 +257,10 @@ public static class JsonPatchBuilder
 
             foreach (var member in after.EnumerateObject())
             {
-                if (beforeMembers.TryFind(member.Name, out var old))
+                if (beforeMembers.TryFind(member, out var old))
                 {
                     var length = path.Length;
-                    path.Append('/').Append(Escape(member.Name));
+                    AppendSegment(path, member);
                     DiffInto(old, member.Value, path, operations);
                     path.Length = length;
                 }
@@ -309,6 +311,20 @@ public static class JsonPatchBuilder
     /// <summary>The element's JSON, copied out of a document that is about to be disposed.</summary>
     private static byte[] Copy(JsonElement element) => JsonMarshal.GetRawUtf8Value(element).ToArray();
 
+    /// <summary>Appends "/name", escaped, straight from the member's UTF-8 when it needs no unescaping.</summary>
+    private static void AppendSegment(StringBuilder path, JsonProperty member)
+    {
+        var raw = JsonMarshal.GetRawUtf8PropertyName(member);
+        if (raw.Length > 256 || raw.IndexOfAny((byte)'\\', (byte)'~', (byte)'/') >= 0)
+        {
+            path.Append('/').Append(Escape(member.Name));
+            return;
+        }
+
+        Span<char> chars = stackalloc char[raw.Length];
+        path.Append('/').Append(chars[..Encoding.UTF8.GetChars(raw, chars)]);
+    }
+
     private static MemberLookup Members(JsonElement element)
     {
         var count = 0;
@@ -331,7 +347,25 @@ public static class JsonPatchBuilder
 
     private readonly struct MemberLookup(JsonElement element, Dictionary<string, JsonElement>? members)
     {
-        public bool TryFind(string name, out JsonElement value) =>
-            members is not null ? members.TryGetValue(name, out value) : element.TryGetProperty(name, out value);
+        public bool TryFind(JsonProperty name, out JsonElement value)
+        {
+            if (members is not null)
+            {
+                return members.TryGetValue(name.Name, out value);
+            }
+
+            var raw = JsonMarshal.GetRawUtf8PropertyName(name);
+            foreach (var member in element.EnumerateObject())
+            {
+                if (JsonMarshal.GetRawUtf8PropertyName(member).SequenceEqual(raw))
+                {
+                    value = member.Value;
+                    return true;
+                }
+            }
+
+            value = default;
+            return false;
+        }
     }
 }

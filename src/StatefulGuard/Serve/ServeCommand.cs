@@ -25,9 +25,6 @@ internal static class ServeCommand
 
         // Serilog is the sink; providers added after this point (a test's) still receive every event.
         builder.Logging.ClearProviders();
-        // ASP.NET's per-request log scope (and the Activity it needs) only decorates request start/finish events,
-        // which are never written here; without it each admission is cheaper. The admission's uid correlates instead.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddStatefulGuard();
         var app = builder.Build();
         app.MapAdmissionEndpoints();

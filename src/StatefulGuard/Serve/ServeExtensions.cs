@@ -22,6 +22,9 @@ internal static class ServeExtensions
     private const string ReadyTag = "ready";
     private const string AdmissionLimit = "admission";
 
+    /// <summary>A level above Fatal: nothing in the category is enabled.</summary>
+    private static readonly Serilog.Core.LoggingLevelSwitch Off = new((Serilog.Events.LogEventLevel)(1 + (int)Serilog.Events.LogEventLevel.Fatal));
+
     public static IServiceCollection AddStatefulGuard(this IServiceCollection services)
     {
         services.AddSingleton(RuleCatalog.Default);
@@ -105,6 +108,9 @@ internal static class ServeExtensions
             log.ReadFrom.Configuration(configuration)
                 .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", Serilog.Events.LogEventLevel.Warning)
+                // Request start/finish events are never written, and while this category is enabled at all ASP.NET
+                // opens a log scope and an Activity for every request; the admission's uid correlates instead.
+                .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", Off)
                 .Enrich.FromLogContext();
             var json = string.Equals(configuration[$"{StatefulGuardOptions.SectionName}:{nameof(StatefulGuardOptions.LogFormat)}"], nameof(LogFormat.Json), StringComparison.OrdinalIgnoreCase);
             // Events are formatted and written on a background thread, a batch per write: a slow log pipe must not
