@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using k8s;
 using k8s.Models;
@@ -35,8 +35,11 @@ public class EngineBenchmarks
     [Benchmark]
     public V1StatefulSet Parse()
     {
-        var review = JsonSerializer.Deserialize(body, AdmissionJsonContext.Default.AdmissionReview)!;
-        return AdmissionObjects.Deserialize<V1StatefulSet>(review.Request!.Object!.Value);
+        var review = AdmissionReviewReader.Parse(new ReadOnlySequence<byte>(body), out var document);
+        using (document)
+        {
+            return AdmissionObjects.Deserialize<V1StatefulSet>(review.Request!.Object!.Value);
+        }
     }
 
     [Benchmark]

@@ -26,6 +26,7 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     private readonly ConcurrentQueue<LogEvent> queue = new();
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
+    private readonly Lock writing = new();
     private int queued;
     private long dropped;
 
@@ -60,8 +61,26 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
             // The loop reports its own failures; disposing must not throw.
         }
 
-        Drain();
-        writer.Dispose();
+        // A pipe blocked for good must not hang shutdown: give up on the last lines after a while.
+        if (!writing.TryEnter(TimeSpan.FromSeconds(5)))
+        {
+            return;
+        }
+
+        try
+        {
+            DrainLocked();
+            writer.Dispose();
+        }
+        catch (IOException)
+        {
+            // Already reported by the drain.
+        }
+        finally
+        {
+            writing.Exit();
+        }
+
         stopping.Dispose();
     }
 
@@ -82,6 +101,15 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     }
 
     private void Drain()
+    {
+        // The loop and Dispose (if the loop is stuck on a blocked pipe) may both drain.
+        lock (writing)
+        {
+            DrainLocked();
+        }
+    }
+
+    private void DrainLocked()
     {
         try
         {

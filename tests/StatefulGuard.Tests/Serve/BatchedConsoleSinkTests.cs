@@ -1,0 +1,127 @@
+using System.Text;
+using Serilog.Events;
+using Serilog.Formatting;
+using Serilog.Parsing;
+using StatefulGuard.Serve;
+
+namespace StatefulGuard.Tests.Serve;
+
+public sealed class BatchedConsoleSinkTests
+{
+    [Fact]
+    public void Every_event_is_written_in_order_and_the_last_ones_on_dispose()
+    {
+        var output = new GatedStream(open: true);
+        using (var sink = new BatchedConsoleSink(new LineFormatter(), output))
+        {
+            for (var i = 0; i < 5_000; i++)
+            {
+                sink.Emit(Event(i));
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 5_000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), output.Lines());
+    }
+
+    [Fact]
+    public async Task Events_beyond_the_queue_limit_are_dropped_without_blocking_the_caller()
+    {
+        var output = new GatedStream(open: false);
+        var sink = new BatchedConsoleSink(new LineFormatter(), output);
+        sink.Emit(Event(-1));
+        Assert.True(output.Entered.Wait(TimeSpan.FromSeconds(10)), "the background writer never wrote");
+
+        // The writer is stuck on a slow pipe: emitting must neither block nor grow without bound.
+        var emitting = Task.Run(() =>
+        {
+            for (var i = 0; i < BatchedConsoleSink.QueueLimit + 500; i++)
+            {
+                sink.Emit(Event(i));
+            }
+        });
+        Assert.Same(emitting, await Task.WhenAny(emitting, Task.Delay(TimeSpan.FromSeconds(10))));
+
+        output.Open();
+        sink.Dispose();
+
+        var lines = output.Lines();
+        Assert.Equal(1 + BatchedConsoleSink.QueueLimit, lines.Count);
+        Assert.Equal("-1", lines[0]);
+        Assert.Equal((BatchedConsoleSink.QueueLimit - 1).ToString(System.Globalization.CultureInfo.InvariantCulture), lines[^1]);
+    }
+
+    [Fact]
+    public void A_broken_output_loses_log_lines_but_never_throws()
+    {
+        var sink = new BatchedConsoleSink(new LineFormatter(), new BrokenStream());
+        for (var i = 0; i < 100; i++)
+        {
+            sink.Emit(Event(i));
+        }
+
+        Thread.Sleep(100);
+        sink.Dispose();
+    }
+
+    private static LogEvent Event(int i) =>
+        new(DateTimeOffset.UnixEpoch, LogEventLevel.Information, null,
+            new MessageTemplate(i.ToString(System.Globalization.CultureInfo.InvariantCulture), [new TextToken(i.ToString(System.Globalization.CultureInfo.InvariantCulture))]), []);
+
+    private sealed class LineFormatter : ITextFormatter
+    {
+        public void Format(LogEvent logEvent, TextWriter output) => output.WriteLine(logEvent.MessageTemplate.Text);
+    }
+
+    /// <summary>A pipe that can hold its writer until opened.</summary>
+    private sealed class GatedStream(bool open) : MemoryStream
+    {
+        private readonly ManualResetEventSlim gate = new(open);
+
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public void Open() => gate.Set();
+
+        public List<string> Lines()
+        {
+            lock (this)
+            {
+                return Encoding.UTF8.GetString(ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+            }
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Entered.Set();
+            gate.Wait();
+            lock (this)
+            {
+                base.Write(buffer, offset, count);
+            }
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
+    }
+
+    private sealed class BrokenStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => 0;
+
+        public override long Position { get => 0; set { } }
+
+        public override void Flush() => throw new IOException("broken pipe");
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("broken pipe");
+    }
+}
