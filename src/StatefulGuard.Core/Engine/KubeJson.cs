@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
@@ -12,6 +13,12 @@ public static class KubeJson
 {
     private static readonly JsonSerializerOptions Options = Capture();
 
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? scratch;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? scratchWriter;
+
     /// <summary>The client's options themselves (read-only use: derive a copy to add converters).</summary>
     public static JsonSerializerOptions SerializerOptions => Options;
 
@@ -23,6 +30,30 @@ public static class KubeJson
 
     public static T FromUtf8<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<T>(json, Options)!;
 
+    /// <summary>
+    /// <see cref="ToUtf8{T}"/> into an array from the shared pool, for JSON that lives only while a request is
+    /// handled (the mutation's before and after templates): dispose the result to return the array.
+    /// </summary>
+    public static PooledJson ToPooledUtf8<T>(T value)
+    {
+        var buffer = scratch ??= new ArrayBufferWriter<byte>(4096);
+        var writer = scratchWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, MaxDepth = Options.MaxDepth, SkipValidation = true });
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        JsonSerializer.Serialize(writer, value, Options);
+        writer.Flush();
+        var array = ArrayPool<byte>.Shared.Rent(buffer.WrittenCount);
+        buffer.WrittenSpan.CopyTo(array);
+        var json = new PooledJson(array, buffer.WrittenCount);
+        if (buffer.Capacity > 1024 * 1024)
+        {
+            scratch = null; // a huge template does not pin a huge buffer to the thread
+            scratchWriter = null;
+        }
+
+        return json;
+    }
+
     public static T Clone<T>(T value)
         where T : class => JsonSerializer.SerializeToNode(value, Options) is { } node ? FromNode<T>(node) : value;
 
@@ -32,4 +63,24 @@ public static class KubeJson
         KubernetesJson.AddJsonOptions(o => options = o);
         return options ?? throw new InvalidOperationException("KubernetesJson did not expose its serializer options");
     }
+}
+
+/// <summary>UTF-8 JSON in an array rented from the shared pool; <see cref="Dispose"/> returns it.</summary>
+public readonly struct PooledJson : IDisposable
+{
+    private readonly byte[] array;
+
+    public PooledJson(byte[] array, int length)
+    {
+        this.array = array;
+        Length = length;
+    }
+
+    public int Length { get; }
+
+    public ReadOnlySpan<byte> Span => array.AsSpan(0, Length);
+
+    public ReadOnlyMemory<byte> Memory => array.AsMemory(0, Length);
+
+    public void Dispose() => ArrayPool<byte>.Shared.Return(array);
 }

@@ -39,13 +39,13 @@ public sealed partial class RuleEngine
         // Rules may only change the pod template and the annotations, so only those are copied, serialized and diffed
         // (not managedFields, status and the rest of a large object). Both sides of the diff go through the same
         // model, so fields it does not know and formatting differences never show up as changes.
-        var templateBefore = KubeJson.ToUtf8(input.Object.Spec.Template);
+        using var templateBefore = KubeJson.ToPooledUtf8(input.Object.Spec.Template);
 
         MutationContext pass;
         if (input is { Operation: Operation.Update, OldObject: { } old })
         {
             pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: false);
-            if (old.Spec?.Template is not { } stored || !SameJson(KubeJson.ToUtf8(pass.StatefulSet.Spec.Template), KubeJson.ToUtf8(stored)))
+            if (old.Spec?.Template is not { } stored || !SameJson(pass.StatefulSet.Spec.Template, stored))
             {
                 pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true);
             }
@@ -76,7 +76,7 @@ public sealed partial class RuleEngine
         return new MutationResult(mode, patch, pass.Injected.ToArray(), warnings, pass.StatefulSet);
     }
 
-    private MutationContext Run(RuleInput input, byte[] templateBefore, IClusterView cluster, IReadOnlySet<string> previously,
+    private MutationContext Run(RuleInput input, PooledJson templateBefore, IClusterView cluster, IReadOnlySet<string> previously,
         IReadOnlySet<string> skips, bool allowNewInjections)
     {
         var context = new MutationContext(input.Operation, input.Namespace, WorkingCopy(input.Object, templateBefore), input.OldObject,
@@ -108,7 +108,7 @@ public sealed partial class RuleEngine
     /// A copy for the rules to edit: the pod template deep-copied (from its JSON, already at hand), the annotations
     /// copied, and everything else shared with the original, which rules only read.
     /// </summary>
-    private static V1StatefulSet WorkingCopy(V1StatefulSet original, byte[] templateBefore)
+    private static V1StatefulSet WorkingCopy(V1StatefulSet original, PooledJson templateBefore)
     {
         var metadata = original.Metadata is { } m
             ? new V1ObjectMeta
@@ -141,7 +141,7 @@ public sealed partial class RuleEngine
                 Replicas = spec.Replicas,
                 Selector = spec.Selector,
                 ServiceName = spec.ServiceName,
-                Template = KubeJson.FromUtf8<V1PodTemplateSpec>(templateBefore),
+                Template = KubeJson.FromUtf8<V1PodTemplateSpec>(templateBefore.Span),
                 VolumeClaimTemplates = spec.VolumeClaimTemplates,
                 UpdateStrategy = spec.UpdateStrategy,
                 PodManagementPolicy = spec.PodManagementPolicy,
@@ -155,7 +155,7 @@ public sealed partial class RuleEngine
     }
 
     /// <summary>The pod template's changes under <c>/spec/template</c>, and the annotations' under <c>/metadata/annotations</c>.</summary>
-    private static List<PatchOperation> Patch(V1StatefulSet original, byte[] templateBefore, V1StatefulSet mutated)
+    private static List<PatchOperation> Patch(V1StatefulSet original, PooledJson templateBefore, V1StatefulSet mutated)
     {
         var operations = new List<PatchOperation>();
         var before = original.Metadata?.Annotations;
@@ -179,11 +179,11 @@ public sealed partial class RuleEngine
             }
         }
 
-        var templateAfter = KubeJson.ToUtf8(mutated.Spec.Template);
-        if (!templateAfter.AsSpan().SequenceEqual(templateBefore))
+        using var templateAfter = KubeJson.ToPooledUtf8(mutated.Spec.Template);
+        if (!templateAfter.Span.SequenceEqual(templateBefore.Span))
         {
-            using var beforeJson = JsonDocument.Parse(templateBefore);
-            using var afterJson = JsonDocument.Parse(templateAfter);
+            using var beforeJson = JsonDocument.Parse(templateBefore.Memory);
+            using var afterJson = JsonDocument.Parse(templateAfter.Memory);
             JsonPatchBuilder.Diff(beforeJson.RootElement, afterJson.RootElement, "/spec/template", operations);
         }
 
@@ -191,16 +191,18 @@ public sealed partial class RuleEngine
     }
 
     /// <summary>Equal JSON: the same bytes, or the same members in another order (a map read in another order).</summary>
-    private static bool SameJson(byte[] a, byte[] b)
+    private static bool SameJson(V1PodTemplateSpec? a, V1PodTemplateSpec b)
     {
-        if (a.AsSpan().SequenceEqual(b))
+        using var left = KubeJson.ToPooledUtf8(a);
+        using var right = KubeJson.ToPooledUtf8(b);
+        if (left.Span.SequenceEqual(right.Span))
         {
             return true;
         }
 
-        using var left = JsonDocument.Parse(a);
-        using var right = JsonDocument.Parse(b);
-        return JsonElement.DeepEquals(left.RootElement, right.RootElement);
+        using var leftJson = JsonDocument.Parse(left.Memory);
+        using var rightJson = JsonDocument.Parse(right.Memory);
+        return JsonElement.DeepEquals(leftJson.RootElement, rightJson.RootElement);
     }
 }
 

@@ -58,13 +58,25 @@ public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
                 MaxSkew = options.MaxSkew,
                 TopologyKey = key,
                 WhenUnsatisfiable = options.WhenUnsatisfiable,
-                LabelSelector = Engine.KubeJson.Clone(selector),
+                LabelSelector = Copy(selector),
             }).ToList());
         if (constraints is not null)
         {
             spec.TopologySpreadConstraints = constraints;
         }
     }
+
+    /// <summary>Each constraint gets a selector of its own (a label selector has just these two fields).</summary>
+    private static V1LabelSelector Copy(V1LabelSelector selector) => new()
+    {
+        MatchLabels = selector.MatchLabels is null ? null : new Dictionary<string, string>(selector.MatchLabels),
+        MatchExpressions = selector.MatchExpressions?.Select(e => new V1LabelSelectorRequirement
+        {
+            Key = e.Key,
+            OperatorProperty = e.OperatorProperty,
+            Values = e.Values is null ? null : [.. e.Values],
+        }).ToList(),
+    };
 
     private sealed class Validator : AbstractValidator<TopologySpreadOptions>
     {
