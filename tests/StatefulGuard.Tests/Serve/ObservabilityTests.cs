@@ -39,6 +39,26 @@ public sealed class ObservabilityTests(ClusterFixture cluster) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Metrics_carry_the_runtime_meter_but_not_per_request_framework_instruments()
+    {
+        var ns = ClusterFixture.NewNamespace();
+        using var client = cluster.Webhook.CreateClient();
+        await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)); // the first scrape starts the adapters
+        for (var i = 0; i < 3; i++)
+        {
+            (await cluster.Webhook.PostAsync("/mutate", AdmissionReviews.Create(Fixtures.StatefulSet(ns)))).AssertWellFormed(validating: false);
+        }
+
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Contains("system_runtime_dotnet_gc_collections", metrics);
+        Assert.Contains("process_cpu_seconds_total", metrics);
+        Assert.DoesNotContain("http_server_request_duration", metrics);
+        Assert.DoesNotContain("aspnetcore_rate_limiting", metrics);
+        Assert.DoesNotContain("aspnetcore_routing", metrics);
+    }
+
+    [Fact]
     public async Task Every_decision_is_logged_with_uid_operation_object_rules_and_outcome()
     {
         var logs = new CapturingLoggerProvider();
