@@ -49,7 +49,7 @@ internal sealed partial class AdmissionHandler
             LogRejected(logger, endpointLabel, error.Status, error.Message);
             http.Response.StatusCode = error.Status;
             http.Response.ContentType = "application/json";
-            await JsonSerializer.SerializeAsync(http.Response.Body, new ErrorBody { Error = error.Message }, AdmissionJsonContext.Default.ErrorBody, http.RequestAborted);
+            await WriteAsync(http, new ErrorBody { Error = error.Message }, AdmissionJsonContext.Default.ErrorBody);
             return;
         }
 
@@ -63,8 +63,22 @@ internal sealed partial class AdmissionHandler
         var review = new AdmissionReview { ApiVersion = AdmissionReview.V1, Kind = AdmissionReview.ReviewKind, Response = response };
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
-        await JsonSerializer.SerializeAsync(http.Response.Body, review, AdmissionJsonContext.Default.AdmissionReview, http.RequestAborted);
+        await WriteAsync(http, review, AdmissionJsonContext.Default.AdmissionReview);
         AdmissionMetrics.Latency(endpointLabel, operation, decision).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>
+    /// The answer is small and complete: serialized synchronously straight into the response pipe, then flushed
+    /// once (no buffering stream and no asynchronous serializer state machine per request).
+    /// </summary>
+    private static async Task WriteAsync<T>(HttpContext http, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
+    {
+        using (var writer = new Utf8JsonWriter(http.Response.BodyWriter))
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+
+        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }
 
     private async Task<Outcome> DecideAsync(HttpContext http, AdmissionEndpoint endpoint)
