@@ -23,7 +23,11 @@ public sealed partial class RuleEngine
     /// Runs the mutating rules. On UPDATE, values injected earlier are taken from the stored object, and when
     /// the update leaves the pod template as stored no new default is added: that would roll every pod.
     /// </summary>
-    public MutationResult Mutate(RuleInput input, IClusterView cluster, GuardMode? globalMode = null)
+    /// <param name="editInPlace">
+    /// The caller has no further use for <c>input.Object</c>'s pod template (the webhook, once it has the patch):
+    /// the first pass then edits that template instead of a deserialized copy. Its annotations are still copied.
+    /// </param>
+    public MutationResult Mutate(RuleInput input, IClusterView cluster, GuardMode? globalMode = null, bool editInPlace = false)
     {
         var mode = ModeResolution.Resolve(globalMode ?? settings.Mode, cluster.GetNamespace(input.Namespace), out var note);
         var notes = note is null ? new List<string>() : [note];
@@ -44,15 +48,15 @@ public sealed partial class RuleEngine
         MutationContext pass;
         if (input is { Operation: Operation.Update, OldObject: { } old })
         {
-            pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: false);
+            pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: false, editInPlace);
             if (old.Spec?.Template is not { } stored || !SameJson(pass.StatefulSet.Spec.Template, stored))
             {
-                pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true);
+                pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true, reuseTemplate: false);
             }
         }
         else
         {
-            pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true);
+            pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true, editInPlace);
         }
 
         var warnings = notes.Concat(pass.Warnings).ToList();
@@ -77,9 +81,9 @@ public sealed partial class RuleEngine
     }
 
     private MutationContext Run(RuleInput input, PooledJson templateBefore, IClusterView cluster, IReadOnlySet<string> previously,
-        IReadOnlySet<string> skips, bool allowNewInjections)
+        IReadOnlySet<string> skips, bool allowNewInjections, bool reuseTemplate)
     {
-        var context = new MutationContext(input.Operation, input.Namespace, WorkingCopy(input.Object, templateBefore), input.OldObject,
+        var context = new MutationContext(input.Operation, input.Namespace, WorkingCopy(input.Object, templateBefore, reuseTemplate), input.OldObject,
             cluster, previously, allowNewInjections);
         foreach (var configured in rules.Mutating)
         {
@@ -105,10 +109,11 @@ public sealed partial class RuleEngine
     }
 
     /// <summary>
-    /// A copy for the rules to edit: the pod template deep-copied (from its JSON, already at hand), the annotations
-    /// copied, and everything else shared with the original, which rules only read.
+    /// A copy for the rules to edit: the pod template deep-copied (from its JSON, already at hand) unless the caller
+    /// lets the rules edit its own, the annotations copied, and everything else shared with the original, which
+    /// rules only read.
     /// </summary>
-    private static V1StatefulSet WorkingCopy(V1StatefulSet original, PooledJson templateBefore)
+    private static V1StatefulSet WorkingCopy(V1StatefulSet original, PooledJson templateBefore, bool reuseTemplate)
     {
         var metadata = original.Metadata is { } m
             ? new V1ObjectMeta
@@ -141,7 +146,7 @@ public sealed partial class RuleEngine
                 Replicas = spec.Replicas,
                 Selector = spec.Selector,
                 ServiceName = spec.ServiceName,
-                Template = KubeJson.FromUtf8<V1PodTemplateSpec>(templateBefore.Span),
+                Template = reuseTemplate ? spec.Template : KubeJson.FromUtf8<V1PodTemplateSpec>(templateBefore.Span),
                 VolumeClaimTemplates = spec.VolumeClaimTemplates,
                 UpdateStrategy = spec.UpdateStrategy,
                 PodManagementPolicy = spec.PodManagementPolicy,

@@ -276,7 +276,8 @@ internal sealed partial class AdmissionHandler
 
     private Outcome Mutate(AdmissionRequest request, string uid, RuleInput input, string name)
     {
-        var mutation = engine.Mutate(input, cluster);
+        // The typed object was read for this request alone: the rules may edit its template directly.
+        var mutation = engine.Mutate(input, cluster, editInPlace: true);
         var warnings = Messages.Limit(mutation.Warnings);
         var patched = mutation.Patch.Count > 0;
         var response = new AdmissionResponse

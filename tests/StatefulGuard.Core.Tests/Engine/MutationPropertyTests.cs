@@ -117,6 +117,32 @@ public sealed class MutationPropertyTests
                    && SafeSecurity(result.Mutated);
         }, iter: 400);
 
+    [Fact]
+    public void Editing_the_template_in_place_gives_the_same_answer_as_editing_a_copy() =>
+        Gen.Select(StatefulSet, StatefulSet).Sample((json, storedJson) =>
+        {
+            var engine = new RuleEngine(RuleSet.Defaults(RuleCatalog.Default), EngineSettings.Default);
+            var cluster = Mutation.Cluster(1, 31);
+
+            // A CREATE, and an UPDATE of a stored object that recorded some injections.
+            var stored = KubernetesJson.Deserialize<V1StatefulSet>(storedJson);
+            var storedPatched = storedJson.DeepClone().AsObject();
+            JsonSerializer.Deserialize<JsonPatchDocument>(JsonPatchBuilder.ToJson(Mutation.Run(stored).Patch))!.ApplyTo(storedPatched);
+            foreach (var (operation, old) in new[] { (StatefulGuard.Core.Admission.Operation.Create, (V1StatefulSet?)null), (StatefulGuard.Core.Admission.Operation.Update, KubernetesJson.Deserialize<V1StatefulSet>(storedPatched)) })
+            {
+                var copying = engine.Mutate(new RuleInput(operation, "shop", KubernetesJson.Deserialize<V1StatefulSet>(json), old), cluster);
+                var inPlace = engine.Mutate(new RuleInput(operation, "shop", KubernetesJson.Deserialize<V1StatefulSet>(json), old), cluster, editInPlace: true);
+                if (JsonPatchBuilder.ToJsonString(copying.Patch) != JsonPatchBuilder.ToJsonString(inPlace.Patch)
+                    || !copying.Injected.SequenceEqual(inPlace.Injected)
+                    || !copying.Warnings.SequenceEqual(inPlace.Warnings))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, iter: 200);
+
     /// <summary>Every value in <paramref name="original"/> is still there, unchanged.</summary>
     internal static bool Subset(JsonNode? original, JsonNode? mutated) => (original, mutated) switch
     {
