@@ -1,7 +1,7 @@
-using System.Text;
-using System.Text.Json;
 using System.Buffers;
 using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace StatefulGuard.Core.Engine;

@@ -26,12 +26,10 @@ public static class KubeJson
 
     public static T FromNode<T>(JsonNode node) => node.Deserialize<T>(Options)!;
 
-    public static byte[] ToUtf8<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
-
     public static T FromUtf8<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<T>(json, Options)!;
 
     /// <summary>
-    /// <see cref="ToUtf8{T}"/> into an array from the shared pool, for JSON that lives only while a request is
+    /// The value's JSON in an array from the shared pool, for JSON that lives only while a request is
     /// handled (the mutation's before and after templates): dispose the result to return the array.
     /// </summary>
     public static PooledJson ToPooledUtf8<T>(T value)
