@@ -59,25 +59,16 @@ public static class JsonPatchBuilder
     public static IReadOnlyList<PatchOperation> Diff(JsonNode? before, JsonNode? after)
     {
         var operations = new List<PatchOperation>();
-        DiffInto(before, after, "", operations);
+        using var beforeJson = JsonSerializer.SerializeToDocument(before);
+        using var afterJson = JsonSerializer.SerializeToDocument(after);
+        Diff(beforeJson.RootElement, afterJson.RootElement, "", operations);
         return operations;
     }
 
-    /// <summary>Diffs a subtree whose place in the document is <paramref name="basePath"/> (an escaped JSON Pointer).</summary>
-    public static void Diff(JsonNode? before, JsonNode? after, string basePath, List<PatchOperation> operations)
-    {
-        if (before is null && after is not null)
-        {
-            operations.Add(new PatchOperation(PatchOperation.Add, basePath, after.DeepClone()));
-            return;
-        }
-
-        DiffInto(before, after, basePath, operations);
-    }
-
     /// <summary>
-    /// The same diff over parsed documents, for the hot path: nothing is materialized except the values of the
-    /// operations it emits (copied, so they outlive the documents), and paths are built only for those.
+    /// The diff of a subtree whose place in the document is <paramref name="basePath"/> (an escaped JSON Pointer),
+    /// over parsed documents: nothing is materialized except the values of the operations it emits (copied, so
+    /// they outlive the documents), and paths are built only for those.
     /// </summary>
     public static void Diff(JsonElement before, JsonElement after, string basePath, List<PatchOperation> operations)
     {
@@ -168,64 +159,6 @@ public static class JsonPatchBuilder
                     array[int.Parse(last, System.Globalization.CultureInfo.InvariantCulture)] = operation.Value?.DeepClone();
                     break;
             }
-        }
-    }
-
-    private static void DiffInto(JsonNode? before, JsonNode? after, string path, List<PatchOperation> operations)
-    {
-        switch (before, after)
-        {
-            case (JsonObject a, JsonObject b):
-                foreach (var (key, value) in a)
-                {
-                    if (!b.ContainsKey(key))
-                    {
-                        operations.Add(new PatchOperation(PatchOperation.Remove, path + "/" + Escape(key), null));
-                    }
-                }
-
-                foreach (var (key, value) in b)
-                {
-                    var child = path + "/" + Escape(key);
-                    if (a.TryGetPropertyValue(key, out var old))
-                    {
-                        DiffInto(old, value, child, operations);
-                    }
-                    else
-                    {
-                        operations.Add(new PatchOperation(PatchOperation.Add, child, value?.DeepClone()));
-                    }
-                }
-
-                return;
-
-            case (JsonArray a, JsonArray b):
-                var common = Math.Min(a.Count, b.Count);
-                for (var i = 0; i < common; i++)
-                {
-                    DiffInto(a[i], b[i], path + "/" + i, operations);
-                }
-
-                // Remove from the end so every index is still valid when its operation applies.
-                for (var i = a.Count - 1; i >= common; i--)
-                {
-                    operations.Add(new PatchOperation(PatchOperation.Remove, path + "/" + i, null));
-                }
-
-                for (var i = common; i < b.Count; i++)
-                {
-                    operations.Add(new PatchOperation(PatchOperation.Add, path + "/" + i, b[i]?.DeepClone()));
-                }
-
-                return;
-
-            default:
-                if (!JsonNode.DeepEquals(before, after))
-                {
-                    operations.Add(new PatchOperation(PatchOperation.Replace, path, after?.DeepClone()));
-                }
-
-                return;
         }
     }
 
