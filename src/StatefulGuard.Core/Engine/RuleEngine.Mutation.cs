@@ -261,16 +261,16 @@ public static class InjectionAnnotations
         var rules = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            var rule = RuleOf(entry).ToString();
+            var ruleId = RuleOf(entry);
+            var rule = ruleId.ToString();
             if (!rules.TryGetValue(rule, out var targets))
             {
                 rules[rule] = targets = new SortedSet<string>(StringComparer.Ordinal);
             }
 
-            var colon = entry.IndexOf(':', StringComparison.Ordinal);
-            if (colon >= 0)
+            if (ruleId.Length < entry.Length)
             {
-                var target = entry.AsSpan(colon + 1);
+                var target = entry.AsSpan(ruleId.Length + 1);
                 var slash = target.IndexOf('/');
                 targets.Add((slash >= 0 ? target[..slash] : target).ToString());
             }
