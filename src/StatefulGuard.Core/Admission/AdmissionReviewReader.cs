@@ -55,21 +55,88 @@ public static class AdmissionReviewReader
         return new AdmissionRequest
         {
             Uid = String(request, "uid", Path),
-            Kind = Object(request, "kind", Path)?.Deserialize(AdmissionJsonContext.Default.GroupVersionKind),
-            Resource = Object(request, "resource", Path)?.Deserialize(AdmissionJsonContext.Default.GroupVersionResource),
+            Kind = Object(request, "kind", Path) is { } kind ? ReadKind(kind, Path + ".kind") : null,
+            Resource = Object(request, "resource", Path) is { } resource ? ReadResource(resource, Path + ".resource") : null,
             SubResource = String(request, "subResource", Path),
-            RequestKind = Object(request, "requestKind", Path)?.Deserialize(AdmissionJsonContext.Default.GroupVersionKind),
-            RequestResource = Object(request, "requestResource", Path)?.Deserialize(AdmissionJsonContext.Default.GroupVersionResource),
+            RequestKind = Object(request, "requestKind", Path) is { } requestKind ? ReadKind(requestKind, Path + ".requestKind") : null,
+            RequestResource = Object(request, "requestResource", Path) is { } requestResource
+                ? ReadResource(requestResource, Path + ".requestResource")
+                : null,
             RequestSubResource = String(request, "requestSubResource", Path),
             Name = String(request, "name", Path),
             Namespace = String(request, "namespace", Path),
             Operation = String(request, "operation", Path),
-            UserInfo = Object(request, "userInfo", Path)?.Deserialize(AdmissionJsonContext.Default.UserInfo),
+            UserInfo = Object(request, "userInfo", Path) is { } userInfo ? ReadUserInfo(userInfo, Path + ".userInfo") : null,
             Object = Element(request, "object"),
             OldObject = Element(request, "oldObject"),
             DryRun = Bool(request, "dryRun", Path),
             Options = Element(request, "options"),
         };
+    }
+
+    // The envelope's small records are read field by field like the rest: the serializer's path for init-only
+    // records (a constructor-argument cache per object) cost more than the whole envelope otherwise.
+    private static GroupVersionKind ReadKind(JsonElement kind, string path) => new()
+    {
+        Group = String(kind, "group", path),
+        Version = String(kind, "version", path),
+        Kind = String(kind, "kind", path),
+    };
+
+    private static GroupVersionResource ReadResource(JsonElement resource, string path) => new()
+    {
+        Group = String(resource, "group", path),
+        Version = String(resource, "version", path),
+        Resource = String(resource, "resource", path),
+    };
+
+    private static UserInfo ReadUserInfo(JsonElement userInfo, string path)
+    {
+        Dictionary<string, IReadOnlyList<string>>? extra = null;
+        if (Object(userInfo, "extra", path) is { } extraJson)
+        {
+            extra = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var entry in extraJson.EnumerateObject())
+            {
+                extra[entry.Name] = Strings(entry.Value, $"{path}.extra.{entry.Name}") ?? [];
+            }
+        }
+
+        return new UserInfo
+        {
+            Username = String(userInfo, "username", path),
+            Uid = String(userInfo, "uid", path),
+            Groups = userInfo.TryGetProperty("groups", out var groups) ? Strings(groups, path + ".groups") : null,
+            Extra = extra,
+        };
+    }
+
+    /// <summary>An array of strings (null when null).</summary>
+    private static string[]? Strings(JsonElement value, string path)
+    {
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw new JsonException($"{path} must be an array of strings, got {Describe(value.ValueKind)}");
+        }
+
+        var result = new string[value.GetArrayLength()];
+        var i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                throw new JsonException($"{path}[{i}] must be a string, got {Describe(item.ValueKind)}");
+            }
+
+            result[i++] = item.GetString()!;
+        }
+
+        return result;
     }
 
     private static string? String(JsonElement parent, string name, string path) =>

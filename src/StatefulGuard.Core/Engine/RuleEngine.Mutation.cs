@@ -214,15 +214,17 @@ public sealed partial class RuleEngine
 /// <summary>The <c>statefulguard.io/skip</c> and <c>statefulguard.io/injected</c> annotations.</summary>
 public static class InjectionAnnotations
 {
+    private static readonly IReadOnlySet<string> NoSkips = System.Collections.Frozen.FrozenSet<string>.Empty;
+
     /// <summary>Names in <c>statefulguard.io/skip</c>; unknown names are reported in <paramref name="notes"/>.</summary>
     public static IReadOnlySet<string> Skips(V1StatefulSet statefulSet, IEnumerable<string> known, List<string> notes)
     {
-        var result = new HashSet<string>(StringComparer.Ordinal);
         if (statefulSet.Metadata?.Annotations?.TryGetValue(WellKnown.SkipAnnotation, out var value) != true)
         {
-            return result;
+            return NoSkips;
         }
 
+        var result = new HashSet<string>(StringComparer.Ordinal);
         var names = known.ToHashSet(StringComparer.Ordinal);
         foreach (var name in Split(value))
         {
@@ -247,48 +249,84 @@ public static class InjectionAnnotations
     /// <summary>Adds <paramref name="entries"/> to the annotation, keeping what it already lists, sorted.</summary>
     public static void Record(V1StatefulSet statefulSet, IEnumerable<string> entries)
     {
-        var all = Injected(statefulSet);
-        all.UnionWith(entries);
         statefulSet.Metadata ??= new V1ObjectMeta();
         statefulSet.Metadata.Annotations ??= new Dictionary<string, string>();
-        statefulSet.Metadata.Annotations[WellKnown.InjectedAnnotation] = string.Join(",", all.Order(StringComparer.Ordinal));
+        var annotations = statefulSet.Metadata.Annotations;
+        var all = new List<string>(entries);
+        if (annotations.TryGetValue(WellKnown.InjectedAnnotation, out var existing))
+        {
+            all.AddRange(Split(existing));
+        }
+
+        all.Sort(StringComparer.Ordinal);
+        var joined = new System.Text.StringBuilder();
+        for (var i = 0; i < all.Count; i++)
+        {
+            if (i > 0 && all[i] == all[i - 1])
+            {
+                continue;
+            }
+
+            if (joined.Length > 0)
+            {
+                joined.Append(',');
+            }
+
+            joined.Append(all[i]);
+        }
+
+        annotations[WellKnown.InjectedAnnotation] = joined.ToString();
     }
 
     /// <summary>"probes (nginx), security-context (nginx, pod)" from entries like "probes:nginx/startup".</summary>
     public static string Summary(IEnumerable<string> entries)
     {
-        // Rule → targets, both in ordinal order; written on every mutating admission's log line, so no LINQ.
-        var rules = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        // Written on every mutating admission's log line: the entries are sorted by rule, then target, and each
+        // rule and target is written once, straight from the entry strings.
+        var parts = new List<SummaryPart>();
         foreach (var entry in entries)
         {
-            var ruleId = RuleOf(entry);
-            var rule = ruleId.ToString();
-            if (!rules.TryGetValue(rule, out var targets))
-            {
-                rules[rule] = targets = new SortedSet<string>(StringComparer.Ordinal);
-            }
-
-            if (ruleId.Length < entry.Length)
-            {
-                var target = entry.AsSpan(ruleId.Length + 1);
-                var slash = target.IndexOf('/');
-                targets.Add((slash >= 0 ? target[..slash] : target).ToString());
-            }
+            parts.Add(SummaryPart.Of(entry));
         }
 
+        parts.Sort(static (a, b) => a.CompareTo(b));
         var summary = new System.Text.StringBuilder();
-        foreach (var (rule, targets) in rules)
+        SummaryPart? previous = null;
+        var targets = 0;
+        foreach (var part in parts)
         {
-            if (summary.Length > 0)
+            if (previous is not { } p || !p.Rule.SequenceEqual(part.Rule))
             {
-                summary.Append(", ");
+                if (targets > 0)
+                {
+                    summary.Append(')');
+                }
+
+                if (previous is not null)
+                {
+                    summary.Append(", ");
+                }
+
+                summary.Append(part.Rule);
+                targets = 0;
+            }
+            else if (p.Target.SequenceEqual(part.Target))
+            {
+                continue;
             }
 
-            summary.Append(rule);
-            if (targets.Count > 0)
+            if (part.Target.Length > 0 || part.HasTarget)
             {
-                summary.Append(" (").AppendJoin(", ", targets).Append(')');
+                summary.Append(targets == 0 ? " (" : ", ").Append(part.Target);
+                targets++;
             }
+
+            previous = part;
+        }
+
+        if (targets > 0)
+        {
+            summary.Append(')');
         }
 
         return summary.ToString();
@@ -303,4 +341,33 @@ public static class InjectionAnnotations
 
     private static string[] Split(string? value) =>
         (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>An entry's rule id and target ("probes" and "nginx" in "probes:nginx/startup"), as slices of the entry.</summary>
+    private readonly record struct SummaryPart(string Entry, int RuleLength, int TargetStart, int TargetLength)
+    {
+        public ReadOnlySpan<char> Rule => Entry.AsSpan(0, RuleLength);
+
+        public ReadOnlySpan<char> Target => Entry.AsSpan(TargetStart, TargetLength);
+
+        public bool HasTarget => RuleLength < Entry.Length;
+
+        public static SummaryPart Of(string entry)
+        {
+            var rule = RuleOf(entry).Length;
+            if (rule >= entry.Length)
+            {
+                return new SummaryPart(entry, rule, entry.Length, 0);
+            }
+
+            var target = entry.AsSpan(rule + 1);
+            var slash = target.IndexOf('/');
+            return new SummaryPart(entry, rule, rule + 1, slash >= 0 ? slash : target.Length);
+        }
+
+        public int CompareTo(SummaryPart other)
+        {
+            var byRule = Rule.CompareTo(other.Rule, StringComparison.Ordinal);
+            return byRule != 0 ? byRule : Target.CompareTo(other.Target, StringComparison.Ordinal);
+        }
+    }
 }

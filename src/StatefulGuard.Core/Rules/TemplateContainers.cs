@@ -3,9 +3,13 @@ using k8s.Models;
 namespace StatefulGuard.Core.Rules;
 
 /// <summary>A container of the pod template with the field path that addresses it.</summary>
-public sealed record TemplateContainer(V1Container Container, string Path, bool IsInit)
+/// <param name="Index">Its index in <c>initContainers</c> or <c>containers</c>.</param>
+public sealed record TemplateContainer(V1Container Container, int Index, bool IsInit)
 {
     public string Name => Container.Name;
+
+    /// <summary>The field path, e.g. <c>spec.template.spec.containers[1]</c> (built when a message needs it).</summary>
+    public string Path => IsInit ? $"spec.template.spec.initContainers[{Index}]" : $"spec.template.spec.containers[{Index}]";
 
     /// <summary>Init containers with <c>restartPolicy: Always</c> run beside the main containers.</summary>
     public bool IsSidecar => IsInit && Container.RestartPolicy == "Always";
@@ -25,12 +29,12 @@ public sealed record TemplateContainer(V1Container Container, string Path, bool 
 
         for (var i = 0; i < (spec.InitContainers?.Count ?? 0); i++)
         {
-            yield return new TemplateContainer(spec.InitContainers![i], $"spec.template.spec.initContainers[{i}]", true);
+            yield return new TemplateContainer(spec.InitContainers![i], i, true);
         }
 
         for (var i = 0; i < (spec.Containers?.Count ?? 0); i++)
         {
-            yield return new TemplateContainer(spec.Containers![i], $"spec.template.spec.containers[{i}]", false);
+            yield return new TemplateContainer(spec.Containers![i], i, false);
         }
     }
 }

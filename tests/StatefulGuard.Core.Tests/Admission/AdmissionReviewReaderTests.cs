@@ -15,7 +15,7 @@ public sealed class AdmissionReviewReaderTests
           "requestKind":{"group":"apps","version":"v1","kind":"StatefulSet"},
           "requestResource":{"group":"apps","version":"v1","resource":"statefulsets"},
           "name":"web","namespace":"shop","operation":"UPDATE",
-          "userInfo":{"username":"admin","groups":["system:masters"],"extra":{"k":["v"]}},
+          "userInfo":{"username":"admin","uid":"u-1","groups":["system:masters"],"extra":{"k":["v"]}},
           "object":{"metadata":{"name":"web"}},"oldObject":{"metadata":{"name":"web","generation":1}},
           "dryRun":true,"options":{"kind":"UpdateOptions"},"somethingNew":{"a":[1,2]}}}
         """;
@@ -34,7 +34,10 @@ public sealed class AdmissionReviewReaderTests
             Assert.Equal("statefulsets", request.Resource!.Resource);
             Assert.Equal("StatefulSet", request.RequestKind!.Kind);
             Assert.Equal("statefulsets", request.RequestResource!.Resource);
-            Assert.Equal("admin", request.UserInfo!.Username);
+            Assert.Equal(("apps", "v1", "statefulsets"), (request.Resource.Group, request.Resource.Version, request.Resource.Resource));
+            Assert.Equal(("apps", "v1", "StatefulSet"), (request.Kind.Group, request.Kind.Version, request.Kind.Kind));
+            Assert.Equal(("admin", "u-1"), (request.UserInfo!.Username, request.UserInfo.Uid));
+            Assert.Equal(["system:masters"], request.UserInfo.Groups!);
             Assert.Equal(["v"], request.UserInfo.Extra!["k"]);
             Assert.Equal(1, request.OldObject!.Value.GetProperty("metadata").GetProperty("generation").GetInt32());
             Assert.Equal("web", request.Object!.Value.GetProperty("metadata").GetProperty("name").GetString());
@@ -60,6 +63,12 @@ public sealed class AdmissionReviewReaderTests
     [InlineData("""{"apiVersion":"admission.k8s.io/v1","request":{"uid":42}}""", "$.request.uid must be a string, got a number")]
     [InlineData("""{"apiVersion":"admission.k8s.io/v1","request":{"dryRun":"yes"}}""", "$.request.dryRun must be true or false, got a string")]
     [InlineData("""{"apiVersion":"admission.k8s.io/v1","request":{"kind":"StatefulSet"}}""", "$.request.kind must be an object, got a string")]
+    [InlineData("""{"request":{"resource":{"group":"apps","resource":7}}}""", "$.request.resource.resource must be a string, got a number")]
+    [InlineData("""{"request":{"requestKind":{"kind":true}}}""", "$.request.requestKind.kind must be a string, got a boolean")]
+    [InlineData("""{"request":{"userInfo":{"username":"a","groups":"system:masters"}}}""", "$.request.userInfo.groups must be an array of strings, got a string")]
+    [InlineData("""{"request":{"userInfo":{"groups":["a",1]}}}""", "$.request.userInfo.groups[1] must be a string, got a number")]
+    [InlineData("""{"request":{"userInfo":{"extra":{"scopes":[{}]}}}}""", "$.request.userInfo.extra.scopes[0] must be a string, got an object")]
+    [InlineData("""{"request":{"userInfo":{"extra":[]}}}""", "$.request.userInfo.extra must be an object, got an array")]
     [InlineData("""{"apiVersion":["admission.k8s.io/v1"]}""", "$.apiVersion must be a string, got an array")]
     [InlineData("""{"request":[]}""", "$.request must be an object, got an array")]
     [InlineData("""[]""", "$ must be an object, got an array")]
