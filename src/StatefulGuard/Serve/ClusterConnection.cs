@@ -57,10 +57,7 @@ internal sealed class ClusterConnection : IDisposable
 
     private static ClusterConnection FromKubeconfig(FileInfo[] files)
     {
-        // Several KUBECONFIG files are merged by the client itself, exactly as kubectl merges them.
-        var config = files.Length == 1
-            ? KubernetesClientConfiguration.BuildConfigFromConfigFile(files[0])
-            : KubernetesClientConfiguration.BuildDefaultConfig();
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(Kubeconfig.Load(files));
         return new ClusterConnection(new Kubernetes(config), $"{config.Host} (kubeconfig {string.Join(Path.PathSeparator, files.Select(f => f.FullName))})");
     }
 
