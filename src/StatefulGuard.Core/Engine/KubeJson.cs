@@ -55,11 +55,38 @@ public static class KubeJson
     public static T Clone<T>(T value)
         where T : class => JsonSerializer.SerializeToNode(value, Options) is { } node ? FromNode<T>(node) : value;
 
+    /// <summary>
+    /// Puts <see cref="KubeModelsContext"/> first in the client's resolver chain, so that its lists and watches use it
+    /// too. Call once at start, before the client serializes anything: its options cannot change once used. (If they
+    /// were used already, StatefulGuard's own reads and writes still go through the context, on a copy of them.)
+    /// </summary>
+    public static void Initialize() => _ = Options;
+
     private static JsonSerializerOptions Capture()
     {
-        JsonSerializerOptions? options = null;
-        KubernetesJson.AddJsonOptions(o => options = o);
-        return options ?? throw new InvalidOperationException("KubernetesJson did not expose its serializer options");
+        JsonSerializerOptions? client = null;
+        KubernetesJson.AddJsonOptions(o =>
+        {
+            if (!o.IsReadOnly && !o.TypeInfoResolverChain.Contains(KubeModelsContext.Default))
+            {
+                o.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
+            }
+
+            client = o;
+        });
+        if (client is null)
+        {
+            throw new InvalidOperationException("KubernetesJson did not expose its serializer options");
+        }
+
+        if (client.TypeInfoResolverChain.Contains(KubeModelsContext.Default))
+        {
+            return client;
+        }
+
+        var own = new JsonSerializerOptions(client);
+        own.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
+        return own;
     }
 }
 

@@ -1,3 +1,4 @@
+using StatefulGuard.Core.Engine;
 using StatefulGuard.Serve;
 
 namespace StatefulGuard.Commands;
@@ -31,6 +32,7 @@ internal static class CommandLine
 
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
+        KubeJson.Initialize();
         var command = args.Length == 0 || args[0].StartsWith('-') ? "serve" : args[0];
         var rest = args.Length == 0 || args[0].StartsWith('-') ? args : args[1..];
         switch (command)

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Exceptions;
 using StatefulGuard.Configuration;
+using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Serve;
 
@@ -25,6 +26,7 @@ internal sealed class ClusterConnection : IDisposable
     /// </summary>
     public static ClusterConnection Create(ClusterOptions options)
     {
+        KubeJson.Initialize(); // before the client's first (de)serialization
         switch (options.Source)
         {
             case ClusterSource.None:
