@@ -129,10 +129,13 @@ internal static class ServeExtensions
         app.Use(RequireClientCertificate);
         app.UseRateLimiter();
         var admission = app.MapGroup("").RequireRateLimiting(AdmissionLimit);
-        admission.MapPost("/validate", (HttpContext http, AdmissionHandler handler) => handler.HandleAsync(http, AdmissionEndpoint.Validate));
-        admission.MapPost("/mutate", (HttpContext http, AdmissionHandler handler) => handler.HandleAsync(http, AdmissionEndpoint.Mutate));
+        // Plain request delegates: no parameter binding for the framework to generate and compile at start.
+        admission.MapPost("/validate", static http => Admission(http).HandleAsync(http, AdmissionEndpoint.Validate));
+        admission.MapPost("/mutate", static http => Admission(http).HandleAsync(http, AdmissionEndpoint.Mutate));
         return app;
     }
+
+    private static AdmissionHandler Admission(HttpContext http) => http.RequestServices.GetRequiredService<AdmissionHandler>();
 
     /// <summary>With a client CA configured, only clients whose certificate chained to it (checked during the handshake) get in.</summary>
     private static Task RequireClientCertificate(HttpContext http, RequestDelegate next)
