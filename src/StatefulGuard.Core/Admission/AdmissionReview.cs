@@ -124,10 +124,13 @@ public sealed record AdmissionResponse
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public AdmissionStatus? Status { get; init; }
 
-    /// <summary>The RFC 6902 patch as UTF-8 JSON (base64 on the wire, as the apiserver expects).</summary>
+    /// <summary>
+    /// The RFC 6902 patch as UTF-8 JSON (base64 on the wire, as the apiserver expects). Memory rather than an array:
+    /// the webhook writes it from a pooled buffer.
+    /// </summary>
     [JsonPropertyName("patch")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public byte[]? Patch { get; init; }
+    public ReadOnlyMemory<byte>? Patch { get; init; }
 
     [JsonPropertyName("patchType")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

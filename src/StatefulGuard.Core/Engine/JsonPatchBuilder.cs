@@ -84,7 +84,14 @@ public static class JsonPatchBuilder
 
     public static byte[] ToJson(IReadOnlyList<PatchOperation> operations)
     {
-        // One buffer and writer per thread: a patch is written on every mutating admission.
+        using var json = ToPooledJson(operations);
+        return json.Span.ToArray();
+    }
+
+    /// <summary>The patch's JSON in an array from the shared pool (a patch is written on every mutating admission).</summary>
+    public static PooledJson ToPooledJson(IReadOnlyList<PatchOperation> operations)
+    {
+        // One buffer and writer per thread.
         var buffer = patchBuffer ??= new ArrayBufferWriter<byte>(4096);
         var writer = patchWriter ??= new Utf8JsonWriter(buffer);
         buffer.ResetWrittenCount();
@@ -106,7 +113,7 @@ public static class JsonPatchBuilder
 
         writer.WriteEndArray();
         writer.Flush();
-        var json = buffer.WrittenSpan.ToArray();
+        var json = PooledJson.CopyOf(buffer.WrittenSpan);
         if (buffer.Capacity > 1024 * 1024)
         {
             patchBuffer = null; // a huge patch does not pin a huge buffer to the thread

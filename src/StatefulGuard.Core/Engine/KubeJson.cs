@@ -40,9 +40,7 @@ public static class KubeJson
         writer.Reset(buffer);
         JsonSerializer.Serialize(writer, value, Options);
         writer.Flush();
-        var array = ArrayPool<byte>.Shared.Rent(buffer.WrittenCount);
-        buffer.WrittenSpan.CopyTo(array);
-        var json = new PooledJson(array, buffer.WrittenCount);
+        var json = PooledJson.CopyOf(buffer.WrittenSpan);
         if (buffer.Capacity > 1024 * 1024)
         {
             scratch = null; // a huge template does not pin a huge buffer to the thread
@@ -102,6 +100,14 @@ public readonly struct PooledJson : IDisposable
     }
 
     public int Length { get; }
+
+    /// <summary>A pooled copy of <paramref name="json"/>.</summary>
+    public static PooledJson CopyOf(ReadOnlySpan<byte> json)
+    {
+        var array = ArrayPool<byte>.Shared.Rent(json.Length);
+        json.CopyTo(array);
+        return new PooledJson(array, json.Length);
+    }
 
     public ReadOnlySpan<byte> Span => array.AsSpan(0, Length);
 

@@ -259,23 +259,17 @@ public static class InjectionAnnotations
         }
 
         all.Sort(StringComparer.Ordinal);
-        var joined = new System.Text.StringBuilder();
+        var unique = 0;
         for (var i = 0; i < all.Count; i++)
         {
-            if (i > 0 && all[i] == all[i - 1])
+            if (i == 0 || all[i] != all[unique - 1])
             {
-                continue;
+                all[unique++] = all[i];
             }
-
-            if (joined.Length > 0)
-            {
-                joined.Append(',');
-            }
-
-            joined.Append(all[i]);
         }
 
-        annotations[WellKnown.InjectedAnnotation] = joined.ToString();
+        all.RemoveRange(unique, all.Count - unique);
+        annotations[WellKnown.InjectedAnnotation] = string.Join(',', all);
     }
 
     /// <summary>"probes (nginx), security-context (nginx, pod)" from entries like "probes:nginx/startup".</summary>
@@ -290,7 +284,7 @@ public static class InjectionAnnotations
         }
 
         parts.Sort(static (a, b) => a.CompareTo(b));
-        var summary = new System.Text.StringBuilder();
+        var summary = new System.Text.StringBuilder(256);
         SummaryPart? previous = null;
         var targets = 0;
         foreach (var part in parts)

@@ -63,7 +63,15 @@ internal sealed partial class AdmissionHandler
         var review = new AdmissionReview { ApiVersion = AdmissionReview.V1, Kind = AdmissionReview.ReviewKind, Response = response };
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "application/json";
-        await WriteAsync(http, review, AdmissionJsonContext.Default.AdmissionReview);
+        try
+        {
+            await WriteAsync(http, review, AdmissionJsonContext.Default.AdmissionReview);
+        }
+        finally
+        {
+            outcome.Patch?.Dispose();
+        }
+
         AdmissionMetrics.Latency(endpointLabel, operation, decision).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
@@ -280,11 +288,12 @@ internal sealed partial class AdmissionHandler
         var mutation = engine.Mutate(input, cluster, editInPlace: true);
         var warnings = Messages.Limit(mutation.Warnings);
         var patched = mutation.Patch.Count > 0;
+        PooledJson? patch = patched ? JsonPatchBuilder.ToPooledJson(mutation.Patch) : null;
         var response = new AdmissionResponse
         {
             Uid = uid,
             Allowed = true,
-            Patch = patched ? JsonPatchBuilder.ToJson(mutation.Patch) : null,
+            Patch = patch?.Memory,
             PatchType = patched ? "JSONPatch" : null,
             Warnings = warnings.Count > 0 ? warnings : null,
         };
@@ -307,7 +316,10 @@ internal sealed partial class AdmissionHandler
             }
         }
 
-        return new Outcome(response, null, request, "StatefulSet", name, InjectionAnnotations.Summary(mutation.Injected), mutation.Mode.ToString());
+        return new Outcome(response, null, request, "StatefulSet", name, InjectionAnnotations.Summary(mutation.Injected), mutation.Mode.ToString())
+        {
+            Patch = patch,
+        };
     }
 
     private static void CountRuleResults(Evaluation evaluation, IReadOnlyList<ConfiguredRule> evaluated)
@@ -370,6 +382,9 @@ internal sealed partial class AdmissionHandler
         AdmissionResponse? Response, Failure? Error, AdmissionRequest? Request = null, string? Kind = null,
         string? ObjectName = null, string? RuleIds = null, string? Mode = null)
     {
+        /// <summary>The pooled buffer behind <c>Response.Patch</c>, returned once the response is written.</summary>
+        public PooledJson? Patch { get; init; }
+
         public static Outcome Fail(int status, string message) => new(null, new Failure(status, message));
 
         public static Outcome Allow(AdmissionRequest request, string uid, string? kind, string? name = null) =>

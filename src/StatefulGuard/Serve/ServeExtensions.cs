@@ -100,12 +100,14 @@ internal static class ServeExtensions
             .AddCheck<CertificateHealthCheck>("certificate", tags: [ReadyTag])
             .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ReadyTag]);
 
-        // Each host keeps its own logger (never the process-wide static one), and other logging providers
-        // registered with the host (a test's, for instance) still receive every event.
+        // Each host keeps its own logger (never the process-wide static one). Serilog sinks registered as services
+        // (a test's, for instance) receive every event too; events are not copied out to other logging providers,
+        // which would cost every event a conversion.
         services.AddSerilog((sp, log) =>
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
             log.ReadFrom.Configuration(configuration)
+                .ReadFrom.Services(sp)
                 .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", Serilog.Events.LogEventLevel.Warning)
                 // Request start/finish events are never written, and while this category is enabled at all ASP.NET
@@ -119,7 +121,7 @@ internal static class ServeExtensions
                 ? new RenderedCompactJsonFormatter()
                 : new MessageTemplateTextFormatter("[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
             log.WriteTo.Sink(new BatchedConsoleSink(formatter, Console.OpenStandardOutput()));
-        }, preserveStaticLogger: true, writeToProviders: true);
+        }, preserveStaticLogger: true, writeToProviders: false);
 
         return services;
     }

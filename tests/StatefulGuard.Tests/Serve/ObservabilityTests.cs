@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using Serilog.Core;
+using Serilog.Events;
 using StatefulGuard.Tests.Support;
 
 namespace StatefulGuard.Tests.Serve;
@@ -61,9 +62,9 @@ public sealed class ObservabilityTests(ClusterFixture cluster) : IClassFixture<C
     [Fact]
     public async Task Every_decision_is_logged_with_uid_operation_object_rules_and_outcome()
     {
-        var logs = new CapturingLoggerProvider();
+        var logs = new CapturingLogSink();
         await using var webhook = cluster.Webhook.WithWebHostBuilder(b =>
-            b.ConfigureTestServices(s => s.AddSingleton<ILoggerProvider>(logs)));
+            b.ConfigureTestServices(s => s.AddSingleton<ILogEventSink>(logs)));
         var ns = ClusterFixture.NewNamespace();
         var review = AdmissionReviews.Create(Fixtures.StatefulSet(ns), uid: "log-uid-1");
 
@@ -79,6 +80,8 @@ public sealed class ObservabilityTests(ClusterFixture cluster) : IClassFixture<C
         Assert.Equal(false, decision.Values["Allowed"]);
         Assert.Contains("headless-service:deny", (string)decision.Values["Rules"]!);
         Assert.IsType<double>(decision.Values["DurationMs"]);
+        Assert.Equal(("StatefulGuard.Serve.AdmissionHandler", LogEventLevel.Information), (decision.Category, decision.Level));
+        Assert.Contains("log-uid-1", decision.Message);
     }
 }
 
