@@ -10,12 +10,14 @@ internal static class ServeCommand
     public static WebApplication Build(string[] args)
     {
         MetricsSetup.Configure();
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        // The slim builder: no IIS integration, HTTP/3 or extra logging providers, which a webhook in a pod never uses.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = args,
             // appsettings.json ships beside the binary; a --contentRoot argument still wins.
             ContentRootPath = args.Any(a => a.StartsWith("--contentRoot", StringComparison.OrdinalIgnoreCase)) ? null : AppContext.BaseDirectory,
         });
+        builder.WebHost.UseKestrelHttpsConfiguration();
 
         // --urls and ASPNETCORE_URLS both arrive as "urls"; only without them is the documented default used.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
@@ -23,7 +25,7 @@ internal static class ServeCommand
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        // Serilog is the sink; providers added after this point (a test's) still receive every event.
+        // Serilog is the only logging provider (sinks registered as services still receive every event).
         builder.Logging.ClearProviders();
         builder.Services.AddStatefulGuard();
         var app = builder.Build();
