@@ -229,12 +229,12 @@ public static class JsonPatchBuilder
             // Remove from the end so every index is still valid when its operation applies.
             for (var i = a - 1; i >= common; i--)
             {
-                operations.Add(new PatchOperation(PatchOperation.Remove, path + "/" + i, null));
+                operations.Add(new PatchOperation(PatchOperation.Remove, Child(path, i), null));
             }
 
             for (var i = common; i < b; i++)
             {
-                operations.Add(PatchOperation.FromJson(PatchOperation.Add, path + "/" + i, Copy(after[i])));
+                operations.Add(PatchOperation.FromJson(PatchOperation.Add, Child(path, i), Copy(after[i])));
             }
 
             return;
@@ -246,7 +246,23 @@ public static class JsonPatchBuilder
         }
     }
 
-    private static string Child(StringBuilder path, string name) => path + "/" + Escape(name);
+    /// <summary>The path of a member, as one string (the builder is left as it was).</summary>
+    private static string Child(StringBuilder path, string name)
+    {
+        var length = path.Length;
+        var child = path.Append('/').Append(Escape(name)).ToString();
+        path.Length = length;
+        return child;
+    }
+
+    /// <summary>The path of an array item, as one string (the builder is left as it was).</summary>
+    private static string Child(StringBuilder path, int index)
+    {
+        var length = path.Length;
+        var child = path.Append('/').Append(index).ToString();
+        path.Length = length;
+        return child;
+    }
 
     /// <summary>The element's JSON, copied out of a document that is about to be disposed.</summary>
     private static byte[] Copy(JsonElement element) => JsonMarshal.GetRawUtf8Value(element).ToArray();
