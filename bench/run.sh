@@ -54,6 +54,13 @@ for path in /version /api/v1/namespaces /api/v1/services /api/v1/services /apis/
 done
 
 guard_port=18443; floor_port=18444
+# A server left over from another run on these ports would be measured instead of this build's.
+for port in $guard_port $floor_port; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use (a server from an earlier run?): stop it first" >&2
+    exit 1
+  fi
+done
 start_guard() {
   StatefulGuard__Tls__CertFile="$results/certs/tls.crt" StatefulGuard__Tls__KeyFile="$results/certs/tls.key" \
   StatefulGuard__Cluster__Source=Kubeconfig StatefulGuard__Cluster__Kubeconfig="$results/kubeconfig" \

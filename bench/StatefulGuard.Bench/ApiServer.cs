@@ -12,7 +12,7 @@ internal static class ApiServer
     public static async Task<int> RunAsync(string[] args)
     {
         var options = args.Chunk(2).ToDictionary(p => p[0], p => p[1]);
-        await using var server = await FakeApiServer.StartAsync();
+        var server = await FakeApiServer.StartAsync();
         server.Apply("storageclasses", Json("""{"metadata":{"name":"standard","annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},"provisioner":"ebs.csi.aws.com","volumeBindingMode":"WaitForFirstConsumer"}"""));
         server.Apply("services", Json("""{"metadata":{"name":"nginx","namespace":"shop"},"spec":{"clusterIP":"None","clusterIPs":["None"],"type":"ClusterIP","selector":{"app.kubernetes.io/name":"web"},"ports":[{"name":"web","port":80,"protocol":"TCP"}]}}"""));
         server.Apply("poddisruptionbudgets", Json("""{"metadata":{"name":"web","namespace":"shop"},"spec":{"maxUnavailable":1,"selector":{"matchLabels":{"app.kubernetes.io/name":"web"}}}}"""));
@@ -29,10 +29,21 @@ internal static class ApiServer
         server.WriteKubeconfig(Path.GetDirectoryName(Path.GetFullPath(options["--kubeconfig"]))!);
         File.Move(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options["--kubeconfig"]))!, "kubeconfig"), options["--kubeconfig"], overwrite: true);
         Console.WriteLine($"fake apiserver on {server.Url}");
+        // Stop on SIGTERM or Ctrl+C (bench/run.sh kills its servers when it ends), even with watches still open.
         var done = new TaskCompletionSource();
+        using var terminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, context => { context.Cancel = true; done.TrySetResult(); });
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; done.TrySetResult(); };
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => done.TrySetResult();
         await done.Task;
+        try
+        {
+            await server.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+            // Open watch streams may hold the listener; the process ends regardless.
+        }
+
         return 0;
     }
 
