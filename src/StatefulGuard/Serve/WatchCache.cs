@@ -72,8 +72,18 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
             ? Lookup<IReadOnlyList<T>>.Found(store.GetValueOrDefault(@namespace)?.Values.ToArray() ?? [])
             : Lookup<IReadOnlyList<T>>.Unknown;
 
+    /// <summary>kubectl's copy of the whole object as last applied: often the largest field, and never read by a rule.</summary>
+    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
     private static void Put(ConcurrentDictionary<string, ConcurrentDictionary<string, T>> map, T item)
     {
+        // Cached for as long as the object exists: what no rule reads is dropped first, as informers' transforms do.
+        if (item.Metadata is { } metadata)
+        {
+            metadata.ManagedFields = null;
+            metadata.Annotations?.Remove(LastAppliedAnnotation);
+        }
+
         var (ns, name) = Key(item);
         map.GetOrAdd(ns, _ => new ConcurrentDictionary<string, T>(StringComparer.Ordinal))[name] = item;
     }

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using StatefulGuard.Core.Cluster;
 using StatefulGuard.Tests.Support;
 
 namespace StatefulGuard.Tests.Cluster;
@@ -43,6 +46,29 @@ public sealed class WatchCacheTests : IAsyncLifetime
         apiServer.Delete("services", ns, "nginx");
         var denied = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => !r.Allowed, OneSecond);
         Assert.False(denied.AssertWellFormed().Allowed, $"still allowed after {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task Cached_objects_keep_what_rules_read_and_drop_managed_fields_and_the_last_applied_copy()
+    {
+        var ns = ClusterFixture.NewNamespace();
+        var service = Fixtures.HeadlessService(ns);
+        service["metadata"]!["annotations"] = new JsonObject
+        {
+            ["kubectl.kubernetes.io/last-applied-configuration"] = service.ToJsonString(),
+            ["team"] = "storage",
+        };
+        service["metadata"]!["managedFields"] = JsonNode.Parse("""[{"manager":"kubectl","operation":"Apply","apiVersion":"v1","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{}}}]""");
+        apiServer.Apply("services", service);
+
+        var view = webhook.Services.GetRequiredService<IClusterView>();
+        var cached = await Eventually.ResultAsync(() => Task.FromResult(view.GetService(ns, "nginx")), l => l.State == LookupState.Found, OneSecond);
+
+        Assert.Equal(LookupState.Found, cached.State);
+        Assert.Null(cached.Value!.Metadata.ManagedFields);
+        Assert.Equal(new Dictionary<string, string> { ["team"] = "storage" }, cached.Value.Metadata.Annotations);
+        Assert.Equal("None", cached.Value.Spec.ClusterIP);
+        Assert.NotEmpty(cached.Value.Spec.Selector);
     }
 
     [Fact]
