@@ -26,10 +26,13 @@ internal sealed partial class AdmissionHandler
     private readonly RuleEngine engine;
     private readonly IClusterView cluster;
     private readonly ILogger<AdmissionHandler> logger;
+    private readonly DecisionLog decisions;
     private readonly long maxBodyBytes;
 
-    public AdmissionHandler(RuleEngine engine, IClusterView cluster, Microsoft.Extensions.Options.IOptions<Configuration.StatefulGuardOptions> options, ILogger<AdmissionHandler> logger)
+    public AdmissionHandler(RuleEngine engine, IClusterView cluster, Microsoft.Extensions.Options.IOptions<Configuration.StatefulGuardOptions> options, ILogger<AdmissionHandler> logger,
+        Serilog.ILogger serilog)
     {
+        decisions = new DecisionLog(serilog);
         this.engine = engine;
         this.cluster = cluster;
         this.logger = logger;
@@ -56,7 +59,7 @@ internal sealed partial class AdmissionHandler
         var response = outcome.Response!;
         var decision = !response.Allowed ? "deny" : response.Warnings is { Count: > 0 } ? "warn" : "allow";
         var operation = outcome.Request?.Operation ?? "";
-        LogDecision(logger, endpointLabel, response.Uid, operation, outcome.Kind ?? "", outcome.Request?.Namespace ?? "",
+        decisions.Write(endpointLabel, response.Uid, operation, outcome.Kind ?? "", outcome.Request?.Namespace ?? "",
             outcome.ObjectName ?? outcome.Request?.Name ?? "", response.Allowed, outcome.RuleIds ?? "", outcome.Mode ?? "",
             outcome.Request?.DryRun == true, elapsed.TotalMilliseconds);
 
@@ -89,7 +92,7 @@ internal sealed partial class AdmissionHandler
         await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
     }
 
-    private async Task<Outcome> DecideAsync(HttpContext http, AdmissionEndpoint endpoint)
+    private async ValueTask<Outcome> DecideAsync(HttpContext http, AdmissionEndpoint endpoint)
     {
         if (http.Request.ContentType is { } contentType && !IsJson(contentType))
         {
@@ -390,11 +393,6 @@ internal sealed partial class AdmissionHandler
         public static Outcome Allow(AdmissionRequest request, string uid, string? kind, string? name = null) =>
             new(new AdmissionResponse { Uid = uid, Allowed = true }, null, request, kind, name);
     }
-
-    [LoggerMessage(Level = LogLevel.Information,
-        Message = "Admission {Endpoint} {Uid} {Operation} {Kind} {Namespace}/{Name}: allowed={Allowed} rules=[{Rules}] mode={Mode} dryRun={DryRun} in {DurationMs:0.000} ms")]
-    private static partial void LogDecision(ILogger logger, string endpoint, string uid, string operation, string kind, string Namespace,
-        string name, bool allowed, string rules, string mode, bool dryRun, double durationMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Endpoint} request with {Status}: {Error}")]
     private static partial void LogRejected(ILogger logger, string endpoint, int status, string error);
