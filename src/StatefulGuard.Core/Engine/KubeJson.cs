@@ -6,8 +6,9 @@ using k8s;
 namespace StatefulGuard.Core.Engine;
 
 /// <summary>
-/// KubernetesClient's own serializer settings (its converters for quantities, int-or-string and times),
-/// used directly to move between typed objects and JSON nodes without a round trip through strings.
+/// KubernetesClient's own serializer settings (its converters for quantities, int-or-string and times), with
+/// <see cref="KubeModelsContext"/> first among its resolvers, used directly to move between typed objects and
+/// JSON without a round trip through strings.
 /// </summary>
 public static class KubeJson
 {
@@ -19,7 +20,7 @@ public static class KubeJson
     [ThreadStatic]
     private static Utf8JsonWriter? scratchWriter;
 
-    /// <summary>The client's options themselves (read-only use: derive a copy to add converters).</summary>
+    /// <summary>The client's options themselves, or a copy if they were in use before <see cref="Initialize"/> (read-only use: derive a copy to add converters).</summary>
     public static JsonSerializerOptions SerializerOptions => Options;
 
     public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);

@@ -309,7 +309,7 @@ public static class InjectionAnnotations
                 continue;
             }
 
-            if (part.Target.Length > 0 || part.HasTarget)
+            if (part.HasTarget)
             {
                 summary.Append(targets == 0 ? " (" : ", ").Append(part.Target);
                 targets++;
