@@ -126,9 +126,11 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
                 ClusterMetrics.WatchRestarts.WithLabels(Kind, "gone").Inc();
                 continue;
             }
-            catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or IOException
-                                           or KubernetesException or System.Text.Json.JsonException or OperationCanceledException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                // Whatever the client or the connection throws (not only the usual network and HTTP errors), the
+                // cache backs off and tries again: a loop that ended here would leave the webhook answering from a
+                // cache that never changes again.
                 ClusterMetrics.WatchRestarts.WithLabels(Kind, "error").Inc();
                 backoff = NextBackoff(backoff);
                 LogUnreachable(logger, Kind, ex.Message, backoff.TotalSeconds, synced);

@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using StatefulGuard.Core.Cluster;
+using StatefulGuard.Serve;
+using StatefulGuard.Tests.Support;
+
+namespace StatefulGuard.Tests.Cluster;
+
+/// <summary>The cache's loop on its own, fed by a scripted source: no failure of the source ends it.</summary>
+public sealed class WatchCacheLoopTests
+{
+    [Theory]
+    [InlineData(typeof(InvalidOperationException))]
+    [InlineData(typeof(ObjectDisposedException))]
+    [InlineData(typeof(NotSupportedException))]
+    [InlineData(typeof(AggregateException))]
+    public async Task An_unexpected_exception_from_the_watch_backs_off_and_watches_again(Type failure)
+    {
+        var watches = 0;
+        var source = new WatchSource<V1Service, V1ServiceList>(
+            "Service",
+            (_, _) => Task.FromResult(new V1ServiceList { Metadata = new V1ListMeta { ResourceVersion = "1" }, Items = [] }),
+            (_, _, _, ct) => Interlocked.Increment(ref watches) == 1
+                ? Throw((Exception)Activator.CreateInstance(failure, "boom")!)
+                : Events(ct));
+        var cache = new WatchCache<V1Service, V1ServiceList>(source, NullLogger.Instance, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        var loop = cache.RunAsync(stop.Token);
+        var found = await Eventually.ResultAsync(() => Task.FromResult(cache.Get("shop", "web")), l => l.State == LookupState.Found, TimeSpan.FromSeconds(5));
+        await stop.CancelAsync();
+        await loop;
+
+        Assert.Equal(LookupState.Found, found.State);
+        Assert.True(watches >= 2, "the loop did not watch again after the failure");
+    }
+
+    private static async IAsyncEnumerable<(WatchEventType, V1Service)> Throw(Exception failure)
+    {
+        await Task.Yield();
+        throw failure;
+#pragma warning disable CS0162 // an iterator needs a yield to be one
+        yield break;
+#pragma warning restore CS0162
+    }
+
+    private static async IAsyncEnumerable<(WatchEventType, V1Service)> Events([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        yield return (WatchEventType.Added, new V1Service { Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "shop", ResourceVersion = "2" } });
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+    }
+}
