@@ -89,39 +89,26 @@ public static class JsonPatchBuilder
     }
 
     /// <summary>The patch's JSON in an array from the shared pool (a patch is written on every mutating admission).</summary>
-    public static PooledJson ToPooledJson(IReadOnlyList<PatchOperation> operations)
-    {
-        // One buffer and writer per thread.
-        var buffer = patchBuffer ??= new ArrayBufferWriter<byte>(4096);
-        var writer = patchWriter ??= new Utf8JsonWriter(buffer);
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
-        writer.WriteStartArray();
-        foreach (var operation in operations)
+    public static PooledJson ToPooledJson(IReadOnlyList<PatchOperation> operations) =>
+        PooledJson.Write(ref patchBuffer, ref patchWriter, default, operations, static (writer, operations) =>
         {
-            writer.WriteStartObject();
-            writer.WriteString("op", operation.Op);
-            writer.WriteString("path", operation.Path);
-            if (operation.Op != PatchOperation.Remove)
+            writer.WriteStartArray();
+            foreach (var operation in operations)
             {
-                writer.WritePropertyName("value");
-                operation.WriteValue(writer);
+                writer.WriteStartObject();
+                writer.WriteString("op", operation.Op);
+                writer.WriteString("path", operation.Path);
+                if (operation.Op != PatchOperation.Remove)
+                {
+                    writer.WritePropertyName("value");
+                    operation.WriteValue(writer);
+                }
+
+                writer.WriteEndObject();
             }
 
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.Flush();
-        var json = PooledJson.CopyOf(buffer.WrittenSpan);
-        if (buffer.Capacity > 1024 * 1024)
-        {
-            patchBuffer = null; // a huge patch does not pin a huge buffer to the thread
-            patchWriter = null;
-        }
-
-        return json;
-    }
+            writer.WriteEndArray();
+        });
 
     public static string ToJsonString(IReadOnlyList<PatchOperation> operations) => Encoding.UTF8.GetString(ToJson(operations));
 

@@ -14,6 +14,8 @@ public static class KubeJson
 {
     private static readonly JsonSerializerOptions Options = Capture();
 
+    private static readonly JsonWriterOptions ScratchOptions = new() { Encoder = Options.Encoder, MaxDepth = Options.MaxDepth, SkipValidation = true };
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? scratch;
 
@@ -33,23 +35,8 @@ public static class KubeJson
     /// The value's JSON in an array from the shared pool, for JSON that lives only while a request is
     /// handled (the mutation's before and after templates): dispose the result to return the array.
     /// </summary>
-    public static PooledJson ToPooledUtf8<T>(T value)
-    {
-        var buffer = scratch ??= new ArrayBufferWriter<byte>(4096);
-        var writer = scratchWriter ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, MaxDepth = Options.MaxDepth, SkipValidation = true });
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
-        JsonSerializer.Serialize(writer, value, Options);
-        writer.Flush();
-        var json = PooledJson.CopyOf(buffer.WrittenSpan);
-        if (buffer.Capacity > 1024 * 1024)
-        {
-            scratch = null; // a huge template does not pin a huge buffer to the thread
-            scratchWriter = null;
-        }
-
-        return json;
-    }
+    public static PooledJson ToPooledUtf8<T>(T value) =>
+        PooledJson.Write(ref scratch, ref scratchWriter, ScratchOptions, value, static (writer, v) => JsonSerializer.Serialize(writer, v, Options));
 
     public static T Clone<T>(T value)
         where T : class => JsonSerializer.SerializeToNode(value, Options) is { } node ? FromNode<T>(node) : value;
@@ -101,6 +88,30 @@ public readonly struct PooledJson : IDisposable
     }
 
     public int Length { get; }
+
+    /// <summary>
+    /// Writes JSON into a per-thread scratch buffer and writer (the caller's <c>[ThreadStatic]</c> fields, created on
+    /// first use) and returns a pooled copy: nothing is allocated per use, and after a huge document the scratch is
+    /// dropped rather than left pinned to the thread.
+    /// </summary>
+    internal static PooledJson Write<TState>(ref ArrayBufferWriter<byte>? buffer, ref Utf8JsonWriter? writer, JsonWriterOptions options,
+        TState state, Action<Utf8JsonWriter, TState> write)
+    {
+        var scratch = buffer ??= new ArrayBufferWriter<byte>(4096);
+        var json = writer ??= new Utf8JsonWriter(scratch, options);
+        scratch.ResetWrittenCount();
+        json.Reset(scratch);
+        write(json, state);
+        json.Flush();
+        var copy = CopyOf(scratch.WrittenSpan);
+        if (scratch.Capacity > 1024 * 1024)
+        {
+            buffer = null;
+            writer = null;
+        }
+
+        return copy;
+    }
 
     /// <summary>A pooled copy of <paramref name="json"/>.</summary>
     public static PooledJson CopyOf(ReadOnlySpan<byte> json)
