@@ -40,8 +40,10 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
     private readonly ILogger logger;
     private readonly TimeSpan watchTimeout;
     private readonly TimeSpan maxBackoff;
-    // Namespace → name → object, so a namespace's objects are listed without scanning the cluster.
-    private volatile ConcurrentDictionary<string, ConcurrentDictionary<string, T>> store = new(StringComparer.Ordinal);
+    // Namespace → its objects, so a namespace's objects are listed without scanning the cluster. One writer (the
+    // loop below) and many readers (every admission): a namespace's bucket is never changed once published but
+    // replaced, so readers take no lock and a list is the bucket's own array, not a copy per lookup.
+    private volatile ConcurrentDictionary<string, Bucket> store = new(StringComparer.Ordinal);
     private volatile bool synced;
     private string resourceVersion = "";
 
@@ -61,39 +63,66 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
     /// <summary>When the cache last heard from the apiserver (list, event or bookmark).</summary>
     public DateTimeOffset LastContact { get; private set; }
 
-    public int Count => store.Values.Sum(n => n.Count);
+    public int Count => CountOf(store);
 
     public Lookup<T> Get(string @namespace, string name) =>
-        synced ? Lookup<T>.Of(store.GetValueOrDefault(@namespace)?.GetValueOrDefault(name)) : Lookup<T>.Unknown;
+        synced ? Lookup<T>.Of(store.GetValueOrDefault(@namespace)?.ByName.GetValueOrDefault(name)) : Lookup<T>.Unknown;
 
     /// <summary>Every object in the namespace ("" for cluster-scoped kinds).</summary>
     public Lookup<IReadOnlyList<T>> List(string @namespace) =>
         synced
-            ? Lookup<IReadOnlyList<T>>.Found(store.GetValueOrDefault(@namespace)?.Values.ToArray() ?? [])
+            ? Lookup<IReadOnlyList<T>>.Found(store.GetValueOrDefault(@namespace)?.Items ?? [])
             : Lookup<IReadOnlyList<T>>.Unknown;
+
+    /// <summary>One namespace's objects as published to readers: by name, and as a list.</summary>
+    private sealed class Bucket
+    {
+        public Bucket(Dictionary<string, T> byName)
+        {
+            ByName = byName;
+            Items = [.. byName.Values];
+        }
+
+        public Dictionary<string, T> ByName { get; }
+
+        public T[] Items { get; }
+    }
+
+    // Enumerating a ConcurrentDictionary takes no lock (its Values property takes them all).
+    private static int CountOf(ConcurrentDictionary<string, Bucket> map) => map.Sum(entry => entry.Value.Items.Length);
 
     /// <summary>kubectl's copy of the whole object as last applied: often the largest field, and never read by a rule.</summary>
     public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
-    private static void Put(ConcurrentDictionary<string, ConcurrentDictionary<string, T>> map, T item)
+    /// <summary>Cached for as long as the object exists: what no rule reads is dropped first, as informers' transforms do.</summary>
+    private static T Trim(T item)
     {
-        // Cached for as long as the object exists: what no rule reads is dropped first, as informers' transforms do.
         if (item.Metadata is { } metadata)
         {
             metadata.ManagedFields = null;
             metadata.Annotations?.Remove(LastAppliedAnnotation);
         }
 
-        var (ns, name) = Key(item);
-        map.GetOrAdd(ns, _ => new ConcurrentDictionary<string, T>(StringComparer.Ordinal))[name] = item;
+        return item;
     }
 
-    private static void Remove(ConcurrentDictionary<string, ConcurrentDictionary<string, T>> map, T item)
+    /// <summary>Adds or replaces one object: its namespace's bucket is copied with the change and swapped in.</summary>
+    private void Put(T item)
     {
         var (ns, name) = Key(item);
-        if (map.TryGetValue(ns, out var names))
+        var byName = store.TryGetValue(ns, out var bucket) ? new Dictionary<string, T>(bucket.ByName, StringComparer.Ordinal) : new(StringComparer.Ordinal);
+        byName[name] = Trim(item);
+        store[ns] = new Bucket(byName);
+    }
+
+    private void Remove(T item)
+    {
+        var (ns, name) = Key(item);
+        if (store.TryGetValue(ns, out var bucket) && bucket.ByName.ContainsKey(name))
         {
-            names.TryRemove(name, out _);
+            var byName = new Dictionary<string, T>(bucket.ByName, StringComparer.Ordinal);
+            byName.Remove(name);
+            store[ns] = new Bucket(byName);
         }
     }
 
@@ -149,7 +178,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
 
     private async Task ListAsync(CancellationToken cancellationToken)
     {
-        var fresh = new ConcurrentDictionary<string, ConcurrentDictionary<string, T>>(StringComparer.Ordinal);
+        var namespaces = new Dictionary<string, Dictionary<string, T>>(StringComparer.Ordinal);
         string? continueToken = null;
         string version;
         do
@@ -157,7 +186,13 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
             var page = await source.ListPage(continueToken, cancellationToken);
             foreach (var item in page.Items)
             {
-                Put(fresh, item);
+                var (ns, name) = Key(item);
+                if (!namespaces.TryGetValue(ns, out var byName))
+                {
+                    namespaces[ns] = byName = new Dictionary<string, T>(StringComparer.Ordinal);
+                }
+
+                byName[name] = Trim(item);
             }
 
             continueToken = page.Metadata?.ContinueProperty;
@@ -166,13 +201,15 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
         while (!string.IsNullOrEmpty(continueToken));
 
         // Swap the whole map so a lookup never sees a half-built list.
+        var fresh = new ConcurrentDictionary<string, Bucket>(
+            namespaces.Select(entry => KeyValuePair.Create(entry.Key, new Bucket(entry.Value))), StringComparer.Ordinal);
         store = fresh;
         resourceVersion = version;
         LastContact = DateTimeOffset.UtcNow;
         var first = !synced;
         synced = true;
         ClusterMetrics.CacheSynced.WithLabels(Kind).Set(1);
-        var count = fresh.Values.Sum(n => n.Count);
+        var count = CountOf(fresh);
         ClusterMetrics.CacheObjects.WithLabels(Kind).Set(count);
         LogListed(logger, Kind, count, version, first);
     }
@@ -220,10 +257,10 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
                 switch (type)
                 {
                     case WatchEventType.Added or WatchEventType.Modified:
-                        Put(store, item!);
+                        Put(item!);
                         break;
                     case WatchEventType.Deleted:
-                        Remove(store, item!);
+                        Remove(item!);
                         break;
                 }
             }

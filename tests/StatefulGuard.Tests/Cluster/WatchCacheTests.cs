@@ -72,6 +72,37 @@ public sealed class WatchCacheTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_namespace_list_is_a_snapshot_that_later_events_replace_but_never_change()
+    {
+        var ns = ClusterFixture.NewNamespace();
+        var view = webhook.Services.GetRequiredService<IClusterView>();
+        JsonObject Named(string name, int replicas)
+        {
+            var sts = Fixtures.StatefulSet(ns);
+            sts["metadata"]!["name"] = name;
+            sts["spec"]!["replicas"] = replicas;
+            return sts;
+        }
+
+        apiServer.Apply("statefulsets", Named("a", 1));
+        apiServer.Apply("statefulsets", Named("b", 1));
+        var both = await Eventually.ResultAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value?.Count == 2, OneSecond);
+        Assert.Equal(["a", "b"], both.Value!.Select(s => s.Metadata.Name).Order());
+
+        apiServer.Apply("statefulsets", Named("b", 5));
+        apiServer.Delete("statefulsets", ns, "a");
+        var after = await Eventually.ResultAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value is [{ Spec.Replicas: 5 }], OneSecond);
+
+        var remaining = Assert.Single(after.Value!);
+        Assert.Equal(("b", 5), (remaining.Metadata.Name, remaining.Spec.Replicas));
+        Assert.Equal(["a", "b"], both.Value!.Select(s => s.Metadata.Name).Order());
+        Assert.All(both.Value!, s => Assert.Equal(1, s.Spec.Replicas));
+        var empty = view.GetStatefulSets(ClusterFixture.NewNamespace());
+        Assert.Equal(LookupState.Found, empty.State);
+        Assert.Empty(empty.Value!);
+    }
+
+    [Fact]
     public async Task Expired_resource_version_re_lists_and_keeps_following_changes()
     {
         var ns = ClusterFixture.NewNamespace();
