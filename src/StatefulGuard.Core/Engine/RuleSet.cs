@@ -1,4 +1,3 @@
-using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using StatefulGuard.Core.Rules;
 
@@ -74,11 +73,7 @@ public sealed class RuleSet
                     problems.Add($"{section.Path}:Action: a mutating rule injects defaults and denies nothing; use Warn (inject) or Off");
                 }
 
-                if (rule.OptionsValidator is { } validator)
-                {
-                    var result = validator.Validate(new ValidationContext<object>(options));
-                    problems.AddRange(result.Errors.Select(e => $"{section.Path}:{e.PropertyName}: {e.ErrorMessage}"));
-                }
+                problems.AddRange(OptionChecks.Check(options, section.Path));
             }
 
             configured.Add(new ConfiguredRule(rule, options, options.Action ?? rule.Descriptor.DefaultAction));

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace StatefulGuard.Core.Rules;
 
 /// <summary>
@@ -10,11 +8,11 @@ public interface IRule
 {
     RuleDescriptor Descriptor { get; }
 
-    /// <summary>The type bound from <c>StatefulGuard:Rules:&lt;id&gt;</c>; <see cref="RuleOptions"/> or a subclass.</summary>
+    /// <summary>
+    /// The type bound from <c>StatefulGuard:Rules:&lt;id&gt;</c>; <see cref="RuleOptions"/> or a subclass. Its
+    /// DataAnnotations attributes say what values are valid (<see cref="Engine.OptionChecks"/>).
+    /// </summary>
     Type OptionsType { get; }
-
-    /// <summary>Checks the rule's options; null when there is nothing beyond the action to check.</summary>
-    IValidator? OptionsValidator { get; }
 }
 
 public interface IValidatingRule : IRule
@@ -29,8 +27,6 @@ public abstract class Rule<TOptions> : IRule
     public abstract RuleDescriptor Descriptor { get; }
 
     public Type OptionsType => typeof(TOptions);
-
-    public virtual IValidator? OptionsValidator => null;
 
     protected static TOptions Typed(RuleOptions options) => options as TOptions ?? new TOptions();
 

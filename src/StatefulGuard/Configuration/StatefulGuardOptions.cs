@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using StatefulGuard.Core.Engine;
 using StatefulGuard.Core.Rules;
 
@@ -9,21 +10,28 @@ public sealed class StatefulGuardOptions
     public const string SectionName = "StatefulGuard";
 
     /// <summary>Enforce (default), Audit or Off; the namespace label <c>statefulguard.io/mode</c> overrides it.</summary>
+    [EnumDataType(typeof(GuardMode), ErrorMessage = "must be Enforce, Audit or Off")]
     public GuardMode Mode { get; set; } = GuardMode.Enforce;
 
+    [CheckMembers]
     public TlsOptions Tls { get; set; } = new();
 
+    [CheckMembers]
     public ClusterOptions Cluster { get; set; } = new();
 
     /// <summary>Larger AdmissionReview bodies get 413. The apiserver's own limit on an object is 3 MiB.</summary>
+    [Between(64 * 1024, 64L * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 
     /// <summary>Admissions evaluated at once; more wait in a queue of <see cref="AdmissionQueueLength"/>, beyond it 503.</summary>
+    [Between(1, 100_000)]
     public int MaxConcurrentAdmissions { get; set; } = 128;
 
+    [Between(0, 1_000_000)]
     public int AdmissionQueueLength { get; set; } = 1024;
 
     /// <summary>Text for people, Json for log collectors (use Json in the cluster).</summary>
+    [EnumDataType(typeof(LogFormat), ErrorMessage = "must be Text or Json")]
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
 
     public EngineSettings EngineSettings => new(Mode, Cluster.UnverifiableAction);
@@ -31,11 +39,14 @@ public sealed class StatefulGuardOptions
 
 public sealed class TlsOptions
 {
+    [Required(ErrorMessage = "must name a PEM certificate file")]
     public string CertFile { get; set; } = "certs/tls.crt";
 
+    [Required(ErrorMessage = "must name a PEM private key file")]
     public string KeyFile { get; set; } = "certs/tls.key";
 
     /// <summary>How often the files are checked for a rotated certificate, besides file-change notifications.</summary>
+    [Between(1, 3600)]
     public int ReloadIntervalSeconds { get; set; } = 10;
 
     /// <summary>
@@ -43,6 +54,7 @@ public sealed class TlsOptions
     /// the apiserver's webhook client certificate (its admission control configuration). Health and metrics stay open
     /// for kubelet probes and scrapers, which present none.
     /// </summary>
+    [ExistingFile]
     public string? ClientCaFile { get; set; }
 }
 
@@ -63,21 +75,26 @@ public enum ClusterSource
 
 public sealed class ClusterOptions
 {
+    [EnumDataType(typeof(ClusterSource), ErrorMessage = "must be Auto, Kubeconfig, InCluster or None")]
     public ClusterSource Source { get; set; } = ClusterSource.Auto;
 
     /// <summary>An explicit kubeconfig file; by default KUBECONFIG, then ~/.kube/config, as kubectl finds it.</summary>
+    [ExistingFile]
     public string? Kubeconfig { get; set; }
 
     /// <summary>
     /// What a rule's violation becomes when the cluster state it needs is unknown (caches not synced, no cluster):
     /// Warn (default) keeps deployments flowing; Deny fails closed; Off says nothing.
     /// </summary>
+    [EnumDataType(typeof(RuleAction), ErrorMessage = "must be Deny, Warn or Off")]
     public RuleAction UnverifiableAction { get; set; } = RuleAction.Warn;
 
     /// <summary>Server-side timeout of one watch request; the cache re-watches from the last resourceVersion.</summary>
+    [Between(10, 3600)]
     public int WatchTimeoutSeconds { get; set; } = 300;
 
     /// <summary>Upper bound of the reconnect backoff while the apiserver is unreachable.</summary>
+    [Between(1, 600)]
     public int MaxBackoffSeconds { get; set; } = 30;
 }
 

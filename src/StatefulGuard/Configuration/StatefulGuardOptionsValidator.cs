@@ -1,37 +1,12 @@
-using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Configuration;
 
-/// <summary>Checks the bound options; every message names the configuration key.</summary>
-public sealed class StatefulGuardOptionsValidator : AbstractValidator<StatefulGuardOptions>
+/// <summary>Checks the bound options (the attributes on <see cref="StatefulGuardOptions"/>); every message names the configuration key.</summary>
+public static class StatefulGuardOptionsValidator
 {
-    public StatefulGuardOptionsValidator()
-    {
-        RuleFor(o => o.Mode).IsInEnum().WithMessage("must be Enforce, Audit or Off");
-        RuleFor(o => o.LogFormat).IsInEnum().WithMessage("must be Text or Json");
-        RuleFor(o => o.MaxRequestBodyBytes).InclusiveBetween(64 * 1024, 64L * 1024 * 1024).WithMessage(Between);
-        RuleFor(o => o.Tls.CertFile).NotEmpty().WithMessage("must name a PEM certificate file");
-        RuleFor(o => o.Tls.KeyFile).NotEmpty().WithMessage("must name a PEM private key file");
-        RuleFor(o => o.Tls.ReloadIntervalSeconds).InclusiveBetween(1, 3600).WithMessage(Between);
-        RuleFor(o => o.Tls.ClientCaFile)
-            .Must(File.Exists).When(o => !string.IsNullOrEmpty(o.Tls.ClientCaFile))
-            .WithMessage(o => $"file '{o.Tls.ClientCaFile}' does not exist");
-        RuleFor(o => o.MaxConcurrentAdmissions).InclusiveBetween(1, 100_000).WithMessage(Between);
-        RuleFor(o => o.AdmissionQueueLength).InclusiveBetween(0, 1_000_000).WithMessage(Between);
-        RuleFor(o => o.Cluster.Source).IsInEnum().WithMessage("must be Auto, Kubeconfig, InCluster or None");
-        RuleFor(o => o.Cluster.UnverifiableAction).IsInEnum().WithMessage("must be Deny, Warn or Off");
-        RuleFor(o => o.Cluster.WatchTimeoutSeconds).InclusiveBetween(10, 3600).WithMessage(Between);
-        RuleFor(o => o.Cluster.MaxBackoffSeconds).InclusiveBetween(1, 600).WithMessage(Between);
-        RuleFor(o => o.Cluster.Kubeconfig)
-            .Must(File.Exists).When(o => !string.IsNullOrEmpty(o.Cluster.Kubeconfig))
-            .WithMessage(o => $"file '{o.Cluster.Kubeconfig}' does not exist");
-    }
-
-    private const string Between = "must be between {From} and {To} (was {PropertyValue})";
-
     /// <summary>
     /// Binds and checks the whole section: typed options, unknown keys, and each rule's settings.
     /// Returns every problem, each starting with its configuration key.
@@ -52,8 +27,7 @@ public sealed class StatefulGuardOptionsValidator : AbstractValidator<StatefulGu
 
         problems.AddRange(UnknownKeys.Find(section, typeof(StatefulGuardOptions), ignore: Core.Engine.RuleSet.SectionName)
             .Select(k => $"{k}: unknown configuration key"));
-        problems.AddRange(new StatefulGuardOptionsValidator().Validate(options).Errors
-            .Select(e => $"{StatefulGuardOptions.SectionName}:{e.PropertyName.Replace('.', ':')}: {e.ErrorMessage}"));
+        problems.AddRange(OptionChecks.Check(options, StatefulGuardOptions.SectionName));
 
         rules = Core.Engine.RuleSet.Bind(catalog, section.GetSection(Core.Engine.RuleSet.SectionName), out var ruleProblems);
         problems.AddRange(ruleProblems);

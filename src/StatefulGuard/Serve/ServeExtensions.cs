@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -33,7 +32,6 @@ internal static class ServeExtensions
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
         services.AddOptions<StatefulGuardOptions>().BindConfiguration(StatefulGuardOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StatefulGuardOptions>, StatefulGuardOptionsStartupValidation>();
-        services.AddSingleton<IValidator<StatefulGuardOptions>, StatefulGuardOptionsValidator>();
 
         services.AddSingleton(sp =>
         {

@@ -49,4 +49,34 @@ public sealed class RuleSetTests
         Bind(errors, (key, value));
         Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("probes:TimeoutSeconds", "0", "StatefulGuard:Rules:probes:TimeoutSeconds: must be between 1 and 300 (was 0)")]
+    [InlineData("probes:StartupFailureThreshold", "10001", "StatefulGuard:Rules:probes:StartupFailureThreshold: must be between 1 and 10000 (was 10001)")]
+    [InlineData("prestop:SleepSeconds", "601", "StatefulGuard:Rules:prestop:SleepSeconds: must be between 1 and 600 (was 601)")]
+    [InlineData("prestop:AssumeKubernetesVersion", "latest", "StatefulGuard:Rules:prestop:AssumeKubernetesVersion: must look like 1.31")]
+    [InlineData("topology-spread:MaxSkew", "-1", "StatefulGuard:Rules:topology-spread:MaxSkew: must be between 1 and 100 (was -1)")]
+    [InlineData("topology-spread:WhenUnsatisfiable", "Never", "StatefulGuard:Rules:topology-spread:WhenUnsatisfiable: must be ScheduleAnyway or DoNotSchedule")]
+    [InlineData("topology-spread:TopologyKeys:1", " ", "StatefulGuard:Rules:topology-spread:TopologyKeys:1: must name a node label")]
+    [InlineData("security-context:Profile", "7", "StatefulGuard:Rules:security-context:Profile: must be Baseline or Restricted")]
+    public void Out_of_range_rule_settings_are_reported_with_their_key_and_value(string key, string value, string expected)
+    {
+        var errors = new List<string>();
+        var settings = key.EndsWith(":1", StringComparison.Ordinal)
+            ? new[] { (key[..^1] + "0", "kubernetes.io/hostname"), (key, value) }
+            : new[] { (key, value) };
+        Bind(errors, settings);
+        var error = Assert.Single(errors);
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Valid_rule_settings_report_nothing()
+    {
+        var errors = new List<string>();
+        Bind(errors, ("probes:TimeoutSeconds", "300"), ("prestop:SleepSeconds", "1"), ("prestop:MinShutdownSeconds", "0"),
+            ("prestop:AssumeKubernetesVersion", "1.31"), ("topology-spread:WhenUnsatisfiable", "DoNotSchedule"),
+            ("topology-spread:TopologyKeys:0", "kubernetes.io/hostname"), ("security-context:Profile", "Restricted"));
+        Assert.Empty(errors);
+    }
 }

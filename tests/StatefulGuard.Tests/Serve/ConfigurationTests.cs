@@ -8,13 +8,18 @@ public sealed class ConfigurationTests
 {
     [Theory]
     [InlineData("--StatefulGuard:Mode=Enforcing", "StatefulGuard:Mode")]
-    [InlineData("--StatefulGuard:MaxRequestBodyBytes=12", "StatefulGuard:MaxRequestBodyBytes")]
-    [InlineData("--StatefulGuard:Tls:CertFile=", "StatefulGuard:Tls:CertFile")]
+    [InlineData("--StatefulGuard:Mode=7", "StatefulGuard:Mode: must be Enforce, Audit or Off")]
+    [InlineData("--StatefulGuard:MaxRequestBodyBytes=12", "StatefulGuard:MaxRequestBodyBytes: must be between 65536 and 67108864 (was 12)")]
+    [InlineData("--StatefulGuard:Tls:CertFile=", "StatefulGuard:Tls:CertFile: must name a PEM certificate file")]
+    [InlineData("--StatefulGuard:Tls:ClientCaFile=/nonexistent/ca.crt", "StatefulGuard:Tls:ClientCaFile: file '/nonexistent/ca.crt' does not exist")]
+    [InlineData("--StatefulGuard:Cluster:WatchTimeoutSeconds=5", "StatefulGuard:Cluster:WatchTimeoutSeconds: must be between 10 and 3600 (was 5)")]
+    [InlineData("--StatefulGuard:Cluster:UnverifiableAction=9", "StatefulGuard:Cluster:UnverifiableAction: must be Deny, Warn or Off")]
+    [InlineData("--StatefulGuard:Rules:probes:TimeoutSeconds=0", "StatefulGuard:Rules:probes:TimeoutSeconds: must be between 1 and 300 (was 0)")]
     [InlineData("--StatefulGuard:Moed=Audit", "StatefulGuard:Moed")]
     [InlineData("--StatefulGuard:Rules:headless-servce:Action=Warn", "StatefulGuard:Rules:headless-servce")]
     [InlineData("--StatefulGuard:Rules:headless-service:Action=Block", "StatefulGuard:Rules:headless-service:Action")]
     [InlineData("--StatefulGuard:Rules:headless-service:RequireName=false", "StatefulGuard:Rules:headless-service")]
-    [InlineData("--StatefulGuard:Cluster:Kubeconfig=/nonexistent/kubeconfig", "StatefulGuard:Cluster:Kubeconfig")]
+    [InlineData("--StatefulGuard:Cluster:Kubeconfig=/nonexistent/kubeconfig", "StatefulGuard:Cluster:Kubeconfig: file '/nonexistent/kubeconfig' does not exist")]
     public async Task Invalid_value_stops_start_up_naming_the_key(string setting, string key)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>

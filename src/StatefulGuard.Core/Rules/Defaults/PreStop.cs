@@ -1,16 +1,19 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
-using FluentValidation;
 using k8s.Models;
 using StatefulGuard.Core.Cluster;
+using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Core.Rules.Defaults;
 
-public sealed class PreStopOptions : RuleOptions
+public sealed class PreStopOptions : RuleOptions, IValidatableObject
 {
     /// <summary>How long a terminating pod keeps serving while endpoints and DNS drop it.</summary>
+    [Between(1, 600)]
     public int SleepSeconds { get; set; } = 10;
 
     /// <summary>Time the grace period must leave the application after the sleep to shut down cleanly.</summary>
+    [Between(0, 600)]
     public int MinShutdownSeconds { get; set; } = 10;
 
     /// <summary>
@@ -18,6 +21,14 @@ public sealed class PreStopOptions : RuleOptions
     /// Unset and unknown means the exec form, which every version accepts.
     /// </summary>
     public string? AssumeKubernetesVersion { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!string.IsNullOrEmpty(AssumeKubernetesVersion) && ServerVersion.Parse(AssumeKubernetesVersion) is null)
+        {
+            yield return new ValidationResult("must look like 1.31", [nameof(AssumeKubernetesVersion)]);
+        }
+    }
 }
 
 /// <summary>
@@ -36,8 +47,6 @@ public sealed partial class PreStop : MutatingRule<PreStopOptions>
     {
         Help = "Endpoints and DNS drop a terminating pod a few seconds after it is told to stop; a preStop sleep keeps it answering meanwhile. Injected: the native sleep action on 1.30+, exec sleep before, always inside the grace period.",
     };
-
-    public override IValidator? OptionsValidator { get; } = new Validator();
 
     protected override void Apply(MutationContext context, PreStopOptions options)
     {
@@ -104,16 +113,4 @@ public sealed partial class PreStop : MutatingRule<PreStopOptions>
     private static V1LifecycleHandler Sleep(long seconds, bool native) => native
         ? new V1LifecycleHandler { Sleep = new V1SleepAction { Seconds = seconds } }
         : new V1LifecycleHandler { Exec = new V1ExecAction { Command = ["sleep", seconds.ToString(CultureInfo.InvariantCulture)] } };
-
-    private sealed class Validator : AbstractValidator<PreStopOptions>
-    {
-        public Validator()
-        {
-            RuleFor(o => o.SleepSeconds).InclusiveBetween(1, 600);
-            RuleFor(o => o.MinShutdownSeconds).InclusiveBetween(0, 600);
-            RuleFor(o => o.AssumeKubernetesVersion)
-                .Must(v => ServerVersion.Parse(v) is not null).When(o => !string.IsNullOrEmpty(o.AssumeKubernetesVersion))
-                .WithMessage("must look like 1.31");
-        }
-    }
 }

@@ -1,25 +1,32 @@
-using FluentValidation;
 using k8s.Models;
+using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Core.Rules.Defaults;
 
 public sealed class ProbesOptions : RuleOptions
 {
     /// <summary>Every probe's timeout.</summary>
+    [Between(1, 300)]
     public int TimeoutSeconds { get; set; } = 5;
 
     /// <summary>With the threshold, how long a container may take to start (default 10 s × 90 = 15 minutes: a database replaying its log).</summary>
+    [Between(1, 300)]
     public int StartupPeriodSeconds { get; set; } = 10;
 
+    [Between(1, 10_000)]
     public int StartupFailureThreshold { get; set; } = 90;
 
+    [Between(1, 300)]
     public int ReadinessPeriodSeconds { get; set; } = 10;
 
+    [Between(1, 100)]
     public int ReadinessFailureThreshold { get; set; } = 3;
 
     /// <summary>Liveness restarts a container: conservative by default (20 s × 6 = 2 minutes unresponsive).</summary>
+    [Between(1, 300)]
     public int LivenessPeriodSeconds { get; set; } = 20;
 
+    [Between(1, 100)]
     public int LivenessFailureThreshold { get; set; } = 6;
 }
 
@@ -39,8 +46,6 @@ public sealed class Probes : MutatingRule<ProbesOptions>
     {
         Help = "Without probes a stuck replica keeps receiving traffic and a crashed one is not restarted. Injected: TCP startup (15 minutes to start), readiness and conservative liveness probes on a declared port; containers without a TCP port get none.",
     };
-
-    public override IValidator? OptionsValidator { get; } = new Validator();
 
     protected override void Apply(MutationContext context, ProbesOptions options)
     {
@@ -97,18 +102,4 @@ public sealed class Probes : MutatingRule<ProbesOptions>
         FailureThreshold = failures,
         SuccessThreshold = 1,
     };
-
-    private sealed class Validator : AbstractValidator<ProbesOptions>
-    {
-        public Validator()
-        {
-            RuleFor(o => o.TimeoutSeconds).InclusiveBetween(1, 300);
-            RuleFor(o => o.StartupPeriodSeconds).InclusiveBetween(1, 300);
-            RuleFor(o => o.StartupFailureThreshold).InclusiveBetween(1, 10_000);
-            RuleFor(o => o.ReadinessPeriodSeconds).InclusiveBetween(1, 300);
-            RuleFor(o => o.ReadinessFailureThreshold).InclusiveBetween(1, 100);
-            RuleFor(o => o.LivenessPeriodSeconds).InclusiveBetween(1, 300);
-            RuleFor(o => o.LivenessFailureThreshold).InclusiveBetween(1, 100);
-        }
-    }
 }

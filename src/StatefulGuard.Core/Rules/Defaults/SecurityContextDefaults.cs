@@ -1,4 +1,4 @@
-using FluentValidation;
+using System.ComponentModel.DataAnnotations;
 using k8s.Models;
 
 namespace StatefulGuard.Core.Rules.Defaults;
@@ -17,6 +17,7 @@ public enum SecurityProfile
 
 public sealed class SecurityContextOptions : RuleOptions
 {
+    [EnumDataType(typeof(SecurityProfile), ErrorMessage = "must be Baseline or Restricted")]
     public SecurityProfile Profile { get; set; } = SecurityProfile.Baseline;
 }
 
@@ -36,11 +37,6 @@ public sealed class SecurityContextDefaults : MutatingRule<SecurityContextOption
         "injects seccomp RuntimeDefault, allowPrivilegeEscalation: false, and non-root settings where a non-root user is declared")
     {
         Help = "Safe hardening that never stops a pod from starting: seccomp RuntimeDefault, no privilege escalation (except privileged or SYS_ADMIN containers), and non-root plus drop ALL only where a non-root user is declared.",
-    };
-
-    public override IValidator? OptionsValidator { get; } = new InlineValidator<SecurityContextOptions>
-    {
-        v => v.RuleFor(o => o.Profile).IsInEnum().WithMessage("must be Baseline or Restricted"),
     };
 
     protected override void Apply(MutationContext context, SecurityContextOptions options)

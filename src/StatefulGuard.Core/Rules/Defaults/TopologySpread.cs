@@ -1,9 +1,10 @@
-using FluentValidation;
+using System.ComponentModel.DataAnnotations;
 using k8s.Models;
+using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Core.Rules.Defaults;
 
-public sealed class TopologySpreadOptions : RuleOptions
+public sealed class TopologySpreadOptions : RuleOptions, IValidatableObject
 {
     public static readonly IReadOnlyList<string> DefaultTopologyKeys = ["topology.kubernetes.io/zone", "kubernetes.io/hostname"];
 
@@ -15,10 +16,23 @@ public sealed class TopologySpreadOptions : RuleOptions
 
     public IReadOnlyList<string> EffectiveTopologyKeys => TopologyKeys is { Length: > 0 } keys ? keys : DefaultTopologyKeys;
 
+    [Between(1, 100)]
     public int MaxSkew { get; set; } = 1;
 
     /// <summary>ScheduleAnyway: DoNotSchedule would leave replicas Pending on a single-zone cluster.</summary>
+    [AllowedValues("ScheduleAnyway", "DoNotSchedule", ErrorMessage = "must be ScheduleAnyway or DoNotSchedule")]
     public string WhenUnsatisfiable { get; set; } = "ScheduleAnyway";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        for (var i = 0; i < (TopologyKeys?.Length ?? 0); i++)
+        {
+            if (string.IsNullOrWhiteSpace(TopologyKeys![i]))
+            {
+                yield return new ValidationResult("must name a node label, e.g. topology.kubernetes.io/zone", [$"{nameof(TopologyKeys)}:{i}"]);
+            }
+        }
+    }
 }
 
 /// <summary>
@@ -35,8 +49,6 @@ public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
     {
         Help = "Replicas that share a node or zone fail together. Injected: zone and hostname spread constraints with maxSkew 1 and ScheduleAnyway, so single-zone clusters still schedule every replica.",
     };
-
-    public override IValidator? OptionsValidator { get; } = new Validator();
 
     protected override void Apply(MutationContext context, TopologySpreadOptions options)
     {
@@ -77,14 +89,4 @@ public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
             Values = e.Values is null ? null : [.. e.Values],
         }).ToList(),
     };
-
-    private sealed class Validator : AbstractValidator<TopologySpreadOptions>
-    {
-        public Validator()
-        {
-            RuleForEach(o => o.TopologyKeys).NotEmpty();
-            RuleFor(o => o.MaxSkew).InclusiveBetween(1, 100);
-            RuleFor(o => o.WhenUnsatisfiable).Must(w => w is "ScheduleAnyway" or "DoNotSchedule").WithMessage("must be ScheduleAnyway or DoNotSchedule");
-        }
-    }
 }

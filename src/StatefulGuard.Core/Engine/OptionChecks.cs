@@ -1,0 +1,69 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Reflection;
+
+namespace StatefulGuard.Core.Engine;
+
+/// <summary>
+/// Checks options declared with DataAnnotations attributes (and <see cref="IValidatableObject"/> for checks across
+/// members), descending into members marked <see cref="CheckMembersAttribute"/>. Every problem starts with its
+/// configuration key, e.g. <c>StatefulGuard:Tls:CertFile: must name a PEM certificate file</c>.
+/// </summary>
+public static class OptionChecks
+{
+    public static IEnumerable<string> Check(object options, string sectionPath)
+    {
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true);
+        foreach (var result in results)
+        {
+            var member = result.MemberNames.FirstOrDefault();
+            yield return member is null ? $"{sectionPath}: {result.ErrorMessage}" : $"{sectionPath}:{member}: {result.ErrorMessage}";
+        }
+
+        foreach (var property in options.GetType().GetProperties())
+        {
+            if (property.IsDefined(typeof(CheckMembersAttribute)) && property.GetValue(options) is { } nested)
+            {
+                foreach (var problem in Check(nested, $"{sectionPath}:{property.Name}"))
+                {
+                    yield return problem;
+                }
+            }
+        }
+    }
+}
+
+/// <summary>The member is an options object of its own: its members are checked too.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class CheckMembersAttribute : Attribute;
+
+/// <summary>An integer setting within [<paramref name="min"/>, <paramref name="max"/>]; the message says what was given.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class BetweenAttribute(long min, long max) : ValidationAttribute
+{
+    public long Min { get; } = min;
+
+    public long Max { get; } = max;
+
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        var number = Convert.ToInt64(value, CultureInfo.InvariantCulture);
+        return number >= Min && number <= Max
+            ? ValidationResult.Success
+            : new ValidationResult(
+                string.Create(CultureInfo.InvariantCulture, $"must be between {Min} and {Max} (was {number})"), Member(validationContext));
+    }
+
+    internal static string[] Member(ValidationContext context) => context.MemberName is { } name ? [name] : [];
+}
+
+/// <summary>An optional file setting: when set, the file must exist.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ExistingFileAttribute : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        value is not string { Length: > 0 } path || File.Exists(path)
+            ? ValidationResult.Success
+            : new ValidationResult($"file '{path}' does not exist", BetweenAttribute.Member(validationContext));
+}
