@@ -33,9 +33,14 @@ public sealed class RuleCatalog
 
     public IRule? Find(string id) => byId.GetValueOrDefault(id);
 
+    /// <summary>
+    /// Every public, non-abstract <see cref="IRule"/> class with a parameterless constructor. Only public types are
+    /// looked at: loading every type would also load what internal helpers derive from (generated regular
+    /// expressions, for one, and with them an assembly the webhook otherwise never needs).
+    /// </summary>
     public static RuleCatalog FromAssemblies(params Assembly[] assemblies) =>
         new(assemblies
-            .SelectMany(a => a.GetTypes())
+            .SelectMany(a => a.GetExportedTypes())
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IRule).IsAssignableFrom(t)
                         && t.GetConstructor(Type.EmptyTypes) is not null)
             .Select(t => (IRule)Activator.CreateInstance(t)!));
