@@ -10,7 +10,7 @@ COPY src/StatefulGuard.Core/StatefulGuard.Core.csproj src/StatefulGuard.Core/
 COPY src/StatefulGuard/StatefulGuard.csproj src/StatefulGuard/
 RUN dotnet restore src/StatefulGuard/StatefulGuard.csproj -r linux-x64
 COPY src/ src/
-# ReadyToRun: precompiled code shortens start-up (the JIT would otherwise compile the Kubernetes models).
+# ReadyToRun: precompiled code shortens start-up (KubernetesClient.dll stays IL: see the project file).
 RUN dotnet publish src/StatefulGuard/StatefulGuard.csproj -c Release -r linux-x64 --self-contained false \
       -p:PublishReadyToRun=true -p:UseAppHost=false --no-restore -o /app
 
