@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using StatefulGuard.Serve;
 
 namespace StatefulGuard.Tests.Serve;
@@ -38,6 +39,28 @@ public sealed class ConfigurationTests
             "--StatefulGuard:Mode=Audit", "--StatefulGuard:Rules:headless-service:Action=Warn"]);
         await app.StartAsync();
         await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Standard_serilog_settings_configure_levels_and_the_shipped_sinks()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"statefulguard-{Guid.NewGuid():N}.log");
+        try
+        {
+            await using (var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None",
+                             "--Serilog:MinimumLevel:Default=Debug", "--Serilog:WriteTo:0:Name=File", $"--Serilog:WriteTo:0:Args:path={file}"]))
+            {
+                await app.StartAsync();
+                app.Services.GetRequiredService<Serilog.ILogger>().Debug("debug line {Marker}", "m-42");
+                await app.StopAsync();
+            }
+
+            Assert.Contains("[DBG] debug line m-42", await File.ReadAllTextAsync(file));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private static string Describe(Exception error) =>
