@@ -32,6 +32,9 @@ public static class OptionChecks
             }
         }
     }
+
+    /// <summary>The member a failure belongs to, so that its message is prefixed with the member's key.</summary>
+    internal static string[] MemberOf(ValidationContext context) => context.MemberName is { } name ? [name] : [];
 }
 
 /// <summary>The member is an options object of its own: its members are checked too.</summary>
@@ -52,10 +55,8 @@ public sealed class BetweenAttribute(long min, long max) : ValidationAttribute
         return number >= Min && number <= Max
             ? ValidationResult.Success
             : new ValidationResult(
-                string.Create(CultureInfo.InvariantCulture, $"must be between {Min} and {Max} (was {number})"), Member(validationContext));
+                string.Create(CultureInfo.InvariantCulture, $"must be between {Min} and {Max} (was {number})"), OptionChecks.MemberOf(validationContext));
     }
-
-    internal static string[] Member(ValidationContext context) => context.MemberName is { } name ? [name] : [];
 }
 
 /// <summary>An optional file setting: when set, the file must exist.</summary>
@@ -65,5 +66,5 @@ public sealed class ExistingFileAttribute : ValidationAttribute
     protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
         value is not string { Length: > 0 } path || File.Exists(path)
             ? ValidationResult.Success
-            : new ValidationResult($"file '{path}' does not exist", BetweenAttribute.Member(validationContext));
+            : new ValidationResult($"file '{path}' does not exist", OptionChecks.MemberOf(validationContext));
 }

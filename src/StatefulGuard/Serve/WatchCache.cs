@@ -42,7 +42,8 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
     private readonly TimeSpan maxBackoff;
     // Namespace → its objects, so a namespace's objects are listed without scanning the cluster. One writer (the
     // loop below) and many readers (every admission): a namespace's bucket is never changed once published but
-    // replaced, so readers take no lock and a list is the bucket's own array, not a copy per lookup.
+    // replaced, so readers take no lock and a list is the bucket's own array, not a copy per lookup. A watch event
+    // costs a copy of its own namespace's bucket (namespaces hold tens to hundreds of objects of a kind).
     private volatile ConcurrentDictionary<string, Bucket> store = new(StringComparer.Ordinal);
     private volatile bool synced;
     private string resourceVersion = "";
