@@ -173,11 +173,6 @@ internal static class ServeExtensions
     private static Task WriteHealth(HttpContext http, HealthReport report)
     {
         http.Response.ContentType = "application/json";
-        var body = new Dictionary<string, object?>
-        {
-            ["status"] = report.Status.ToString(),
-            ["checks"] = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
-        };
-        return http.Response.WriteAsync(JsonSerializer.Serialize(body));
+        return http.Response.WriteAsync(JsonSerializer.Serialize(HealthBody.Of(report), HealthJsonContext.Default.HealthBody));
     }
 }

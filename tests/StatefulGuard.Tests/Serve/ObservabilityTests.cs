@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,9 +20,11 @@ public sealed class ObservabilityTests(ClusterFixture cluster) : IClassFixture<C
 
         Assert.Equal(200, (int)health.StatusCode);
         Assert.Equal(200, (int)ready.StatusCode);
-        var body = await ready.Content.ReadAsStringAsync();
-        Assert.Contains("\"cluster-caches\"", body);
-        Assert.Contains("caches synced", body);
+        var body = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
+        Assert.Equal("Healthy", body["status"]!.GetValue<string>());
+        Assert.Equal(["certificate", "cluster-caches", "shutdown"], body["checks"]!.AsObject().Select(c => c.Key).Order());
+        Assert.All(body["checks"]!.AsObject(), c => Assert.Equal("Healthy", c.Value!["status"]!.GetValue<string>()));
+        Assert.Contains("caches synced", body["checks"]!["cluster-caches"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
