@@ -5,8 +5,8 @@ using System.Reflection;
 namespace StatefulGuard.Core.Engine;
 
 /// <summary>
-/// Checks options declared with DataAnnotations attributes (and <see cref="IValidatableObject"/> for checks across
-/// members), descending into members marked <see cref="CheckMembersAttribute"/>. Every problem starts with its
+/// Checks options declared with DataAnnotations attributes, descending into members marked
+/// <see cref="CheckMembersAttribute"/>. Every check is on one member, so every problem is reported at once. Every problem starts with its
 /// configuration key, e.g. <c>StatefulGuard:Tls:CertFile: must name a PEM certificate file</c>.
 /// </summary>
 public static class OptionChecks
@@ -57,6 +57,35 @@ public sealed class BetweenAttribute(long min, long max) : ValidationAttribute
             : new ValidationResult(
                 string.Create(CultureInfo.InvariantCulture, $"must be between {Min} and {Max} (was {number})"), OptionChecks.MemberOf(validationContext));
     }
+}
+
+/// <summary>A list setting whose entries must not be blank; the failure names the entry's key (e.g. <c>TopologyKeys:1</c>).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class NoBlankEntriesAttribute(string message) : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        var entries = value as IReadOnlyList<string?> ?? [];
+        for (var i = 0; i < entries.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(entries[i]))
+            {
+                return new ValidationResult(message, [$"{validationContext.MemberName}:{i}"]);
+            }
+        }
+
+        return ValidationResult.Success;
+    }
+}
+
+/// <summary>An optional Kubernetes version setting: when set, it must read as one (e.g. <c>1.31</c>).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class KubernetesVersionAttribute : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext) =>
+        value is not string { Length: > 0 } version || Cluster.ServerVersion.Parse(version) is not null
+            ? ValidationResult.Success
+            : new ValidationResult("must look like 1.31", OptionChecks.MemberOf(validationContext));
 }
 
 /// <summary>An optional file setting: when set, the file must exist.</summary>

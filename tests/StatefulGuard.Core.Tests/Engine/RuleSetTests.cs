@@ -71,6 +71,23 @@ public sealed class RuleSetTests
     }
 
     [Fact]
+    public void Every_problem_in_a_rule_section_is_reported_at_once()
+    {
+        var errors = new List<string>();
+        Bind(errors, ("topology-spread:MaxSkew", "0"), ("topology-spread:TopologyKeys:0", ""), ("topology-spread:WhenUnsatisfiable", "Never"),
+            ("prestop:SleepSeconds", "0"), ("prestop:AssumeKubernetesVersion", "v1"));
+        Assert.Equal(
+            [
+                "StatefulGuard:Rules:prestop:AssumeKubernetesVersion: must look like 1.31",
+                "StatefulGuard:Rules:prestop:SleepSeconds: must be between 1 and 600 (was 0)",
+                "StatefulGuard:Rules:topology-spread:MaxSkew: must be between 1 and 100 (was 0)",
+                "StatefulGuard:Rules:topology-spread:TopologyKeys:0: must name a node label, e.g. topology.kubernetes.io/zone",
+                "StatefulGuard:Rules:topology-spread:WhenUnsatisfiable: must be ScheduleAnyway or DoNotSchedule",
+            ],
+            errors.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void Valid_rule_settings_report_nothing()
     {
         var errors = new List<string>();

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using k8s.Models;
 using StatefulGuard.Core.Cluster;
@@ -6,7 +5,7 @@ using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Core.Rules.Defaults;
 
-public sealed class PreStopOptions : RuleOptions, IValidatableObject
+public sealed class PreStopOptions : RuleOptions
 {
     /// <summary>How long a terminating pod keeps serving while endpoints and DNS drop it.</summary>
     [Between(1, 600)]
@@ -20,15 +19,8 @@ public sealed class PreStopOptions : RuleOptions, IValidatableObject
     /// The Kubernetes version to assume when the cluster's is unknown (offline <c>mutate</c>), e.g. "1.31".
     /// Unset and unknown means the exec form, which every version accepts.
     /// </summary>
+    [KubernetesVersion]
     public string? AssumeKubernetesVersion { get; set; }
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (!string.IsNullOrEmpty(AssumeKubernetesVersion) && ServerVersion.Parse(AssumeKubernetesVersion) is null)
-        {
-            yield return new ValidationResult("must look like 1.31", [nameof(AssumeKubernetesVersion)]);
-        }
-    }
 }
 
 /// <summary>

@@ -4,7 +4,7 @@ using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Core.Rules.Defaults;
 
-public sealed class TopologySpreadOptions : RuleOptions, IValidatableObject
+public sealed class TopologySpreadOptions : RuleOptions
 {
     public static readonly IReadOnlyList<string> DefaultTopologyKeys = ["topology.kubernetes.io/zone", "kubernetes.io/hostname"];
 
@@ -12,6 +12,7 @@ public sealed class TopologySpreadOptions : RuleOptions, IValidatableObject
     /// One constraint per key, in this order; unset means zone then hostname. (Null by default because the
     /// configuration binder appends to a pre-filled collection instead of replacing it.)
     /// </summary>
+    [NoBlankEntries("must name a node label, e.g. topology.kubernetes.io/zone")]
     public string[]? TopologyKeys { get; set; }
 
     public IReadOnlyList<string> EffectiveTopologyKeys => TopologyKeys is { Length: > 0 } keys ? keys : DefaultTopologyKeys;
@@ -22,17 +23,6 @@ public sealed class TopologySpreadOptions : RuleOptions, IValidatableObject
     /// <summary>ScheduleAnyway: DoNotSchedule would leave replicas Pending on a single-zone cluster.</summary>
     [AllowedValues("ScheduleAnyway", "DoNotSchedule", ErrorMessage = "must be ScheduleAnyway or DoNotSchedule")]
     public string WhenUnsatisfiable { get; set; } = "ScheduleAnyway";
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        for (var i = 0; i < (TopologyKeys?.Length ?? 0); i++)
-        {
-            if (string.IsNullOrWhiteSpace(TopologyKeys![i]))
-            {
-                yield return new ValidationResult("must name a node label, e.g. topology.kubernetes.io/zone", [$"{nameof(TopologyKeys)}:{i}"]);
-            }
-        }
-    }
 }
 
 /// <summary>
