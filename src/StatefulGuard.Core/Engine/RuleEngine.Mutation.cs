@@ -46,11 +46,19 @@ public sealed partial class RuleEngine
         using var templateBefore = KubeJson.ToPooledUtf8(input.Object.Spec.Template);
 
         MutationContext pass;
+        // The JSON of the kept pass's template, when the comparison with the stored template already wrote it.
+        PooledJson? templateAfter = null;
         if (input is { Operation: Operation.Update, OldObject: { } old })
         {
             pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: false, editInPlace);
-            if (old.Spec?.Template is not { } stored || !SameJson(pass.StatefulSet.Spec.Template, stored))
+            var written = KubeJson.ToPooledUtf8(pass.StatefulSet.Spec.Template);
+            if (old.Spec?.Template is { } stored && SameJson(written, stored))
             {
+                templateAfter = written;
+            }
+            else
+            {
+                written.Dispose();
                 pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true, reuseTemplate: false);
             }
         }
@@ -59,14 +67,16 @@ public sealed partial class RuleEngine
             pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true, editInPlace);
         }
 
+        using var keptTemplate = templateAfter;
         var warnings = notes.Concat(pass.Warnings).ToList();
         if (pass.Injected.Count == 0)
         {
             return new MutationResult(mode, [], [], warnings, input.Object);
         }
 
+        // Recording touches the annotations only: the template's JSON written above still holds.
         InjectionAnnotations.Record(pass.StatefulSet, pass.Injected);
-        var patch = Patch(input.Object, templateBefore, pass.StatefulSet);
+        var patch = Patch(input.Object, templateBefore, pass.StatefulSet, keptTemplate);
         if (mode == GuardMode.Audit)
         {
             if (patch.Count > 0)
@@ -160,7 +170,8 @@ public sealed partial class RuleEngine
     }
 
     /// <summary>The pod template's changes under <c>/spec/template</c>, and the annotations' under <c>/metadata/annotations</c>.</summary>
-    private static List<PatchOperation> Patch(V1StatefulSet original, PooledJson templateBefore, V1StatefulSet mutated)
+    /// <param name="templateAfter">The mutated template's JSON when already written; written here otherwise.</param>
+    private static List<PatchOperation> Patch(V1StatefulSet original, PooledJson templateBefore, V1StatefulSet mutated, PooledJson? templateAfter)
     {
         var operations = new List<PatchOperation>();
         var before = original.Metadata?.Annotations;
@@ -184,11 +195,12 @@ public sealed partial class RuleEngine
             }
         }
 
-        using var templateAfter = KubeJson.ToPooledUtf8(mutated.Spec.Template);
-        if (!templateAfter.Span.SequenceEqual(templateBefore.Span))
+        using var written = templateAfter is null ? KubeJson.ToPooledUtf8(mutated.Spec.Template) : (PooledJson?)null;
+        var templateJson = templateAfter ?? written!.Value;
+        if (!templateJson.Span.SequenceEqual(templateBefore.Span))
         {
             using var beforeJson = JsonDocument.Parse(templateBefore.Memory);
-            using var afterJson = JsonDocument.Parse(templateAfter.Memory);
+            using var afterJson = JsonDocument.Parse(templateJson.Memory);
             JsonPatchBuilder.Diff(beforeJson.RootElement, afterJson.RootElement, "/spec/template", operations);
         }
 
@@ -196,9 +208,8 @@ public sealed partial class RuleEngine
     }
 
     /// <summary>Equal JSON: the same bytes, or the same members in another order (a map read in another order).</summary>
-    private static bool SameJson(V1PodTemplateSpec? a, V1PodTemplateSpec b)
+    private static bool SameJson(PooledJson left, V1PodTemplateSpec b)
     {
-        using var left = KubeJson.ToPooledUtf8(a);
         using var right = KubeJson.ToPooledUtf8(b);
         if (left.Span.SequenceEqual(right.Span))
         {
