@@ -6,8 +6,8 @@ namespace StatefulGuard.Core.Engine;
 
 /// <summary>
 /// Checks options declared with DataAnnotations attributes, descending into members marked
-/// <see cref="CheckMembersAttribute"/>. Every check is on one member, so every problem is reported at once. Every problem starts with its
-/// configuration key, e.g. <c>StatefulGuard:Tls:CertFile: must name a PEM certificate file</c>.
+/// <see cref="CheckMembersAttribute"/>. Every check is on one member, so every problem is reported at once, each
+/// starting with its configuration key, e.g. <c>StatefulGuard:Tls:CertFile: must name a PEM certificate file</c>.
 /// </summary>
 public static class OptionChecks
 {
