@@ -15,11 +15,12 @@ public static class AdmissionObjects
 {
     private static readonly JsonSerializerOptions Options = CreateOptions();
 
-    public static T Deserialize<T>(JsonElement element) => element.Deserialize<T>(Options)!;
+    /// <exception cref="JsonException">Not JSON for <typeparamref name="T"/>, or a key given twice in an object.</exception>
+    public static T Deserialize<T>(RawJson json) => JsonSerializer.Deserialize<T>(json.Utf8.Span, Options)!;
 
     private static JsonSerializerOptions CreateOptions()
     {
-        var options = new JsonSerializerOptions(KubeJson.SerializerOptions);
+        var options = new JsonSerializerOptions(KubeJson.SerializerOptions) { AllowDuplicateProperties = false };
         options.Converters.Add(new SkipManagedFields());
         return options;
     }

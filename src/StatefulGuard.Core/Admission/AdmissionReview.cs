@@ -61,16 +61,16 @@ public sealed record AdmissionRequest
     public UserInfo? UserInfo { get; init; }
 
     [JsonPropertyName("object")]
-    public JsonElement? Object { get; init; }
+    public RawJson? Object { get; init; }
 
     [JsonPropertyName("oldObject")]
-    public JsonElement? OldObject { get; init; }
+    public RawJson? OldObject { get; init; }
 
     [JsonPropertyName("dryRun")]
     public bool? DryRun { get; init; }
 
     [JsonPropertyName("options")]
-    public JsonElement? Options { get; init; }
+    public RawJson? Options { get; init; }
 }
 
 public sealed record GroupVersionKind

@@ -1,180 +1,363 @@
-using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace StatefulGuard.Core.Admission;
 
 /// <summary>
-/// Reads an AdmissionReview from the request body with one parse: the envelope's fields are read off the parsed
-/// document, and <c>object</c>, <c>oldObject</c> and <c>options</c> are elements of that same document (valid
-/// while it lives), not copies, so the StatefulSet inside is deserialized straight from the request's bytes.
-/// Duplicate keys anywhere and nesting deeper than <see cref="AdmissionJsonContext.MaxDepth"/> are rejected.
+/// Reads an AdmissionReview from the request body in one forward pass: the envelope's fields are read as the reader
+/// meets them, and <c>object</c>, <c>oldObject</c> and <c>options</c> are only delimited (kept as slices of the body,
+/// valid while it is), so the object inside is deserialized once, straight from the request's bytes, by whoever
+/// needs it. Nothing else is built: no document of the whole body.
+/// Nesting deeper than <see cref="AdmissionJsonContext.MaxDepth"/> and anything after the review are rejected, and so
+/// is a key given twice in the envelope; duplicate keys inside the object are rejected when it is deserialized
+/// (<see cref="AdmissionObjects"/>).
 /// </summary>
 public static class AdmissionReviewReader
 {
-    public static readonly JsonDocumentOptions DocumentOptions = new()
-    {
-        MaxDepth = AdmissionJsonContext.MaxDepth,
-        AllowDuplicateProperties = false,
-    };
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = AdmissionJsonContext.MaxDepth };
 
-    /// <summary>Parses <paramref name="body"/>; the caller disposes the document once done with the review.</summary>
-    /// <exception cref="JsonException">The body is not JSON, or a field of the envelope has the wrong type.</exception>
-    public static AdmissionReview Parse(ReadOnlySequence<byte> body, out JsonDocument document)
-    {
-        document = JsonDocument.Parse(body, DocumentOptions);
-        try
-        {
-            return Read(document.RootElement);
-        }
-        catch
-        {
-            document.Dispose();
-            throw;
-        }
-    }
+    private static readonly Names ReviewNames = new("apiVersion", "kind", "request");
 
-    /// <summary>The envelope of <paramref name="root"/>; unknown fields are ignored, as the apiserver may add some.</summary>
-    public static AdmissionReview Read(JsonElement root)
+    private static readonly Names RequestNames = new(
+        "uid", "kind", "resource", "subResource", "requestKind", "requestResource", "requestSubResource", "name", "namespace",
+        "operation", "userInfo", "object", "oldObject", "dryRun", "options");
+
+    private static readonly Names KindNames = new("group", "version", "kind");
+
+    private static readonly Names ResourceNames = new("group", "version", "resource");
+
+    private static readonly Names UserInfoNames = new("username", "uid", "groups", "extra");
+
+    /// <summary>Parses <paramref name="body"/>; the review's raw values are slices of it.</summary>
+    /// <exception cref="JsonException">The body is not JSON, or a field of the envelope has the wrong type or is given twice.</exception>
+    public static AdmissionReview Parse(ReadOnlyMemory<byte> body)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        var reader = new Utf8JsonReader(body.Span, ReaderOptions);
+        reader.Read();
+        var review = ReadReview(ref reader, body);
+        if (reader.Read())
         {
-            throw new JsonException($"$ must be an object, got {Describe(root.ValueKind)}");
+            // The reader itself rejects a second value; this only guards that assumption.
+            throw new JsonException("unexpected content after the AdmissionReview");
         }
 
-        return new AdmissionReview
-        {
-            ApiVersion = String(root, "apiVersion", "$"),
-            Kind = String(root, "kind", "$"),
-            Request = Object(root, "request", "$") is { } request ? ReadRequest(request) : null,
-        };
+        return review;
     }
 
-    private static AdmissionRequest ReadRequest(JsonElement request)
+    private static AdmissionReview ReadReview(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body)
     {
-        const string Path = "$.request";
-        return new AdmissionRequest
+        if (reader.TokenType != JsonTokenType.StartObject)
         {
-            Uid = String(request, "uid", Path),
-            Kind = Object(request, "kind", Path) is { } kind ? ReadKind(kind, Path + ".kind") : null,
-            Resource = Object(request, "resource", Path) is { } resource ? ReadResource(resource, Path + ".resource") : null,
-            SubResource = String(request, "subResource", Path),
-            RequestKind = Object(request, "requestKind", Path) is { } requestKind ? ReadKind(requestKind, Path + ".requestKind") : null,
-            RequestResource = Object(request, "requestResource", Path) is { } requestResource
-                ? ReadResource(requestResource, Path + ".requestResource")
-                : null,
-            RequestSubResource = String(request, "requestSubResource", Path),
-            Name = String(request, "name", Path),
-            Namespace = String(request, "namespace", Path),
-            Operation = String(request, "operation", Path),
-            UserInfo = Object(request, "userInfo", Path) is { } userInfo ? ReadUserInfo(userInfo, Path + ".userInfo") : null,
-            Object = Element(request, "object"),
-            OldObject = Element(request, "oldObject"),
-            DryRun = Bool(request, "dryRun", Path),
-            Options = Element(request, "options"),
-        };
-    }
+            throw new JsonException($"$ must be an object, got {Describe(reader.TokenType)}");
+        }
 
-    // The envelope's small records are read field by field like the rest: the serializer's path for init-only
-    // records (a constructor-argument cache per object) cost more than the whole envelope otherwise.
-    private static GroupVersionKind ReadKind(JsonElement kind, string path) => new()
-    {
-        Group = String(kind, "group", path),
-        Version = String(kind, "version", path),
-        Kind = String(kind, "kind", path),
-    };
-
-    private static GroupVersionResource ReadResource(JsonElement resource, string path) => new()
-    {
-        Group = String(resource, "group", path),
-        Version = String(resource, "version", path),
-        Resource = String(resource, "resource", path),
-    };
-
-    private static UserInfo ReadUserInfo(JsonElement userInfo, string path)
-    {
-        Dictionary<string, IReadOnlyList<string>>? extra = null;
-        if (Object(userInfo, "extra", path) is { } extraJson)
+        string? apiVersion = null, kind = null;
+        AdmissionRequest? request = null;
+        var seen = new Seen(ReviewNames, "$");
+        while (seen.Next(ref reader, out var member))
         {
-            extra = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
-            foreach (var entry in extraJson.EnumerateObject())
+            switch (member)
             {
-                extra[entry.Name] = Strings(entry.Value, $"{path}.extra.{entry.Name}") ?? [];
+                case 0: apiVersion = String(ref reader, "$", "apiVersion"); break;
+                case 1: kind = String(ref reader, "$", "kind"); break;
+                case 2: request = Nullable(ref reader, "$", "request") ? null : ReadRequest(ref reader, body); break;
+                default: reader.Skip(); break;
             }
         }
 
-        return new UserInfo
+        return new AdmissionReview { ApiVersion = apiVersion, Kind = kind, Request = request };
+    }
+
+    private static AdmissionRequest ReadRequest(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body)
+    {
+        const string Path = "$.request";
+        string? uid = null, subResource = null, requestSubResource = null, name = null, ns = null, operation = null;
+        GroupVersionKind? kind = null, requestKind = null;
+        GroupVersionResource? resource = null, requestResource = null;
+        UserInfo? userInfo = null;
+        RawJson? obj = null, oldObject = null, options = null;
+        bool? dryRun = null;
+        var seen = new Seen(RequestNames, Path);
+        while (seen.Next(ref reader, out var member))
         {
-            Username = String(userInfo, "username", path),
-            Uid = String(userInfo, "uid", path),
-            Groups = userInfo.TryGetProperty("groups", out var groups) ? Strings(groups, path + ".groups") : null,
-            Extra = extra,
+            switch (member)
+            {
+                case 0: uid = String(ref reader, Path, "uid"); break;
+                case 1: kind = Nullable(ref reader, Path, "kind") ? null : ReadKind(ref reader, Path + ".kind"); break;
+                case 2: resource = Nullable(ref reader, Path, "resource") ? null : ReadResource(ref reader, Path + ".resource"); break;
+                case 3: subResource = String(ref reader, Path, "subResource"); break;
+                case 4: requestKind = Nullable(ref reader, Path, "requestKind") ? null : ReadKind(ref reader, Path + ".requestKind"); break;
+                case 5: requestResource = Nullable(ref reader, Path, "requestResource") ? null : ReadResource(ref reader, Path + ".requestResource"); break;
+                case 6: requestSubResource = String(ref reader, Path, "requestSubResource"); break;
+                case 7: name = String(ref reader, Path, "name"); break;
+                case 8: ns = String(ref reader, Path, "namespace"); break;
+                case 9: operation = String(ref reader, Path, "operation"); break;
+                case 10: userInfo = Nullable(ref reader, Path, "userInfo") ? null : ReadUserInfo(ref reader, Path + ".userInfo"); break;
+                case 11: obj = Raw(ref reader, body); break;
+                case 12: oldObject = Raw(ref reader, body); break;
+                case 13: dryRun = Bool(ref reader, Path, "dryRun"); break;
+                case 14: options = Raw(ref reader, body); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return new AdmissionRequest
+        {
+            Uid = uid,
+            Kind = kind,
+            Resource = resource,
+            SubResource = subResource,
+            RequestKind = requestKind,
+            RequestResource = requestResource,
+            RequestSubResource = requestSubResource,
+            Name = name,
+            Namespace = ns,
+            Operation = operation,
+            UserInfo = userInfo,
+            Object = obj,
+            OldObject = oldObject,
+            DryRun = dryRun,
+            Options = options,
         };
     }
 
-    /// <summary>An array of strings (null when null).</summary>
-    private static string[]? Strings(JsonElement value, string path)
+    private static GroupVersionKind ReadKind(ref Utf8JsonReader reader, string path)
     {
-        if (value.ValueKind == JsonValueKind.Null)
+        string? group = null, version = null, kind = null;
+        var seen = new Seen(KindNames, path);
+        while (seen.Next(ref reader, out var member))
+        {
+            switch (member)
+            {
+                case 0: group = String(ref reader, path, "group"); break;
+                case 1: version = String(ref reader, path, "version"); break;
+                case 2: kind = String(ref reader, path, "kind"); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return new GroupVersionKind { Group = group, Version = version, Kind = kind };
+    }
+
+    private static GroupVersionResource ReadResource(ref Utf8JsonReader reader, string path)
+    {
+        string? group = null, version = null, resource = null;
+        var seen = new Seen(ResourceNames, path);
+        while (seen.Next(ref reader, out var member))
+        {
+            switch (member)
+            {
+                case 0: group = String(ref reader, path, "group"); break;
+                case 1: version = String(ref reader, path, "version"); break;
+                case 2: resource = String(ref reader, path, "resource"); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return new GroupVersionResource { Group = group, Version = version, Resource = resource };
+    }
+
+    private static UserInfo ReadUserInfo(ref Utf8JsonReader reader, string path)
+    {
+        string? username = null, uid = null;
+        string[]? groups = null;
+        Dictionary<string, IReadOnlyList<string>>? extra = null;
+        var seen = new Seen(UserInfoNames, path);
+        while (seen.Next(ref reader, out var member))
+        {
+            switch (member)
+            {
+                case 0: username = String(ref reader, path, "username"); break;
+                case 1: uid = String(ref reader, path, "uid"); break;
+                case 2: groups = Strings(ref reader, path, "groups"); break;
+                case 3: extra = Nullable(ref reader, path, "extra") ? null : ReadExtra(ref reader, path + ".extra"); break;
+                default: reader.Skip(); break;
+            }
+        }
+
+        return new UserInfo { Username = username, Uid = uid, Groups = groups, Extra = extra };
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> ReadExtra(ref Utf8JsonReader reader, string path)
+    {
+        var extra = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = Text(ref reader, path, "(a key)");
+            if (extra.ContainsKey(key))
+            {
+                throw new JsonException($"{path}.{key} is given twice");
+            }
+
+            reader.Read();
+            extra[key] = Strings(ref reader, path, key) ?? [];
+        }
+
+        return extra;
+    }
+
+    // The readers below take the parent's path and the member's name apart, and join them only for an error message.
+
+    /// <summary>An array of strings (null when null).</summary>
+    private static string[]? Strings(ref Utf8JsonReader reader, string path, string name)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
         {
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.Array)
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
-            throw new JsonException($"{path} must be an array of strings, got {Describe(value.ValueKind)}");
+            throw new JsonException($"{path}.{name} must be an array of strings, got {Describe(reader.TokenType)}");
         }
 
-        var result = new string[value.GetArrayLength()];
-        var i = 0;
-        foreach (var item in value.EnumerateArray())
+        var result = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (item.ValueKind != JsonValueKind.String)
+            if (reader.TokenType != JsonTokenType.String)
             {
-                throw new JsonException($"{path}[{i}] must be a string, got {Describe(item.ValueKind)}");
+                throw new JsonException($"{path}.{name}[{result.Count}] must be a string, got {Describe(reader.TokenType)}");
             }
 
-            result[i++] = item.GetString()!;
+            result.Add(Text(ref reader, path, name));
         }
 
-        return result;
+        return [.. result];
     }
 
-    private static string? String(JsonElement parent, string name, string path) =>
-        parent.TryGetProperty(name, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Null => null,
-            var kind => throw new JsonException($"{path}.{name} must be a string, got {Describe(kind)}"),
-        } : null;
-
-    private static bool? Bool(JsonElement parent, string name, string path) =>
-        parent.TryGetProperty(name, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            JsonValueKind.Null => null,
-            var kind => throw new JsonException($"{path}.{name} must be true or false, got {Describe(kind)}"),
-        } : null;
-
-    private static JsonElement? Object(JsonElement parent, string name, string path) =>
-        parent.TryGetProperty(name, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.Object => value,
-            JsonValueKind.Null => null,
-            var kind => throw new JsonException($"{path}.{name} must be an object, got {Describe(kind)}"),
-        } : null;
-
-    /// <summary>Any JSON value, kept as it is: the handler checks what an operation needs.</summary>
-    private static JsonElement? Element(JsonElement parent, string name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
-
-    private static string Describe(JsonValueKind kind) => kind switch
+    private static string? String(ref Utf8JsonReader reader, string path, string name) => reader.TokenType switch
     {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonTokenType.String => Text(ref reader, path, name),
+        JsonTokenType.Null => null,
+        var token => throw new JsonException($"{path}.{name} must be a string, got {Describe(token)}"),
+    };
+
+    /// <summary>The current string or member name, decoded: text that is not UTF-8 is an error in the JSON like any other.</summary>
+    private static string Text(ref Utf8JsonReader reader, string path, string name)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new JsonException($"{path}.{name} is not valid UTF-8", ex);
+        }
+    }
+
+    private static bool? Bool(ref Utf8JsonReader reader, string path, string name) => reader.TokenType switch
+    {
+        JsonTokenType.True => true,
+        JsonTokenType.False => false,
+        JsonTokenType.Null => null,
+        var token => throw new JsonException($"{path}.{name} must be true or false, got {Describe(token)}"),
+    };
+
+    /// <summary>True for null; otherwise the value must be an object, which the caller then reads.</summary>
+    private static bool Nullable(ref Utf8JsonReader reader, string path, string name)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return true;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"{path}.{name} must be an object, got {Describe(reader.TokenType)}");
+        }
+
+        return false;
+    }
+
+    /// <summary>Any JSON value, kept as its bytes (null reads as absent): the handler checks what an operation needs.</summary>
+    private static RawJson? Raw(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body)
+    {
+        var token = reader.TokenType;
+        if (token == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        var kind = token switch
+        {
+            JsonTokenType.StartObject => JsonValueKind.Object,
+            JsonTokenType.StartArray => JsonValueKind.Array,
+            JsonTokenType.String => JsonValueKind.String,
+            JsonTokenType.Number => JsonValueKind.Number,
+            JsonTokenType.True => JsonValueKind.True,
+            _ => JsonValueKind.False,
+        };
+        return new RawJson(body[start..(int)reader.BytesConsumed], kind);
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
         _ => "null",
     };
+
+    /// <summary>The member names an envelope object is read for, as UTF-8, in the order of their numbers.</summary>
+    private sealed class Names(params string[] names)
+    {
+        public string[] Text { get; } = names;
+
+        public byte[][] Utf8 { get; } = [.. names.Select(Encoding.UTF8.GetBytes)];
+    }
+
+    /// <summary>
+    /// Walks the members of one envelope object, numbering the known ones and rejecting any name given twice: known
+    /// names are remembered in a bit set, others (rare) in a set made on demand.
+    /// </summary>
+    private struct Seen(Names names, string path)
+    {
+        private long known;
+        private HashSet<string>? others;
+
+        /// <summary>Moves to the next member's value; false at the end of the object.</summary>
+        /// <param name="member">The known name's number, or -1 for a name the reader skips.</param>
+        public bool Next(ref Utf8JsonReader reader, out int member)
+        {
+            member = -1;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
+            {
+                return false;
+            }
+
+            var utf8 = names.Utf8;
+            for (var i = 0; i < utf8.Length; i++)
+            {
+                if (reader.ValueTextEquals(utf8[i]))
+                {
+                    member = i;
+                    break;
+                }
+            }
+
+            if (member < 0)
+            {
+                var name = Text(ref reader, path, "(a member name)");
+                if (!(others ??= new HashSet<string>(StringComparer.Ordinal)).Add(name))
+                {
+                    throw new JsonException($"{path}.{name} is given twice");
+                }
+            }
+            else if ((known & (1L << member)) != 0)
+            {
+                throw new JsonException($"{path}.{names.Text[member]} is given twice");
+            }
+            else
+            {
+                known |= 1L << member;
+            }
+
+            reader.Read();
+            return true;
+        }
+    }
 }

@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using k8s.Models;
 using StatefulGuard.Core.Admission;
 
 namespace StatefulGuard.Core.Tests.Admission;
@@ -23,40 +23,38 @@ public sealed class AdmissionReviewReaderTests
     [Fact]
     public void Reads_every_field_the_apiserver_sends_and_ignores_unknown_ones()
     {
-        var review = AdmissionReviewReader.Parse(Body(Review), out var document);
-        using (document)
-        {
-            var request = review.Request!;
-            Assert.Equal((AdmissionReview.V1, AdmissionReview.ReviewKind), (review.ApiVersion, review.Kind));
-            Assert.Equal(("705ab4f5-6393-11e8-b7cc-42010a800002", "web", "shop", "UPDATE", true),
-                (request.Uid, request.Name, request.Namespace, request.Operation, request.DryRun));
-            Assert.Equal(("apps", "StatefulSet"), (request.Kind!.Group, request.Kind.Kind));
-            Assert.Equal("statefulsets", request.Resource!.Resource);
-            Assert.Equal("StatefulSet", request.RequestKind!.Kind);
-            Assert.Equal("statefulsets", request.RequestResource!.Resource);
-            Assert.Equal(("apps", "v1", "statefulsets"), (request.Resource.Group, request.Resource.Version, request.Resource.Resource));
-            Assert.Equal(("apps", "v1", "StatefulSet"), (request.Kind.Group, request.Kind.Version, request.Kind.Kind));
-            Assert.Equal(("admin", "u-1"), (request.UserInfo!.Username, request.UserInfo.Uid));
-            Assert.Equal(["system:masters"], request.UserInfo.Groups!);
-            Assert.Equal(["v"], request.UserInfo.Extra!["k"]);
-            Assert.Equal(1, request.OldObject!.Value.GetProperty("metadata").GetProperty("generation").GetInt32());
-            Assert.Equal("web", request.Object!.Value.GetProperty("metadata").GetProperty("name").GetString());
-            Assert.Equal("UpdateOptions", request.Options!.Value.GetProperty("kind").GetString());
-        }
+        var review = AdmissionReviewReader.Parse(Body(Review));
+
+        var request = review.Request!;
+        Assert.Equal((AdmissionReview.V1, AdmissionReview.ReviewKind), (review.ApiVersion, review.Kind));
+        Assert.Equal(("705ab4f5-6393-11e8-b7cc-42010a800002", "web", "shop", "UPDATE", true),
+            (request.Uid, request.Name, request.Namespace, request.Operation, request.DryRun));
+        Assert.Equal(("apps", "StatefulSet"), (request.Kind!.Group, request.Kind.Kind));
+        Assert.Equal("statefulsets", request.Resource!.Resource);
+        Assert.Equal("StatefulSet", request.RequestKind!.Kind);
+        Assert.Equal("statefulsets", request.RequestResource!.Resource);
+        Assert.Equal(("apps", "v1", "statefulsets"), (request.Resource.Group, request.Resource.Version, request.Resource.Resource));
+        Assert.Equal(("apps", "v1", "StatefulSet"), (request.Kind.Group, request.Kind.Version, request.Kind.Kind));
+        Assert.Equal(("admin", "u-1"), (request.UserInfo!.Username, request.UserInfo.Uid));
+        Assert.Equal(["system:masters"], request.UserInfo.Groups!);
+        Assert.Equal(["v"], request.UserInfo.Extra!["k"]);
+        using var old = request.OldObject!.Value.Parse();
+        using var current = request.Object!.Value.Parse();
+        using var options = request.Options!.Value.Parse();
+        Assert.Equal(1, old.RootElement.GetProperty("metadata").GetProperty("generation").GetInt32());
+        Assert.Equal("web", current.RootElement.GetProperty("metadata").GetProperty("name").GetString());
+        Assert.Equal("UpdateOptions", options.RootElement.GetProperty("kind").GetString());
     }
 
     [Fact]
-    public void Reads_a_body_split_across_buffers()
+    public void Raw_values_are_the_exact_bytes_of_the_body_with_their_kind()
     {
-        var bytes = Encoding.UTF8.GetBytes(Review);
-        var first = new Segment(bytes.AsMemory(0, 100));
-        var last = first.Append(bytes.AsMemory(100));
+        var review = AdmissionReviewReader.Parse(Body("""{"request":{"object": {"metadata" : {"name":"web"}} ,"oldObject":"text","options":[1, 2]}}"""));
 
-        var review = AdmissionReviewReader.Parse(new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length), out var document);
-        using (document)
-        {
-            Assert.Equal("web", review.Request!.Object!.Value.GetProperty("metadata").GetProperty("name").GetString());
-        }
+        var request = review.Request!;
+        Assert.Equal(("""{"metadata" : {"name":"web"}}""", JsonValueKind.Object), (Encoding.UTF8.GetString(request.Object!.Value.Utf8.Span), request.Object.Value.ValueKind));
+        Assert.Equal(("\"text\"", JsonValueKind.String), (Encoding.UTF8.GetString(request.OldObject!.Value.Utf8.Span), request.OldObject.Value.ValueKind));
+        Assert.Equal(("[1, 2]", JsonValueKind.Array), (Encoding.UTF8.GetString(request.Options!.Value.Utf8.Span), request.Options.Value.ValueKind));
     }
 
     [Theory]
@@ -75,47 +73,74 @@ public sealed class AdmissionReviewReaderTests
     [InlineData("""null""", "$ must be an object, got null")]
     public void Wrongly_typed_fields_are_named_in_the_error(string json, string message)
     {
-        var error = Assert.Throws<JsonException>(() => AdmissionReviewReader.Parse(Body(json), out _));
+        var error = Assert.Throws<JsonException>(() => AdmissionReviewReader.Parse(Body(json)));
 
         Assert.Equal(message, error.Message);
     }
 
     [Theory]
-    [InlineData("""{"request":{"uid":"a","uid":"b"}}""")]
-    [InlineData("""{"request":{"object":{"metadata":{"name":"a","name":"b"}}}}""")]
-    public void Duplicate_keys_anywhere_are_rejected(string json) =>
-        Assert.ThrowsAny<JsonException>(() => AdmissionReviewReader.Parse(Body(json), out _));
+    [InlineData("""{"request":{"uid":"a","uid":"b"}}""", "$.request.uid is given twice")]
+    [InlineData("""{"request":{"uid":"a","\u0075id":"b"}}""", "$.request.uid is given twice")]
+    [InlineData("""{"kind":"AdmissionReview","request":{},"kind":"AdmissionReview"}""", "$.kind is given twice")]
+    [InlineData("""{"request":{"kind":{"group":"apps","group":""}}}""", "$.request.kind.group is given twice")]
+    [InlineData("""{"request":{"future":1,"future":{}}}""", "$.request.future is given twice")]
+    [InlineData("""{"request":{"userInfo":{"extra":{"k":["a"],"k":["b"]}}}}""", "$.request.userInfo.extra.k is given twice")]
+    public void Keys_given_twice_in_the_envelope_are_rejected(string json, string message)
+    {
+        var error = Assert.Throws<JsonException>(() => AdmissionReviewReader.Parse(Body(json)));
+
+        Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{"metadata":{"name":"a","name":"b"}}""")]
+    [InlineData("""{"metadata":{"labels":{"app":"a","app":"b"}}}""")]
+    [InlineData("""{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"x","image":"y"}]}}}}""")]
+    public void Keys_given_twice_in_the_object_are_rejected_when_it_is_read(string json)
+    {
+        var request = AdmissionReviewReader.Parse(Body("""{"request":{"object":""" + json + "}}")).Request!;
+
+        Assert.ThrowsAny<JsonException>(() => AdmissionObjects.Deserialize<V1StatefulSet>(request.Object!.Value));
+    }
+
+    [Theory]
+    [InlineData("""{"request":{}} {}""")]
+    [InlineData("""{"request":{}}]""")]
+    [InlineData("""{"request":{"object":{"a":1}""")]
+    [InlineData("")]
+    public void Anything_but_exactly_one_complete_value_is_rejected(string json) =>
+        Assert.ThrowsAny<JsonException>(() => AdmissionReviewReader.Parse(Body(json)));
 
     [Fact]
     public void Nesting_deeper_than_the_limit_is_rejected()
     {
         var json = """{"request":{"object":""" + string.Concat(Enumerable.Repeat("""{"a":""", 200)) + "1" + new string('}', 200) + "}}";
 
-        Assert.ThrowsAny<JsonException>(() => AdmissionReviewReader.Parse(Body(json), out _));
+        Assert.ThrowsAny<JsonException>(() => AdmissionReviewReader.Parse(Body(json)));
+    }
+
+    [Theory]
+    [InlineData("""{"request":{"uid":"ab"}}""")]
+    [InlineData("""{"request":{"userInfo":{"groups":["ab"]}}}""")]
+    [InlineData("""{"request":{"uid":"c","ab":1}}""")]
+    public void Invalid_utf8_in_the_envelope_is_a_json_error(string json)
+    {
+        var body = Body(json);
+        var index = Array.IndexOf(body, (byte)'a');
+        body[index] = 0xC3; // starts a two-byte sequence
+        body[index + 1] = 0x28; // that is not continued
+
+        Assert.ThrowsAny<JsonException>(() => AdmissionReviewReader.Parse(body));
     }
 
     [Fact]
     public void Null_fields_read_as_absent()
     {
-        var review = AdmissionReviewReader.Parse(Body("""{"kind":null,"request":{"uid":null,"object":null,"dryRun":null,"userInfo":null}}"""), out var document);
-        using (document)
-        {
-            Assert.Null(review.Kind);
-            Assert.Equal((null, null, null, null), (review.Request!.Uid, review.Request.Object, review.Request.DryRun, review.Request.UserInfo));
-        }
+        var review = AdmissionReviewReader.Parse(Body("""{"kind":null,"request":{"uid":null,"object":null,"dryRun":null,"userInfo":null}}"""));
+
+        Assert.Null(review.Kind);
+        Assert.Equal((null, null, null, null), (review.Request!.Uid, review.Request.Object, review.Request.DryRun, review.Request.UserInfo));
     }
 
-    private static ReadOnlySequence<byte> Body(string json) => new(Encoding.UTF8.GetBytes(json));
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
-            Next = next;
-            return next;
-        }
-    }
+    private static byte[] Body(string json) => Encoding.UTF8.GetBytes(json);
 }

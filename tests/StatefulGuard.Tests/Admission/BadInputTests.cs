@@ -41,6 +41,9 @@ public sealed class BadInputTests : IAsyncLifetime
             { "containers is an object", 400, Mutate(good, r => r["request"]!["object"]!["spec"]!["template"]!["spec"]!["containers"] = new JsonObject()) },
             { "labels is an array", 400, Mutate(good, r => r["request"]!["object"]!["spec"]!["template"]!["metadata"]!["labels"] = new JsonArray("a")) },
             { "duplicate keys", 400, good.Replace("\"operation\":\"CREATE\"", "\"operation\":\"CREATE\",\"operation\":\"DELETE\"", StringComparison.Ordinal) },
+            { "duplicate keys in an unknown envelope field", 400, good.Replace("\"operation\":\"CREATE\"", "\"operation\":\"CREATE\",\"future\":1,\"future\":2", StringComparison.Ordinal) },
+            { "duplicate keys inside the object", 400, good.Replace("\"generation\":1", "\"generation\":1,\"generation\":2", StringComparison.Ordinal) },
+            { "duplicate keys in the object's labels", 400, Mutate(good, r => r["request"]!["object"]!["metadata"]!["labels"] = new JsonObject { ["app"] = "x" }).Replace("\"app\":\"x\"", "\"app\":\"x\",\"app\":\"y\"", StringComparison.Ordinal) },
             { "deep nesting", 400, Nested(100_000) },
             { "deep nesting inside object", 400, good.Replace("\"generation\":1", "\"generation\":1,\"deep\":" + NestedObject(200), StringComparison.Ordinal) },
             { "nesting past the object model's depth", 400, good.Replace("\"generation\":1", "\"generation\":1,\"deep\":" + NestedObject(100), StringComparison.Ordinal) },
@@ -59,18 +62,22 @@ public sealed class BadInputTests : IAsyncLifetime
         await AssertStillAnswering();
     }
 
-    [Fact]
-    public async Task Invalid_utf8_is_rejected()
+    [Theory]
+    [InlineData("\"serviceName\":\"", "request.object is not a valid apps/v1 StatefulSet")]
+    [InlineData("\"uid\":\"", "$.request.uid is not valid UTF-8")]
+    public async Task Invalid_utf8_is_rejected(string before, string message)
     {
-        var good = Encoding.UTF8.GetBytes(AdmissionReviews.Create(Fixtures.StatefulSet("bad-input")).ToJsonString());
-        var index = Array.IndexOf(good, (byte)'n', 200);
+        var text = AdmissionReviews.Create(Fixtures.StatefulSet("bad-input")).ToJsonString();
+        var good = Encoding.UTF8.GetBytes(text);
+        var index = Encoding.UTF8.GetByteCount(text[..(text.IndexOf(before, StringComparison.Ordinal) + before.Length)]);
+        Assert.True(index > before.Length, before);
         good[index] = 0xC3; // starts a two-byte sequence
         good[index + 1] = 0x28; // that is not continued
 
         var (status, response) = await webhook.PostRawAsync("/validate", good);
 
         Assert.Equal(400, status);
-        Assert.Contains("AdmissionReview", response);
+        Assert.Contains(message, JsonNode.Parse(response)!["error"]!.GetValue<string>());
         await AssertStillAnswering();
     }
 
@@ -84,6 +91,36 @@ public sealed class BadInputTests : IAsyncLifetime
 
         Assert.Equal(413, status);
         Assert.Contains("StatefulGuard:MaxRequestBodyBytes", response);
+        await AssertStillAnswering();
+    }
+
+    [Theory]
+    [InlineData(300_000, 200)]
+    [InlineData(1_100_000, 413)]
+    public async Task A_body_without_a_length_arriving_in_pieces_is_read_whole_up_to_the_limit(int annotationLength, int expected)
+    {
+        var review = AdmissionReviews.Create(Fixtures.StatefulSet("bad-input"));
+        review["request"]!["object"]!["metadata"]!["annotations"] = new JsonObject { ["big"] = new string('x', annotationLength) };
+        var uid = review["request"]!["uid"]!.GetValue<string>();
+        using var client = webhook.CreateClient();
+        using var content = new PiecesContent(Encoding.UTF8.GetBytes(review.ToJsonString()), 7_000);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync(new Uri("/mutate", UriKind.Relative), content);
+
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(expected, (int)response.StatusCode);
+        if (expected == 200)
+        {
+            Assert.Equal(uid, body["response"]!["uid"]!.GetValue<string>());
+            Assert.True(body["response"]!["allowed"]!.GetValue<bool>());
+            Assert.Equal("JSONPatch", body["response"]!["patchType"]!.GetValue<string>());
+        }
+        else
+        {
+            Assert.Contains("StatefulGuard:MaxRequestBodyBytes", body["error"]!.GetValue<string>());
+        }
+
         await AssertStillAnswering();
     }
 
@@ -133,5 +170,24 @@ public sealed class BadInputTests : IAsyncLifetime
 
         text.Append("\"x\"").Append('}', depth);
         return text.ToString();
+    }
+
+    /// <summary>A body of unknown length, written in pieces with a flush after each (chunked, as a streaming client sends it).</summary>
+    private sealed class PiecesContent(byte[] body, int pieceLength) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            for (var offset = 0; offset < body.Length; offset += pieceLength)
+            {
+                await stream.WriteAsync(body.AsMemory(offset, Math.Min(pieceLength, body.Length - offset)));
+                await stream.FlushAsync();
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 }
