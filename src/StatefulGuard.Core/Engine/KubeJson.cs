@@ -12,6 +12,9 @@ namespace StatefulGuard.Core.Engine;
 /// </summary>
 public static class KubeJson
 {
+    // Before Options: capturing the client's options adds this converter to them.
+    private static readonly SharedQuantities SharedQuantities = new();
+
     private static readonly JsonSerializerOptions Options = Capture();
 
     private static readonly JsonWriterOptions ScratchOptions = new() { Encoder = Options.Encoder, MaxDepth = Options.MaxDepth, SkipValidation = true };
@@ -24,6 +27,9 @@ public static class KubeJson
 
     /// <summary>The client's options themselves, or a copy if they were in use before <see cref="Initialize"/> (read-only use: derive a copy to add converters).</summary>
     public static JsonSerializerOptions SerializerOptions => Options;
+
+    /// <summary>The quantities read so far, one instance per text, shared by every object that holds it.</summary>
+    public static SharedQuantities Quantities => SharedQuantities;
 
     public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
 
@@ -56,6 +62,7 @@ public static class KubeJson
             if (!o.IsReadOnly && !o.TypeInfoResolverChain.Contains(KubeModelsContext.Default))
             {
                 o.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
+                o.Converters.Insert(0, SharedQuantities);
             }
 
             client = o;
@@ -72,6 +79,7 @@ public static class KubeJson
 
         var own = new JsonSerializerOptions(client);
         own.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
+        own.Converters.Insert(0, SharedQuantities);
         return own;
     }
 }

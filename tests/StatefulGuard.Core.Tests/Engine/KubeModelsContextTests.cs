@@ -9,11 +9,8 @@ namespace StatefulGuard.Core.Tests.Engine;
 
 public sealed class KubeModelsContextTests
 {
-    /// <summary>The client's options with its own resolvers only (as it sets them up): the reference for the JSON.</summary>
-    private static readonly JsonSerializerOptions ClientOnly = new(KubeJson.SerializerOptions)
-    {
-        TypeInfoResolver = JsonTypeInfoResolver.Combine(SourceGenerationContext.Default, new DefaultJsonTypeInfoResolver()),
-    };
+    /// <summary>The client's options with its own resolvers and converters only (as it sets them up): the reference for the JSON.</summary>
+    private static readonly JsonSerializerOptions ClientOnly = ClientOwn();
 
     [Fact]
     public void The_kinds_statefulguard_reads_resolve_through_its_own_context_first()
@@ -73,5 +70,15 @@ public sealed class KubeModelsContextTests
         Assert.Equal("Service", generic.Object.Kind);
         Assert.Equal(WatchEventType.Modified, typed.Type);
         Assert.Equal(("web", "None"), (typed.Object.Metadata.Name, typed.Object.Spec.ClusterIP));
+    }
+
+    private static JsonSerializerOptions ClientOwn()
+    {
+        var options = new JsonSerializerOptions(KubeJson.SerializerOptions)
+        {
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(SourceGenerationContext.Default, new DefaultJsonTypeInfoResolver()),
+        };
+        Assert.True(options.Converters.Remove(KubeJson.Quantities));
+        return options;
     }
 }
