@@ -31,6 +31,9 @@ fi
 
 echo "building (Release; statefulguard published ReadyToRun, as the Dockerfile ships it)" >&2
 dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
+# Into an empty directory: publishing copies a package's file only when it is newer than the one already there,
+# so a file left by an earlier build (a ReadyToRun KubernetesClient.dll, say) would be measured instead of this one.
+rm -rf "$results/publish"
 dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$results/publish" >/dev/null
 guard_dll="$results/publish/statefulguard.dll"
 bench_dll="$root/bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll"
