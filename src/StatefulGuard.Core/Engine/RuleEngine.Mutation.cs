@@ -182,16 +182,22 @@ public sealed partial class RuleEngine
         }
         else if (after is not null && before is not null)
         {
-            foreach (var (key, value) in after.OrderBy(a => a.Key, StringComparer.Ordinal))
+            // Usually one key changes (the injected list): only changed keys are collected, then put in key order,
+            // instead of sorting every annotation on every admission.
+            List<KeyValuePair<string, string>>? changed = null;
+            foreach (var pair in after)
             {
-                if (!before.TryGetValue(key, out var old))
+                if (!before.TryGetValue(pair.Key, out var old) || old != pair.Value)
                 {
-                    operations.Add(new PatchOperation(PatchOperation.Add, "/metadata/annotations/" + JsonPatchBuilder.Escape(key), JsonValue.Create(value)));
+                    (changed ??= []).Add(pair);
                 }
-                else if (old != value)
-                {
-                    operations.Add(new PatchOperation(PatchOperation.Replace, "/metadata/annotations/" + JsonPatchBuilder.Escape(key), JsonValue.Create(value)));
-                }
+            }
+
+            changed?.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            foreach (var (key, value) in changed ?? [])
+            {
+                var op = before.ContainsKey(key) ? PatchOperation.Replace : PatchOperation.Add;
+                operations.Add(new PatchOperation(op, "/metadata/annotations/" + JsonPatchBuilder.Escape(key), JsonValue.Create(value)));
             }
         }
 
