@@ -145,7 +145,8 @@ internal sealed partial class AdmissionHandler
                 }
             }
 
-            // Everything read from the body is materialized (or disposed) before the buffer goes back to the pool.
+            // The review's raw values (object, oldObject, options) are slices of this buffer: they are read inside
+            // Decide only; after it the answer uses nothing but strings copied out of the envelope.
             return Decide(buffer.AsMemory(0, length), endpoint);
         }
         catch (BadHttpRequestException ex)
@@ -158,8 +159,12 @@ internal sealed partial class AdmissionHandler
         }
     }
 
+    /// <summary>
+    /// The declared length, but at most 64 KB to begin with: a client declaring the limit and sending slowly must not
+    /// get a buffer of the limit before its data arrives. Larger bodies (rare) grow the buffer as they come in.
+    /// </summary>
     private int InitialBodyBuffer(long? contentLength) =>
-        (int)Math.Min(maxBodyBytes, contentLength is { } declared and > 0 ? declared : 16 * 1024);
+        (int)Math.Min(Math.Min(maxBodyBytes, 64 * 1024), contentLength is { } declared and > 0 ? declared : 16 * 1024);
 
     private Outcome Decide(ReadOnlyMemory<byte> body, AdmissionEndpoint endpoint)
     {
