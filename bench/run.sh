@@ -45,6 +45,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
+# The fake apiserver listens on a new port each time: wait for its own kubeconfig, not one left by an earlier run.
+rm -f "$results/kubeconfig"
 dotnet "$bench_dll" fake-apiserver --kubeconfig "$results/kubeconfig" > "$results/apiserver.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$results/kubeconfig" ] && break; sleep 0.1; done

@@ -14,6 +14,8 @@ body="$root/bench/requests/create-statefulset.json"
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+# The fake apiserver listens on a new port each time: wait for its own kubeconfig, not one left by an earlier run.
+rm -f "$results/soak-kubeconfig"
 dotnet bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll fake-apiserver --kubeconfig "$results/soak-kubeconfig" >/dev/null 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$results/soak-kubeconfig" ] && break; sleep 0.1; done
