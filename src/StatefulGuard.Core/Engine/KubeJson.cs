@@ -7,13 +7,14 @@ namespace StatefulGuard.Core.Engine;
 
 /// <summary>
 /// KubernetesClient's own serializer settings (its converters for quantities, int-or-string and times), with
-/// <see cref="KubeModelsContext"/> first among its resolvers, used directly to move between typed objects and
-/// JSON without a round trip through strings.
+/// <see cref="KubeModelsContext"/> first among its resolvers and <see cref="SharedQuantities"/> first among its
+/// converters, used directly to move between typed objects and JSON without a round trip through strings.
 /// </summary>
 public static class KubeJson
 {
-    // Before Options: capturing the client's options adds this converter to them.
-    private static readonly SharedQuantities SharedQuantities = new();
+    /// <summary>The quantities read so far, one instance per text, shared by every object that holds it.</summary>
+    /// <remarks>Initialized before <see cref="Options"/>: capturing the client's options adds this converter to them.</remarks>
+    public static SharedQuantities Quantities { get; } = new();
 
     private static readonly JsonSerializerOptions Options = Capture();
 
@@ -27,9 +28,6 @@ public static class KubeJson
 
     /// <summary>The client's options themselves, or a copy if they were in use before <see cref="Initialize"/> (read-only use: derive a copy to add converters).</summary>
     public static JsonSerializerOptions SerializerOptions => Options;
-
-    /// <summary>The quantities read so far, one instance per text, shared by every object that holds it.</summary>
-    public static SharedQuantities Quantities => SharedQuantities;
 
     public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
 
@@ -62,7 +60,7 @@ public static class KubeJson
             if (!o.IsReadOnly && !o.TypeInfoResolverChain.Contains(KubeModelsContext.Default))
             {
                 o.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
-                o.Converters.Insert(0, SharedQuantities);
+                o.Converters.Insert(0, Quantities);
             }
 
             client = o;
@@ -79,7 +77,7 @@ public static class KubeJson
 
         var own = new JsonSerializerOptions(client);
         own.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
-        own.Converters.Insert(0, SharedQuantities);
+        own.Converters.Insert(0, Quantities);
         return own;
     }
 }
