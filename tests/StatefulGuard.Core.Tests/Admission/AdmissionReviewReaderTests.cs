@@ -78,6 +78,20 @@ public sealed class AdmissionReviewReaderTests
         Assert.Equal(message, error.Message);
     }
 
+    [Fact]
+    public void Raw_values_round_trip_through_the_serialization_context()
+    {
+        var review = AdmissionReviewReader.Parse(Body("""{"request":{"uid":"u","object":{"metadata":{"name":"web"}},"options":[1]}}"""));
+
+        var json = JsonSerializer.Serialize(review, AdmissionJsonContext.Default.AdmissionReview);
+        var again = JsonSerializer.Deserialize(json, AdmissionJsonContext.Default.AdmissionReview)!;
+
+        Assert.Contains("\"object\":{\"metadata\":{\"name\":\"web\"}}", json, StringComparison.Ordinal);
+        Assert.Equal("""{"metadata":{"name":"web"}}""", Encoding.UTF8.GetString(again.Request!.Object!.Value.Utf8.Span));
+        Assert.Equal((JsonValueKind.Object, JsonValueKind.Array), (again.Request.Object.Value.ValueKind, again.Request.Options!.Value.ValueKind));
+        Assert.Null(again.Request.OldObject);
+    }
+
     [Theory]
     [InlineData("""{"request":{"uid":"a","uid":"b"}}""", "$.request.uid is given twice")]
     [InlineData("""{"request":{"uid":"a","\u0075id":"b"}}""", "$.request.uid is given twice")]
