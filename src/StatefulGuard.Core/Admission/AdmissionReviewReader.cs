@@ -123,38 +123,33 @@ public static class AdmissionReviewReader
 
     private static GroupVersionKind ReadKind(ref Utf8JsonReader reader, string path)
     {
-        string? group = null, version = null, kind = null;
-        var seen = new Seen(KindNames, path);
-        while (seen.Next(ref reader, out var member))
-        {
-            switch (member)
-            {
-                case 0: group = String(ref reader, path, "group"); break;
-                case 1: version = String(ref reader, path, "version"); break;
-                case 2: kind = String(ref reader, path, "kind"); break;
-                default: reader.Skip(); break;
-            }
-        }
-
+        var (group, version, kind) = ReadGroupVersion(ref reader, KindNames, path);
         return new GroupVersionKind { Group = group, Version = version, Kind = kind };
     }
 
     private static GroupVersionResource ReadResource(ref Utf8JsonReader reader, string path)
     {
-        string? group = null, version = null, resource = null;
-        var seen = new Seen(ResourceNames, path);
+        var (group, version, resource) = ReadGroupVersion(ref reader, ResourceNames, path);
+        return new GroupVersionResource { Group = group, Version = version, Resource = resource };
+    }
+
+    /// <summary>The strings of a group/version record: group, version, and the kind or resource, as <paramref name="names"/> orders them.</summary>
+    private static (string? Group, string? Version, string? Name) ReadGroupVersion(ref Utf8JsonReader reader, Names names, string path)
+    {
+        string? group = null, version = null, name = null;
+        var seen = new Seen(names, path);
         while (seen.Next(ref reader, out var member))
         {
             switch (member)
             {
-                case 0: group = String(ref reader, path, "group"); break;
-                case 1: version = String(ref reader, path, "version"); break;
-                case 2: resource = String(ref reader, path, "resource"); break;
+                case 0: group = String(ref reader, path, names.Text[0]); break;
+                case 1: version = String(ref reader, path, names.Text[1]); break;
+                case 2: name = String(ref reader, path, names.Text[2]); break;
                 default: reader.Skip(); break;
             }
         }
 
-        return new GroupVersionResource { Group = group, Version = version, Resource = resource };
+        return (group, version, name);
     }
 
     private static UserInfo ReadUserInfo(ref Utf8JsonReader reader, string path)
