@@ -21,6 +21,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
     private volatile X509Certificate2? current;
     private volatile X509Certificate2Collection? clientCas;
     private byte[]? loadedHash;
+    private string? lastError;
 
     public CertificateStore(IOptions<StatefulGuardOptions> options, ILogger<CertificateStore> logger)
     {
@@ -67,7 +68,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
         return current ?? throw new InvalidOperationException(
             $"HTTPS needs a certificate: StatefulGuard:Tls:CertFile ('{Path.GetFullPath(options.CertFile)}') and " +
             $"StatefulGuard:Tls:KeyFile ('{Path.GetFullPath(options.KeyFile)}') must be a readable PEM certificate and its key " +
-            "(certs/generate.sh makes a pair for local runs).");
+            $"(certs/generate.sh makes a pair for local runs): {lastError}");
     }
 
     /// <summary>Reads the files if their content changed. Returns true when a new certificate was installed.</summary>
@@ -85,6 +86,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Only worth a warning when HTTPS is served; plain-HTTP local runs need no files.
+                lastError = ex.Message;
                 if (InUse)
                 {
                     LogUnreadable(logger, options.CertFile, options.KeyFile, ex.Message);
@@ -105,9 +107,11 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
                 certificate = X509Certificate2.CreateFromPem(
                     System.Text.Encoding.ASCII.GetString(certBytes), System.Text.Encoding.ASCII.GetString(keyBytes));
             }
-            catch (CryptographicException ex)
+            catch (Exception ex) when (ex is CryptographicException or ArgumentException)
             {
                 // Typically a rotation caught between writing the two files: the next change completes it.
+                // A well-formed key of another pair is an ArgumentException, a malformed one a CryptographicException.
+                lastError = ex.Message;
                 LogInvalid(logger, options.CertFile, ex.Message);
                 return false;
             }
@@ -123,6 +127,22 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
 
             // The old certificate may still be in use by a handshake in flight; let the GC retire it.
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Reload from a timer: nothing thrown there may escape, since an exception on a timer thread ends the
+    /// process and the cluster could no longer deploy; the previous certificate stays in use.
+    /// </summary>
+    private void ReloadInBackground()
+    {
+        try
+        {
+            Reload();
+        }
+        catch (Exception ex)
+        {
+            LogReloadFailed(logger, ex);
         }
     }
 
@@ -153,7 +173,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
         Reload();
         watchers = Directories().Select(Watch).ToArray();
         var interval = TimeSpan.FromSeconds(options.ReloadIntervalSeconds);
-        poll = new Timer(_ => Reload(), null, interval, interval);
+        poll = new Timer(_ => ReloadInBackground(), null, interval, interval);
         return Task.CompletedTask;
     }
 
@@ -205,7 +225,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
         // Writers replace the two files one after the other: wait for the burst to settle.
         lock (gate)
         {
-            debounce ??= new Timer(_ => Reload());
+            debounce ??= new Timer(_ => ReloadInBackground());
             debounce.Change(TimeSpan.FromMilliseconds(200), Timeout.InfiniteTimeSpan);
         }
     }
@@ -218,6 +238,9 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "TLS files {CertFile} do not hold a valid certificate and key yet: {Error}; keeping the previous certificate")]
     private static partial void LogInvalid(ILogger logger, string certFile, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Reloading the TLS files failed; keeping the previous certificate")]
+    private static partial void LogReloadFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Client certificate {Subject} rejected: {Reason}")]
     private static partial void LogClientRejected(ILogger logger, string subject, string reason);

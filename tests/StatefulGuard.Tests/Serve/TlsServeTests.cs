@@ -59,6 +59,57 @@ public sealed class TlsServeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_of_another_pair_keeps_the_previous_certificate_and_the_server_running()
+    {
+        var first = certs.IssueServing("statefulguard-1");
+        await using var app = ServeCommand.Build(Args());
+        await app.StartAsync();
+        var url = app.Urls.Single();
+
+        // Both the change watcher (200 ms) and the 1 s poll read the mismatched pair.
+        certs.WriteUnrelatedKey();
+        await Task.Delay(1_500);
+        Assert.Equal(first, (await CallAsync(url)).Thumbprint);
+
+        // The rotation completes and is picked up.
+        var second = certs.IssueServing("statefulguard-2");
+        var rotated = await Eventually.ResultAsync(() => CallAsync(url), r => r.Thumbprint == second, TimeSpan.FromSeconds(5));
+        Assert.Equal(second, rotated.Thumbprint);
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public void Reading_a_key_of_another_pair_installs_nothing_and_throws_nothing()
+    {
+        var first = certs.IssueServing("statefulguard-1");
+        var options = new StatefulGuard.Configuration.StatefulGuardOptions();
+        options.Tls.CertFile = certs.CertFile;
+        options.Tls.KeyFile = certs.KeyFile;
+        using var store = new CertificateStore(
+            Microsoft.Extensions.Options.Options.Create(options),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<CertificateStore>.Instance);
+        Assert.Equal(first, store.RequireForHttps().Thumbprint);
+
+        certs.WriteUnrelatedKey();
+        Assert.False(store.Reload());
+        Assert.Equal(first, store.Current!.Thumbprint);
+    }
+
+    [Fact]
+    public async Task A_key_of_another_pair_at_start_stops_start_up_naming_the_key()
+    {
+        certs.IssueServing("statefulguard-1");
+        certs.WriteUnrelatedKey();
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var app = ServeCommand.Build(Args());
+            await app.StartAsync();
+        });
+
+        Assert.Contains("StatefulGuard:Tls:KeyFile", error.Message + error.InnerException?.Message);
+    }
+
+    [Fact]
     public async Task Missing_certificate_stops_start_up_naming_the_key()
     {
         var args = Args();

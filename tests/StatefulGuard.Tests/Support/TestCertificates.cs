@@ -49,6 +49,16 @@ public sealed class TestCertificates : IDisposable
         return cert.Thumbprint;
     }
 
+    /// <summary>
+    /// Writes a well-formed key of another pair over the key file, leaving the certificate: what a reader sees
+    /// between the two moves of a rotation when the key is moved first.
+    /// </summary>
+    public void WriteUnrelatedKey()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        File.WriteAllText(KeyFile, key.ExportPkcs8PrivateKeyPem());
+    }
+
     /// <summary>The CA certificate as a PEM file (for StatefulGuard:Tls:ClientCaFile).</summary>
     public string WriteCaFile()
     {
