@@ -22,6 +22,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
     private volatile X509Certificate2Collection? clientCas;
     private byte[]? loadedHash;
     private string? lastError;
+    private bool disposed;
 
     public CertificateStore(IOptions<StatefulGuardOptions> options, ILogger<CertificateStore> logger)
     {
@@ -191,8 +192,13 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
         }
 
         watchers = [];
-        poll?.Dispose();
-        debounce?.Dispose();
+        lock (gate)
+        {
+            // A change notification already under way must not re-arm (or create) a disposed timer.
+            disposed = true;
+            poll?.Dispose();
+            debounce?.Dispose();
+        }
     }
 
     private IEnumerable<string> Directories() =>
@@ -225,6 +231,11 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
         // Writers replace the two files one after the other: wait for the burst to settle.
         lock (gate)
         {
+            if (disposed)
+            {
+                return;
+            }
+
             debounce ??= new Timer(_ => ReloadInBackground());
             debounce.Change(TimeSpan.FromMilliseconds(200), Timeout.InfiniteTimeSpan);
         }
