@@ -27,6 +27,9 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
     private readonly Lock writing = new();
+
+    /// <summary>Each event is formatted here first, so one that fails to format leaves no half line behind.</summary>
+    private readonly StringWriter line = new(System.Globalization.CultureInfo.InvariantCulture);
     private int queued;
     private long dropped;
 
@@ -71,6 +74,7 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
         {
             DrainLocked();
             writer.Dispose();
+            line.Dispose();
         }
         catch (IOException)
         {
@@ -117,7 +121,28 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
             while (queue.TryDequeue(out var logEvent))
             {
                 Interlocked.Decrement(ref queued);
-                formatter.Format(logEvent, writer);
+                var text = line.GetStringBuilder().Clear();
+                try
+                {
+                    formatter.Format(logEvent, line);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A value whose rendering throws loses its own event, never the loop (and with it all later ones).
+                    SelfLog.WriteLine("formatting a log event failed, event dropped: {0}", ex);
+                    continue;
+                }
+
+                foreach (var chunk in text.GetChunks())
+                {
+                    writer.Write(chunk.Span);
+                }
+
+                if (text.Capacity > 16 * 1024)
+                {
+                    text.Clear().Capacity = 1024;
+                }
+
                 any = true;
             }
 

@@ -51,6 +51,25 @@ public sealed class BatchedConsoleSinkTests
     }
 
     [Fact]
+    public void An_event_that_fails_to_format_is_dropped_whole_and_later_events_are_still_written()
+    {
+        var output = new GatedStream(open: true);
+        using (var sink = new BatchedConsoleSink(new ThrowingFormatter(failOn: "13"), output))
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                sink.Emit(Event(i));
+            }
+
+            // Events after the failure, in a later batch, still reach the output.
+            Thread.Sleep(100);
+            sink.Emit(Event(20));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 21).Where(i => i != 13).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), output.Lines());
+    }
+
+    [Fact]
     public void A_broken_output_loses_log_lines_but_never_throws()
     {
         var sink = new BatchedConsoleSink(new LineFormatter(), new BrokenStream());
@@ -70,6 +89,21 @@ public sealed class BatchedConsoleSinkTests
     private sealed class LineFormatter : ITextFormatter
     {
         public void Format(LogEvent logEvent, TextWriter output) => output.WriteLine(logEvent.MessageTemplate.Text);
+    }
+
+    /// <summary>Writes half a line, then throws, for one message: what a value whose rendering throws does.</summary>
+    private sealed class ThrowingFormatter(string failOn) : ITextFormatter
+    {
+        public void Format(LogEvent logEvent, TextWriter output)
+        {
+            if (logEvent.MessageTemplate.Text == failOn)
+            {
+                output.Write("half a li");
+                throw new FormatException("cannot render");
+            }
+
+            output.WriteLine(logEvent.MessageTemplate.Text);
+        }
     }
 
     /// <summary>A pipe that can hold its writer until opened.</summary>
