@@ -40,25 +40,18 @@ public sealed partial class RuleEngine
         var previously = InjectionAnnotations.Injected(input.OldObject);
         previously.UnionWith(InjectionAnnotations.Injected(input.Object));
 
-        // Rules may only change the pod template and the annotations, so only those are copied, serialized and diffed
-        // (not managedFields, status and the rest of a large object). Both sides of the diff go through the same
-        // model, so fields it does not know and formatting differences never show up as changes.
-        using var templateBefore = KubeJson.ToPooledUtf8(input.Object.Spec.Template);
+        // Rules may only add to the pod template and the annotations, so the patch covers those alone (not
+        // managedFields, status and the rest of a large object), worked out against the template's JSON as received
+        // when the caller has it, else as the model writes it before the rules run.
+        using var written = input.TemplateJson.IsEmpty ? KubeJson.ToPooledUtf8(input.Object.Spec.Template) : (PooledJson?)null;
+        var templateBefore = written?.Memory ?? input.TemplateJson;
 
         MutationContext pass;
-        // The JSON of the kept pass's template, when the comparison with the stored template already wrote it.
-        PooledJson? templateAfter = null;
         if (input is { Operation: Operation.Update, OldObject: { } old })
         {
             pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: false, editInPlace);
-            var written = KubeJson.ToPooledUtf8(pass.StatefulSet.Spec.Template);
-            if (old.Spec?.Template is { } stored && SameJson(written, stored))
+            if (old.Spec?.Template is not { } stored || !SameJson(pass.StatefulSet.Spec.Template, stored))
             {
-                templateAfter = written;
-            }
-            else
-            {
-                written.Dispose();
                 pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true, reuseTemplate: false);
             }
         }
@@ -67,16 +60,14 @@ public sealed partial class RuleEngine
             pass = Run(input, templateBefore, cluster, previously, skips, allowNewInjections: true, editInPlace);
         }
 
-        using var keptTemplate = templateAfter;
         var warnings = notes.Concat(pass.Warnings).ToList();
         if (pass.Injected.Count == 0)
         {
             return new MutationResult(mode, [], [], warnings, input.Object);
         }
 
-        // Recording touches the annotations only: the template's JSON written above still holds.
         InjectionAnnotations.Record(pass.StatefulSet, pass.Injected);
-        var patch = Patch(input.Object, templateBefore, pass.StatefulSet, keptTemplate);
+        var patch = Patch(input.Object, templateBefore, pass.StatefulSet);
         if (mode == GuardMode.Audit)
         {
             if (patch.Count > 0)
@@ -90,7 +81,7 @@ public sealed partial class RuleEngine
         return new MutationResult(mode, patch, pass.Injected.ToArray(), warnings, pass.StatefulSet);
     }
 
-    private MutationContext Run(RuleInput input, PooledJson templateBefore, IClusterView cluster, IReadOnlySet<string> previously,
+    private MutationContext Run(RuleInput input, ReadOnlyMemory<byte> templateBefore, IClusterView cluster, IReadOnlySet<string> previously,
         IReadOnlySet<string> skips, bool allowNewInjections, bool reuseTemplate)
     {
         var context = new MutationContext(input.Operation, input.Namespace, WorkingCopy(input.Object, templateBefore, reuseTemplate), input.OldObject,
@@ -123,7 +114,7 @@ public sealed partial class RuleEngine
     /// lets the rules edit its own, the annotations copied, and everything else shared with the original, which
     /// rules only read.
     /// </summary>
-    private static V1StatefulSet WorkingCopy(V1StatefulSet original, PooledJson templateBefore, bool reuseTemplate)
+    private static V1StatefulSet WorkingCopy(V1StatefulSet original, ReadOnlyMemory<byte> templateBefore, bool reuseTemplate)
     {
         var metadata = original.Metadata is { } m
             ? new V1ObjectMeta
@@ -169,9 +160,8 @@ public sealed partial class RuleEngine
         };
     }
 
-    /// <summary>The pod template's changes under <c>/spec/template</c>, and the annotations' under <c>/metadata/annotations</c>.</summary>
-    /// <param name="templateAfter">The mutated template's JSON when already written; written here otherwise.</param>
-    private static List<PatchOperation> Patch(V1StatefulSet original, PooledJson templateBefore, V1StatefulSet mutated, PooledJson? templateAfter)
+    /// <summary>The pod template's additions under <c>/spec/template</c>, and the annotations' changes under <c>/metadata/annotations</c>.</summary>
+    private static List<PatchOperation> Patch(V1StatefulSet original, ReadOnlyMemory<byte> templateBefore, V1StatefulSet mutated)
     {
         var operations = new List<PatchOperation>();
         var before = original.Metadata?.Annotations;
@@ -201,21 +191,19 @@ public sealed partial class RuleEngine
             }
         }
 
-        using var written = templateAfter is null ? KubeJson.ToPooledUtf8(mutated.Spec.Template) : (PooledJson?)null;
-        var templateJson = templateAfter ?? written!.Value;
-        if (!templateJson.Span.SequenceEqual(templateBefore.Span))
+        if (mutated.Spec?.Template is { } template)
         {
-            using var beforeJson = JsonDocument.Parse(templateBefore.Memory);
-            using var afterJson = JsonDocument.Parse(templateJson.Memory);
-            JsonPatchBuilder.Diff(beforeJson.RootElement, afterJson.RootElement, "/spec/template", operations);
+            using var beforeJson = JsonDocument.Parse(templateBefore);
+            AddedMembers.Collect(template, beforeJson.RootElement, "/spec/template", operations);
         }
 
         return operations;
     }
 
     /// <summary>Equal JSON: the same bytes, or the same members in another order (a map read in another order).</summary>
-    private static bool SameJson(PooledJson left, V1PodTemplateSpec b)
+    private static bool SameJson(V1PodTemplateSpec a, V1PodTemplateSpec b)
     {
+        using var left = KubeJson.ToPooledUtf8(a);
         using var right = KubeJson.ToPooledUtf8(b);
         if (left.Span.SequenceEqual(right.Span))
         {

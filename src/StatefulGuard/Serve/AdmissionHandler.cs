@@ -228,9 +228,10 @@ internal sealed partial class AdmissionHandler
 
         V1StatefulSet statefulSet;
         V1StatefulSet? old = null;
+        ReadOnlyMemory<byte> template;
         try
         {
-            statefulSet = AdmissionObjects.Deserialize<V1StatefulSet>(objectJson);
+            statefulSet = AdmissionObjects.ReadStatefulSet(objectJson, out template);
             if (operation == Operation.Update && request.OldObject is { ValueKind: JsonValueKind.Object } oldJson)
             {
                 old = AdmissionObjects.Deserialize<V1StatefulSet>(oldJson);
@@ -246,7 +247,7 @@ internal sealed partial class AdmissionHandler
 
         if (endpoint == AdmissionEndpoint.Mutate)
         {
-            return Mutate(request, uid, new RuleInput(operation, ns, statefulSet, old), name);
+            return Mutate(request, uid, new RuleInput(operation, ns, statefulSet, old) { TemplateJson = template }, name);
         }
 
         var evaluation = engine.Validate(new RuleInput(operation, ns, statefulSet, old), cluster);

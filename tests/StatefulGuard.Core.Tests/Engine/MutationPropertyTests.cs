@@ -143,6 +143,49 @@ public sealed class MutationPropertyTests
             return true;
         }, iter: 200);
 
+    [Fact]
+    public void The_patch_worked_out_against_the_template_as_sent_keeps_fields_the_model_does_not_know() =>
+        Gen.Select(StatefulSet, Gen.Bool, Gen.Bool).Sample((json, unknown, nulls) =>
+        {
+            // The apiserver of a newer Kubernetes sends fields this model lacks, and a client may send explicit nulls.
+            var template = json["spec"]!["template"]!.AsObject();
+            var pod = template["spec"]!.AsObject();
+            if (unknown)
+            {
+                pod["futurePodField"] = new JsonObject { ["mode"] = "x" };
+                foreach (var container in pod["containers"]!.AsArray())
+                {
+                    container!["futureContainerField"] = new JsonArray(1, 2);
+                }
+            }
+
+            if (nulls)
+            {
+                foreach (var container in pod["containers"]!.AsArray())
+                {
+                    container!.AsObject().TryAdd("startupProbe", null);
+                    container.AsObject().TryAdd("lifecycle", null);
+                }
+
+                pod.TryAdd("topologySpreadConstraints", null);
+            }
+
+            var sent = System.Text.Encoding.UTF8.GetBytes(template.ToJsonString());
+            var engine = new RuleEngine(RuleSet.Defaults(RuleCatalog.Default), EngineSettings.Default);
+            var sts = KubernetesJson.Deserialize<V1StatefulSet>(json);
+            var result = engine.Mutate(new RuleInput(StatefulGuard.Core.Admission.Operation.Create, "shop", sts, null) { TemplateJson = sent },
+                Mutation.Cluster(1, 31), editInPlace: true);
+
+            var patched = json.DeepClone().AsObject();
+            JsonSerializer.Deserialize<JsonPatchDocument>(JsonPatchBuilder.ToJson(result.Patch))!.ApplyTo(patched);
+            var expected = KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(result.Mutated));
+            var actual = KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(KubernetesJson.Deserialize<V1StatefulSet>(patched)));
+            var keptUnknown = !unknown || (patched["spec"]!["template"]!["spec"]!["futurePodField"]?["mode"]?.GetValue<string>() == "x"
+                                           && patched["spec"]!["template"]!["spec"]!["containers"]!.AsArray().All(c => c!["futureContainerField"] is JsonArray { Count: 2 }));
+            return JsonNode.DeepEquals(expected, actual) && keptUnknown
+                   && result.Patch.All(op => op.Op == PatchOperation.Add || op.Path.StartsWith("/metadata/annotations/", StringComparison.Ordinal));
+        }, iter: 300);
+
     /// <summary>Every value in <paramref name="original"/> is still there, unchanged.</summary>
     internal static bool Subset(JsonNode? original, JsonNode? mutated) => (original, mutated) switch
     {

@@ -161,6 +161,31 @@ public sealed class MutateEndpointTests(ClusterFixture cluster) : IClassFixture<
     }
 
     [Fact]
+    public async Task Fields_of_a_newer_api_and_explicit_nulls_in_the_template_survive_the_patch()
+    {
+        // A newer apiserver sends pod fields this model does not know; the patch is worked out against the JSON as
+        // sent, so it must neither drop them nor trip over members sent as null.
+        var original = MutationFixtures.Created("web");
+        var pod = original["spec"]!["template"]!["spec"]!.AsObject();
+        pod["hostnameOverride"] = "web-pod";
+        pod["topologySpreadConstraints"] = null;
+        var container = pod["containers"]![0]!.AsObject();
+        container["futureResizePolicy"] = new JsonArray(new JsonObject { ["resourceName"] = "cpu" });
+        container["startupProbe"] = null;
+
+        var result = (await Webhook.PostAsync("/mutate", AdmissionReviews.Create(original))).AssertWellFormed(validating: false);
+        var patched = MutationFixtures.ApplyPatch(original, result.PatchJson!);
+
+        var patchedPod = patched["spec"]!["template"]!["spec"]!;
+        Assert.Equal("web-pod", patchedPod["hostnameOverride"]!.GetValue<string>());
+        Assert.Equal("cpu", patchedPod["containers"]![0]!["futureResizePolicy"]![0]!["resourceName"]!.GetValue<string>());
+        var typed = MutationFixtures.Typed(patched);
+        Assert.Equal(2, typed.Spec.Template.Spec.TopologySpreadConstraints.Count);
+        Assert.Equal(90, typed.Spec.Template.Spec.Containers[0].StartupProbe.FailureThreshold);
+        MutationFixtures.AssertSafeDefaults(typed);
+    }
+
+    [Fact]
     public async Task Scale_by_updating_the_stored_object_gives_no_patch()
     {
         var stored = await StoredAsync("kafka");
