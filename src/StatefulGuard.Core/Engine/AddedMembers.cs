@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -14,138 +15,184 @@ namespace StatefulGuard.Core.Engine;
 /// never change or remove what the user wrote (the defaults' safety rule), so they cannot differ.
 /// </summary>
 /// <remarks>
-/// Nothing is serialized but the added values, when the patch is written, and the JSON is only looked up by name, so
-/// members the model does not know (a newer API's fields) and formatting are never touched. The object is walked
-/// through the serializer's own metadata for its types: the JSON names are the ones the values are written under.
+/// One forward pass of a reader over the JSON, beside the object walked through the serializer's own metadata for its
+/// types (so the JSON names are the ones the values are written under); nothing is built from the JSON, and nothing
+/// is serialized but the added values, when the patch is written. Members the model does not know (a newer API's
+/// fields) are skipped, so they are never touched.
 /// </remarks>
 public static class AddedMembers
 {
-    /// <summary>Maps with more keys than this have the JSON's keys looked up through a dictionary, never by scanning.</summary>
-    private const int LinearLookupLimit = 16;
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 1024 };
 
     private static readonly ConcurrentDictionary<Type, Shape> Shapes = new();
 
     /// <summary>Appends to <paramref name="operations"/> what <paramref name="after"/> adds to <paramref name="before"/>.</summary>
-    /// <param name="basePath">Where <paramref name="before"/> is in the patched document, as an escaped JSON Pointer.</param>
-    public static void Collect(object after, JsonElement before, string basePath, List<PatchOperation> operations)
+    /// <param name="before">The JSON <paramref name="after"/> was read from.</param>
+    /// <param name="basePath">Where that JSON is in the patched document, as an escaped JSON Pointer.</param>
+    /// <exception cref="JsonException"><paramref name="before"/> is not JSON.</exception>
+    public static void Collect(object after, ReadOnlySpan<byte> before, string basePath, List<PatchOperation> operations)
     {
+        var reader = new Utf8JsonReader(before, ReaderOptions);
+        reader.Read();
         var path = new StringBuilder(basePath, 128);
-        Walk(after, ShapeOf(after.GetType()), before, path, operations);
+        Walk(ref reader, after, ShapeOf(after.GetType()), path, operations);
     }
 
-    private static void Walk(object after, Shape shape, JsonElement before, StringBuilder path, List<PatchOperation> operations)
+    /// <summary>Walks the value the reader is on (its first token) beside <paramref name="after"/>, and leaves the reader on its last token.</summary>
+    private static void Walk(ref Utf8JsonReader reader, object after, Shape shape, StringBuilder path, List<PatchOperation> operations)
     {
         switch (shape.Kind)
         {
-            case JsonTypeInfoKind.Object when before.ValueKind == JsonValueKind.Object:
-                foreach (var member in shape.Members)
-                {
-                    WalkMember(after, member, before, path, operations);
-                }
-
+            case JsonTypeInfoKind.Object when reader.TokenType == JsonTokenType.StartObject:
+                WalkObject(ref reader, after, shape, path, operations);
                 break;
-
-            case JsonTypeInfoKind.Enumerable when before.ValueKind == JsonValueKind.Array && after is IList list:
-                if (list.Count != before.GetArrayLength())
-                {
-                    operations.Add(PatchOperation.FromValue(PatchOperation.Add, path.ToString(), after, shape.TypeInfo));
-                    break;
-                }
-
-                if (shape.Element is not { IsScalar: false } element)
-                {
-                    break;
-                }
-
-                var index = 0;
-                foreach (var item in before.EnumerateArray())
-                {
-                    if (list[index] is { } value)
-                    {
-                        var length = path.Length;
-                        path.Append('/').Append(index);
-                        Walk(value, element, item, path, operations);
-                        path.Length = length;
-                    }
-
-                    index++;
-                }
-
+            case JsonTypeInfoKind.Enumerable when reader.TokenType == JsonTokenType.StartArray && after is IList list:
+                WalkList(ref reader, list, shape, path, operations);
                 break;
-
-            case JsonTypeInfoKind.Dictionary when before.ValueKind == JsonValueKind.Object && after is IDictionary dictionary:
-                // A map can be as large as the request allows (labels by the thousand): past a few keys, the JSON's
-                // are looked up in a dictionary instead of scanned for each key.
-                var keys = dictionary.Count > LinearLookupLimit ? Keys(before) : null;
-                foreach (DictionaryEntry entry in dictionary)
-                {
-                    if (entry.Value is not { } value || entry.Key is not string key)
-                    {
-                        continue;
-                    }
-
-                    var length = path.Length;
-                    path.Append('/').Append(JsonPatchBuilder.Escape(key));
-                    var found = keys is null ? before.TryGetProperty(key, out var old) : keys.TryGetValue(key, out old);
-                    if (!found || old.ValueKind == JsonValueKind.Null)
-                    {
-                        operations.Add(PatchOperation.FromValue(PatchOperation.Add, path.ToString(), value, shape.Element!.TypeInfo));
-                    }
-                    else if (!shape.Element!.IsScalar)
-                    {
-                        Walk(value, shape.Element, old, path, operations);
-                    }
-
-                    path.Length = length;
-                }
-
+            case JsonTypeInfoKind.Dictionary when reader.TokenType == JsonTokenType.StartObject && after is IDictionary dictionary:
+                WalkDictionary(ref reader, dictionary, shape, path, operations);
                 break;
-
             case JsonTypeInfoKind.None:
+                reader.Skip();
                 break;
-
             default:
                 // The JSON has another shape than the model reads (it could not have been read from it): the value
                 // replaces it whole.
+                reader.Skip();
                 operations.Add(PatchOperation.FromValue(PatchOperation.Add, path.ToString(), after, shape.TypeInfo));
                 break;
         }
     }
 
-    private static void WalkMember(object owner, Member member, JsonElement before, StringBuilder path, List<PatchOperation> operations)
+    private static void WalkObject(ref Utf8JsonReader reader, object after, Shape shape, StringBuilder path, List<PatchOperation> operations)
     {
-        var present = before.TryGetProperty(member.Utf8Name, out var old) && old.ValueKind != JsonValueKind.Null;
-        if (present && member.Shape.IsScalar)
+        var members = shape.Members;
+        Span<bool> present = members.Length <= 256 ? stackalloc bool[members.Length] : new bool[members.Length];
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            // Present on both sides and never changed by a rule: the value is not even read (no boxing of numbers).
-            return;
+            var index = shape.IndexOf(ref reader);
+            reader.Read();
+            if (index < 0 || reader.TokenType == JsonTokenType.Null || present[index])
+            {
+                reader.Skip();
+                continue;
+            }
+
+            present[index] = true;
+            var member = members[index];
+            if (member.Shape.IsScalar || member.Get(after) is not { } value)
+            {
+                // Present on both sides and never changed by a rule: a scalar is not even read (no boxing of numbers).
+                reader.Skip();
+                continue;
+            }
+
+            var length = path.Length;
+            path.Append('/').Append(member.Segment);
+            Walk(ref reader, value, member.Shape, path, operations);
+            path.Length = length;
         }
 
-        if (member.Get(owner) is not { } value)
+        for (var i = 0; i < members.Length; i++)
         {
-            return;
+            if (!present[i] && members[i].Get(after) is { } added)
+            {
+                operations.Add(PatchOperation.FromValue(PatchOperation.Add, path + "/" + members[i].Segment, added, members[i].Shape.TypeInfo));
+            }
         }
-
-        var length = path.Length;
-        path.Append('/').Append(member.Segment);
-        if (present)
-        {
-            Walk(value, member.Shape, old, path, operations);
-        }
-        else
-        {
-            operations.Add(PatchOperation.FromValue(PatchOperation.Add, path.ToString(), value, member.Shape.TypeInfo));
-        }
-
-        path.Length = length;
     }
 
-    private static Dictionary<string, JsonElement> Keys(JsonElement json)
+    private static void WalkList(ref Utf8JsonReader reader, IList list, Shape shape, StringBuilder path, List<PatchOperation> operations)
     {
-        var keys = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var member in json.EnumerateObject())
+        var element = shape.Element!;
+        var first = operations.Count;
+        var index = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            keys[member.Name] = member.Value;
+            if (index >= list.Count || element.IsScalar || list[index] is not { } item)
+            {
+                reader.Skip();
+            }
+            else
+            {
+                var length = path.Length;
+                path.Append('/').Append(index);
+                Walk(ref reader, item, element, path, operations);
+                path.Length = length;
+            }
+
+            index++;
+        }
+
+        if (index != list.Count)
+        {
+            // A rule put in a list of another length (one the user sent empty): it replaces the list whole.
+            operations.RemoveRange(first, operations.Count - first);
+            operations.Add(PatchOperation.FromValue(PatchOperation.Add, path.ToString(), list, shape.TypeInfo));
+        }
+    }
+
+    private static void WalkDictionary(ref Utf8JsonReader reader, IDictionary dictionary, Shape shape, StringBuilder path, List<PatchOperation> operations)
+    {
+        var element = shape.Element!;
+        var start = reader;
+        // Keys are only needed to descend into values that are objects; for a map of strings or quantities (labels,
+        // annotations, resources) they are only read again below when a key was added.
+        HashSet<string>? keys = element.IsScalar ? null : new HashSet<string>(StringComparer.Ordinal);
+        var count = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = keys is null ? null : reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            count++;
+            if (key is null || !keys!.Add(key) || dictionary[key] is not { } value)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            var length = path.Length;
+            path.Append('/').Append(JsonPatchBuilder.Escape(key));
+            Walk(ref reader, value, element, path, operations);
+            path.Length = length;
+        }
+
+        // The map was read from this JSON, so it holds every key the JSON has: no more entries than that means
+        // nothing was added (the usual case).
+        if (dictionary.Count <= count)
+        {
+            return;
+        }
+
+        keys ??= KeysOf(start);
+        foreach (DictionaryEntry entry in dictionary)
+        {
+            if (entry.Value is { } value && entry.Key is string key && !keys.Contains(key))
+            {
+                operations.Add(PatchOperation.FromValue(PatchOperation.Add, path + "/" + JsonPatchBuilder.Escape(key), value, element.TypeInfo));
+            }
+        }
+    }
+
+    /// <summary>The keys of the object a copy of the reader is on, whose values are not null.</summary>
+    private static HashSet<string> KeysOf(Utf8JsonReader reader)
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.Null)
+            {
+                keys.Add(key);
+            }
+
+            reader.Skip();
         }
 
         return keys;
@@ -156,7 +203,7 @@ public static class AddedMembers
     /// <summary>What the walk needs of a type, worked out once from its serialization metadata.</summary>
     private sealed class Shape(JsonTypeInfo typeInfo)
     {
-        private Member[]? members;
+        private Layout? layout;
         private Shape? element;
 
         public JsonTypeInfo TypeInfo { get; } = typeInfo;
@@ -170,10 +217,37 @@ public static class AddedMembers
         public Shape? Element => element ??= TypeInfo.ElementType is { } type ? ShapeOf(type) : null;
 
         /// <summary>The members the model reads and writes, made on first use (types refer to each other).</summary>
-        public Member[] Members => members ??= [.. TypeInfo.Properties
-            .Where(p => p.Get is not null)
-            .Select(p => new Member(p.Get!, Encoding.UTF8.GetBytes(p.Name), JsonPatchBuilder.Escape(p.Name), ShapeOf(p.PropertyType)))];
+        public Member[] Members => (layout ??= new Layout(TypeInfo)).Members;
+
+        /// <summary>The number of the member whose name the reader is on, or -1 for a name the model does not know.</summary>
+        public int IndexOf(ref Utf8JsonReader reader)
+        {
+            var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+            if (length > 64)
+            {
+                return -1;
+            }
+
+            Span<char> name = stackalloc char[64];
+            var written = reader.CopyString(name);
+            return (layout ??= new Layout(TypeInfo)).Names.TryGetValue(name[..written], out var index) ? index : -1;
+        }
     }
 
-    private sealed record Member(Func<object, object?> Get, byte[] Utf8Name, string Segment, Shape Shape);
+    private sealed class Layout
+    {
+        public Layout(JsonTypeInfo typeInfo)
+        {
+            var properties = typeInfo.Properties.Where(p => p.Get is not null).ToArray();
+            Members = [.. properties.Select(p => new Member(p.Get!, JsonPatchBuilder.Escape(p.Name), ShapeOf(p.PropertyType)))];
+            Names = properties.Select((p, i) => KeyValuePair.Create(p.Name, i)).ToFrozenDictionary(StringComparer.Ordinal)
+                .GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
+        public Member[] Members { get; }
+
+        public FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> Names { get; }
+    }
+
+    private sealed record Member(Func<object, object?> Get, string Segment, Shape Shape);
 }

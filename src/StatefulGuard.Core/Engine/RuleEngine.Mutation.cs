@@ -193,8 +193,7 @@ public sealed partial class RuleEngine
 
         if (mutated.Spec?.Template is { } template)
         {
-            using var beforeJson = JsonDocument.Parse(templateBefore);
-            AddedMembers.Collect(template, beforeJson.RootElement, "/spec/template", operations);
+            AddedMembers.Collect(template, templateBefore.Span, "/spec/template", operations);
         }
 
         return operations;

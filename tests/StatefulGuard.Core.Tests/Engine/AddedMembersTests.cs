@@ -90,6 +90,28 @@ public sealed class AddedMembersTests
     }
 
     [Fact]
+    public void Member_names_written_with_escapes_are_recognised()
+    {
+        var (container, json) = Read("""{"n\u0061me":"db","securityContext":{"runAsUser":1,"\u0070rivileged":false},"aVeryLongMemberNameThatNoModelHasAndThatIsLongerThanAnyNameTheLookupKeeps":{"x":1}}""");
+        container.SecurityContext.AllowPrivilegeEscalation = false;
+
+        var operation = Assert.Single(Collect(container, json, ""));
+
+        Assert.Equal("/securityContext/allowPrivilegeEscalation", operation.Path);
+    }
+
+    [Fact]
+    public void A_key_added_to_a_map_that_was_sent_with_a_null_value_is_found()
+    {
+        var (meta, json) = Read<V1ObjectMeta>("""{"labels":{"a":"1","b":null}}""");
+        meta.Labels["c"] = "3";
+
+        var operation = Assert.Single(Collect(meta, json, ""));
+
+        Assert.Equal("/labels/c", operation.Path);
+    }
+
+    [Fact]
     public void A_map_with_many_keys_is_walked_without_quadratic_work()
     {
         // 200,000 labels: scanning the JSON for each key would take minutes; lookups take well under a second.
@@ -107,12 +129,11 @@ public sealed class AddedMembersTests
         Assert.Equal("/labels/added", operation.Path);
     }
 
-    private static (V1Container, JsonElement) Read(string json) => Read<V1Container>(json);
+    private static (V1Container, byte[]) Read(string json) => Read<V1Container>(json);
 
-    private static (T, JsonElement) Read<T>(string json) =>
-        (KubernetesJson.Deserialize<T>(json), JsonDocument.Parse(json).RootElement);
+    private static (T, byte[]) Read<T>(string json) => (KubernetesJson.Deserialize<T>(json), System.Text.Encoding.UTF8.GetBytes(json));
 
-    private static List<PatchOperation> Collect(object after, JsonElement before, string basePath)
+    private static List<PatchOperation> Collect(object after, byte[] before, string basePath)
     {
         var operations = new List<PatchOperation>();
         AddedMembers.Collect(after, before, basePath, operations);
