@@ -22,7 +22,12 @@ public static class AdmissionObjects
     private static (int Start, int End)? templateRange;
 
     /// <exception cref="JsonException">Not JSON for <typeparamref name="T"/>, or a key given twice in an object.</exception>
-    public static T Deserialize<T>(RawJson json) => JsonSerializer.Deserialize<T>(json.Utf8.Span, Options)!;
+    public static T Deserialize<T>(RawJson json) =>
+        json.StatefulSet is var (statefulSet, _) && statefulSet is T read ? read : JsonSerializer.Deserialize<T>(json.Utf8.Span, Options)!;
+
+    /// <summary>What the models' converters throw on a wrongly typed value: a JSON error, a bad quantity or time, or (from their int-or-string converter) NotSupportedException.</summary>
+    public static bool IsBadObject(Exception ex) =>
+        ex is JsonException or FormatException or NotSupportedException or InvalidOperationException or OverflowException or ArgumentException;
 
     /// <summary>
     /// A StatefulSet, and the part of <paramref name="json"/> its pod template was read from (empty when it has none),
@@ -31,22 +36,76 @@ public static class AdmissionObjects
     /// <exception cref="JsonException">Not JSON for a StatefulSet, or a key given twice in an object.</exception>
     public static V1StatefulSet ReadStatefulSet(RawJson json, out ReadOnlyMemory<byte> template)
     {
+        if (json.StatefulSet is var (read, readTemplate))
+        {
+            template = readTemplate;
+            return read;
+        }
+
         templateRange = null;
-        var statefulSet = JsonSerializer.Deserialize<V1StatefulSet>(json.Utf8.Span, TemplateCapturingOptions)!;
-        template = templateRange is var (start, end) && statefulSet.Spec?.Template is not null ? json.Utf8[start..end] : default;
-        templateRange = null;
-        return statefulSet;
+        try
+        {
+            var statefulSet = JsonSerializer.Deserialize<V1StatefulSet>(json.Utf8.Span, TemplateCapturingOptions)!;
+            template = TemplateOf(statefulSet, json.Utf8);
+            return statefulSet;
+        }
+        catch (Exception ex) when (IsBadObject(ex))
+        {
+            // Reported as the serializer reports it when it reads the whole object itself: with the full path to the
+            // bad value, which the template's own reader cannot give.
+            _ = JsonSerializer.Deserialize<V1StatefulSet>(json.Utf8.Span, Options);
+            throw;
+        }
+        finally
+        {
+            templateRange = null;
+        }
     }
+
+    /// <summary>
+    /// Reads the StatefulSet the reader is on (its first token), a reader over all of <paramref name="input"/>, whose
+    /// slice the template's JSON is, and leaves the reader on its last token.
+    /// </summary>
+    /// <remarks>
+    /// Through the model's converter itself, on this reader: <c>JsonSerializer.Deserialize(ref reader)</c> would first
+    /// scan to the end of the value to give the converter a reader of its own, reading every byte twice. Its errors
+    /// carry no path: on one, read the value's bytes with <see cref="ReadStatefulSet(RawJson, out ReadOnlyMemory{byte})"/>.
+    /// </remarks>
+    internal static V1StatefulSet ReadStatefulSet(ref Utf8JsonReader reader, ReadOnlyMemory<byte> input, out ReadOnlyMemory<byte> template)
+    {
+        templateRange = null;
+        try
+        {
+            var statefulSet = InPlace<V1StatefulSet>(ref reader, TemplateCapturingOptions)
+                              ?? throw new JsonException("the object is null");
+            template = TemplateOf(statefulSet, input);
+            return statefulSet;
+        }
+        finally
+        {
+            templateRange = null;
+        }
+    }
+
+    private static ReadOnlyMemory<byte> TemplateOf(V1StatefulSet statefulSet, ReadOnlyMemory<byte> input) =>
+        templateRange is var (start, end) && statefulSet.Spec?.Template is not null ? input[start..end] : default;
+
+    /// <summary>Reads a <typeparamref name="T"/> with the converter <paramref name="options"/> have for it, straight from this reader.</summary>
+    private static T? InPlace<T>(ref Utf8JsonReader reader, JsonSerializerOptions options) =>
+        ((JsonConverter<T>)options.GetTypeInfo(typeof(T)).Converter).Read(ref reader, typeof(T), options);
 
     private static JsonSerializerOptions CreateOptions(bool captureTemplate)
     {
-        var options = new JsonSerializerOptions(KubeJson.SerializerOptions) { AllowDuplicateProperties = false };
+        // The body's nesting limit, whether an object is read in the envelope's pass or from its own bytes.
+        var options = new JsonSerializerOptions(KubeJson.SerializerOptions) { AllowDuplicateProperties = false, MaxDepth = AdmissionJsonContext.MaxDepth };
         options.Converters.Add(new SkipManagedFields());
         if (captureTemplate)
         {
             options.Converters.Add(new CaptureTemplate());
         }
 
+        // Locked now: a converter called directly (InPlace) only finds metadata in options that are in use.
+        options.MakeReadOnly();
         return options;
     }
 
@@ -68,7 +127,7 @@ public static class AdmissionObjects
         public override V1PodTemplateSpec? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             var start = (int)reader.TokenStartIndex;
-            var template = JsonSerializer.Deserialize<V1PodTemplateSpec>(ref reader, Options);
+            var template = InPlace<V1PodTemplateSpec>(ref reader, Options);
             templateRange = (start, (int)reader.BytesConsumed);
             return template;
         }

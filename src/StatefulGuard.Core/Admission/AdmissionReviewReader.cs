@@ -93,8 +93,8 @@ public static class AdmissionReviewReader
                 case 8: ns = String(ref reader, Path, "namespace"); break;
                 case 9: operation = String(ref reader, Path, "operation"); break;
                 case 10: userInfo = Nullable(ref reader, Path, "userInfo") ? null : ReadUserInfo(ref reader, Path + ".userInfo"); break;
-                case 11: obj = Raw(ref reader, body); break;
-                case 12: oldObject = Raw(ref reader, body); break;
+                case 11: obj = Object(ref reader, body, kind); break;
+                case 12: oldObject = Object(ref reader, body, kind); break;
                 case 13: dryRun = Bool(ref reader, Path, "dryRun"); break;
                 case 14: options = Raw(ref reader, body); break;
                 default: reader.Skip(); break;
@@ -262,6 +262,32 @@ public static class AdmissionReviewReader
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The object or old object: read as a StatefulSet in this same pass when the request's kind (which the apiserver
+    /// writes first) says it is one, else kept as its bytes. One that does not read as a StatefulSet is kept as its
+    /// bytes too, for the handler to report.
+    /// </summary>
+    private static RawJson? Object(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, GroupVersionKind? kind)
+    {
+        if (kind is not { Group: "apps", Kind: "StatefulSet" } || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return Raw(ref reader, body);
+        }
+
+        var start = (int)reader.TokenStartIndex;
+        var restart = reader;
+        try
+        {
+            var statefulSet = AdmissionObjects.ReadStatefulSet(ref reader, body, out var template);
+            return new RawJson(body[start..(int)reader.BytesConsumed], JsonValueKind.Object) { StatefulSet = (statefulSet, template) };
+        }
+        catch (Exception ex) when (AdmissionObjects.IsBadObject(ex))
+        {
+            reader = restart;
+            return Raw(ref reader, body);
+        }
     }
 
     /// <summary>Any JSON value, kept as its bytes (null reads as absent): the handler checks what an operation needs.</summary>

@@ -11,6 +11,12 @@ namespace StatefulGuard.Core.Admission;
 [JsonConverter(typeof(RawJsonConverter))]
 public readonly record struct RawJson(ReadOnlyMemory<byte> Utf8, JsonValueKind ValueKind)
 {
+    /// <summary>
+    /// The value already read as a StatefulSet, with its pod template's JSON, when the envelope's reader met it as
+    /// one (<see cref="AdmissionObjects"/> then returns it instead of reading the bytes again).
+    /// </summary>
+    internal (k8s.Models.V1StatefulSet Object, ReadOnlyMemory<byte> Template)? StatefulSet { get; init; }
+
     /// <summary>A parsed copy, for code that wants to look around in the value (tests, diagnostics).</summary>
     public JsonDocument Parse() => JsonDocument.Parse(Utf8);
 }

@@ -237,7 +237,7 @@ internal sealed partial class AdmissionHandler
                 old = AdmissionObjects.Deserialize<V1StatefulSet>(oldJson);
             }
         }
-        catch (Exception ex) when (IsBadObject(ex))
+        catch (Exception ex) when (AdmissionObjects.IsBadObject(ex))
         {
             return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid apps/v1 StatefulSet: {ex.Message}");
         }
@@ -269,7 +269,7 @@ internal sealed partial class AdmissionHandler
                 old = AdmissionObjects.Deserialize<V1Service>(oldJson);
             }
         }
-        catch (Exception ex) when (IsBadObject(ex))
+        catch (Exception ex) when (AdmissionObjects.IsBadObject(ex))
         {
             return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid v1 Service: {ex.Message}");
         }
@@ -366,13 +366,6 @@ internal sealed partial class AdmissionHandler
             }).Inc();
         }
     }
-
-    /// <summary>
-    /// What the Kubernetes models' converters throw on a wrongly typed value: a JSON error, a bad quantity or time,
-    /// or (from their int-or-string converter) NotSupportedException.
-    /// </summary>
-    private static bool IsBadObject(Exception ex) =>
-        ex is JsonException or FormatException or NotSupportedException or InvalidOperationException or OverflowException or ArgumentException;
 
     private static bool IsService(AdmissionRequest request) =>
         request.Resource is { Group: "" or null, Resource: "services" }

@@ -156,5 +156,50 @@ public sealed class AdmissionReviewReaderTests
         Assert.Equal((null, null, null, null), (review.Request!.Uid, review.Request.Object, review.Request.DryRun, review.Request.UserInfo));
     }
 
+    private const string Template = """{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"x"}]}}""";
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_statefulset_is_read_with_its_template_json_whether_the_kind_comes_before_the_object_or_after(bool kindFirst)
+    {
+        const string Kind = "\"kind\":{\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"StatefulSet\"}";
+        const string Object = "\"object\":{\"metadata\":{\"name\":\"web\",\"managedFields\":[{\"manager\":\"kubectl\"}]},\"spec\":{\"replicas\":2,\"template\":" + Template + "}}";
+        var request = AdmissionReviewReader.Parse(Body("{\"request\":{" + (kindFirst ? Kind + "," + Object : Object + "," + Kind) + "}}")).Request!;
+
+        // Read in the envelope's pass when the kind came first (the apiserver's order), from the object's bytes otherwise.
+        Assert.Equal(kindFirst, request.Object!.Value.StatefulSet is not null);
+        var statefulSet = AdmissionObjects.ReadStatefulSet(request.Object.Value, out var template);
+
+        Assert.Equal(("web", 2), (statefulSet.Metadata.Name, statefulSet.Spec.Replicas));
+        Assert.Null(statefulSet.Metadata.ManagedFields);
+        Assert.Equal(Template, Encoding.UTF8.GetString(template.Span));
+        Assert.Same(statefulSet, AdmissionObjects.Deserialize<V1StatefulSet>(request.Object.Value) is var again && kindFirst ? again : statefulSet);
+    }
+
+    [Fact]
+    public void A_statefulset_that_does_not_read_as_one_is_kept_as_bytes_for_the_handler_to_report()
+    {
+        var json = """{"request":{"kind":{"group":"apps","version":"v1","kind":"StatefulSet"},"object":{"spec":{"replicas":"three"}},"uid":"u"}}""";
+
+        var request = AdmissionReviewReader.Parse(Body(json)).Request!;
+
+        Assert.Equal("u", request.Uid);
+        Assert.Null(request.Object!.Value.StatefulSet);
+        Assert.Equal("""{"spec":{"replicas":"three"}}""", Encoding.UTF8.GetString(request.Object.Value.Utf8.Span));
+        Assert.ThrowsAny<JsonException>(() => AdmissionObjects.ReadStatefulSet(request.Object.Value, out _));
+    }
+
+    [Fact]
+    public void A_wrongly_typed_value_in_the_template_is_reported_with_its_full_path()
+    {
+        var json = """{"request":{"kind":{"group":"apps","version":"v1","kind":"StatefulSet"},"object":{"spec":{"template":{"spec":{"containers":[{"name":"c","ports":[{"containerPort":"eighty"}]}]}}}}}}""";
+        var request = AdmissionReviewReader.Parse(Body(json)).Request!;
+
+        var error = Assert.ThrowsAny<JsonException>(() => AdmissionObjects.ReadStatefulSet(request.Object!.Value, out _));
+
+        Assert.Equal("$.spec.template.spec.containers[0].ports[0].containerPort", error.Path);
+    }
+
     private static byte[] Body(string json) => Encoding.UTF8.GetBytes(json);
 }
