@@ -27,6 +27,8 @@ namespace StatefulGuard.Core.Engine;
 [JsonSerializable(typeof(V1PodDisruptionBudgetList))]
 [JsonSerializable(typeof(V1StorageClass))]
 [JsonSerializable(typeof(V1StorageClassList))]
+[JsonSerializable(typeof(VersionInfo))]
+[JsonSerializable(typeof(V1Status))]
 [JsonSerializable(typeof(IDictionary<string, string>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Watcher<KubernetesObject>.WatchEvent), TypeInfoPropertyName = "WatchEventOfObject")]
