@@ -97,7 +97,7 @@ public static class AddedMembers
         {
             if (!present[i] && members[i].Get(after) is { } added)
             {
-                operations.Add(PatchOperation.FromValue(PatchOperation.Add, path + "/" + members[i].Segment, added, members[i].Shape.TypeInfo));
+                Add(path, members[i].Segment, added, members[i].Shape.TypeInfo, operations);
             }
         }
     }
@@ -174,9 +174,17 @@ public static class AddedMembers
         {
             if (entry.Value is { } value && entry.Key is string key && !keys.Contains(key))
             {
-                operations.Add(PatchOperation.FromValue(PatchOperation.Add, path + "/" + JsonPatchBuilder.Escape(key), value, element.TypeInfo));
+                Add(path, JsonPatchBuilder.Escape(key), value, element.TypeInfo, operations);
             }
         }
+    }
+
+    /// <summary>An <c>add</c> of <paramref name="value"/> as the member <paramref name="segment"/> of <paramref name="path"/> (which is left as it was).</summary>
+    private static void Add(StringBuilder path, string segment, object value, JsonTypeInfo typeInfo, List<PatchOperation> operations)
+    {
+        var length = path.Length;
+        operations.Add(PatchOperation.FromValue(PatchOperation.Add, path.Append('/').Append(segment).ToString(), value, typeInfo));
+        path.Length = length;
     }
 
     /// <summary>The keys of the object a copy of the reader is on, whose values are not null.</summary>

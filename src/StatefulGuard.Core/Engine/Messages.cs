@@ -41,7 +41,12 @@ public static class Messages
             lines.Add($"StatefulGuard: {rest} more findings; run statefulguard audit for the full report");
         }
 
-        return lines.Select(Clip).ToArray();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            lines[i] = Clip(lines[i]);
+        }
+
+        return lines;
     }
 
     public static string Warning(Verdict verdict)
@@ -58,6 +63,11 @@ public static class Messages
     private static string Clip(string line)
     {
         // The apiserver rejects warnings with control characters; names in messages come from user input.
+        if (line.Length <= WarningWidth && !line.AsSpan().ContainsAnyInRange('\0', '\u001f') && !line.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
+        {
+            return line;
+        }
+
         var clean = string.Create(line.Length, line, static (span, s) =>
         {
             for (var i = 0; i < s.Length; i++)

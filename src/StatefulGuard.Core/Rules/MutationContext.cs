@@ -57,19 +57,21 @@ public sealed class MutationContext
     /// Records <paramref name="entry"/> when it returns a value.
     /// </summary>
     /// <param name="entry">The annotation entry, e.g. <c>probes:nginx/startup</c>.</param>
+    /// <param name="state">What the two functions need (the container's name, say), so that they can be static: a rule
+    /// fills several fields of every container on every admission, and capturing lambdas would each allocate.</param>
     /// <param name="fromStored">Selects the field in the stored StatefulSet.</param>
     /// <param name="fresh">Makes the default; null when no new default is possible (only a stored one is restored).</param>
-    public T? Fill<T>(string entry, Func<V1StatefulSet, T?> fromStored, Func<T>? fresh)
+    public T? Fill<T, TState>(string entry, TState state, Func<V1StatefulSet, TState, T?> fromStored, Func<TState, T>? fresh)
         where T : class
     {
         T? value = null;
-        if (OldStatefulSet is { } old && previouslyInjected.Contains(entry) && fromStored(old) is { } stored)
+        if (OldStatefulSet is { } old && previouslyInjected.Contains(entry) && fromStored(old, state) is { } stored)
         {
             value = Clone(stored);
         }
         else if (AllowNewInjections && fresh is not null)
         {
-            value = fresh();
+            value = fresh(state);
         }
 
         if (value is not null)
@@ -80,12 +82,12 @@ public sealed class MutationContext
         return value;
     }
 
-    /// <summary>The same as <see cref="Fill{T}"/> for value types (a bool, a number).</summary>
-    public T? FillValue<T>(string entry, Func<V1StatefulSet, T?> fromStored, T fresh)
+    /// <summary>The same as <see cref="Fill{T, TState}"/> for value types (a bool, a number).</summary>
+    public T? FillValue<T, TState>(string entry, TState state, Func<V1StatefulSet, TState, T?> fromStored, T fresh)
         where T : struct
     {
         T? value = null;
-        if (OldStatefulSet is { } old && previouslyInjected.Contains(entry) && fromStored(old) is { } stored)
+        if (OldStatefulSet is { } old && previouslyInjected.Contains(entry) && fromStored(old, state) is { } stored)
         {
             value = stored;
         }

@@ -318,19 +318,18 @@ internal sealed partial class AdmissionHandler
 
         if (mutation.Mode != GuardMode.Off)
         {
-            foreach (var rule in engine.Rules.Mutating)
+            var rules = engine.Rules.Mutating;
+            var entries = mutation.Injected;
+            for (var r = 0; r < rules.Count; r++)
             {
+                var id = rules[r].Id;
                 var injected = false;
-                foreach (var entry in mutation.Injected)
+                for (var e = 0; e < entries.Count && !injected; e++)
                 {
-                    if (InjectionAnnotations.RuleOf(entry).SequenceEqual(rule.Id))
-                    {
-                        injected = true;
-                        break;
-                    }
+                    injected = InjectionAnnotations.RuleOf(entries[e]).SequenceEqual(id);
                 }
 
-                AdmissionMetrics.Rule(rule.Id, !injected ? "pass" : patched ? "inject" : "warn").Inc();
+                AdmissionMetrics.Rule(id, !injected ? "pass" : patched ? "inject" : "warn").Inc();
             }
         }
 

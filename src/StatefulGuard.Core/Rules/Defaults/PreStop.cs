@@ -69,8 +69,8 @@ public sealed partial class PreStop : MutatingRule<PreStopOptions>
                 }
             }
 
-            var handler = context.Fill($"{Id}:{name}", s => PodContainers.Find(s, name)?.Lifecycle?.PreStop,
-                seconds < 1 ? null : () => Sleep(seconds, native));
+            var handler = context.Fill($"{Id}:{name}", (Name: name, Seconds: seconds, Native: native),
+                static (s, a) => PodContainers.Find(s, a.Name)?.Lifecycle?.PreStop, seconds < 1 ? null : static a => Sleep(a.Seconds, a.Native));
             if (handler is not null)
             {
                 container.Lifecycle ??= new V1Lifecycle();

@@ -72,12 +72,13 @@ public sealed class Probes : MutatingRule<ProbesOptions>
                 continue;
             }
 
-            container.StartupProbe ??= context.Fill($"{Id}:{name}/startup", s => PodContainers.Find(s, name)?.StartupProbe,
-                () => Tcp(port, options.StartupPeriodSeconds, options.StartupFailureThreshold, options.TimeoutSeconds));
-            container.ReadinessProbe ??= context.Fill($"{Id}:{name}/readiness", s => PodContainers.Find(s, name)?.ReadinessProbe,
-                () => Tcp(port, options.ReadinessPeriodSeconds, options.ReadinessFailureThreshold, options.TimeoutSeconds));
-            container.LivenessProbe ??= context.Fill($"{Id}:{name}/liveness", s => PodContainers.Find(s, name)?.LivenessProbe,
-                () => Tcp(port, options.LivenessPeriodSeconds, options.LivenessFailureThreshold, options.TimeoutSeconds));
+            var state = (Name: name, Port: port, Options: options);
+            container.StartupProbe ??= context.Fill($"{Id}:{name}/startup", state, static (s, a) => PodContainers.Find(s, a.Name)?.StartupProbe,
+                static a => Tcp(a.Port, a.Options.StartupPeriodSeconds, a.Options.StartupFailureThreshold, a.Options.TimeoutSeconds));
+            container.ReadinessProbe ??= context.Fill($"{Id}:{name}/readiness", state, static (s, a) => PodContainers.Find(s, a.Name)?.ReadinessProbe,
+                static a => Tcp(a.Port, a.Options.ReadinessPeriodSeconds, a.Options.ReadinessFailureThreshold, a.Options.TimeoutSeconds));
+            container.LivenessProbe ??= context.Fill($"{Id}:{name}/liveness", state, static (s, a) => PodContainers.Find(s, a.Name)?.LivenessProbe,
+                static a => Tcp(a.Port, a.Options.LivenessPeriodSeconds, a.Options.LivenessFailureThreshold, a.Options.TimeoutSeconds));
         }
     }
 

@@ -48,8 +48,8 @@ public sealed class SecurityContextDefaults : MutatingRule<SecurityContextOption
 
         if (spec.SecurityContext?.SeccompProfile is null)
         {
-            var profile = context.Fill($"{Id}:pod/seccompProfile", s => s.Spec?.Template?.Spec?.SecurityContext?.SeccompProfile,
-                () => new V1SeccompProfile { Type = "RuntimeDefault" });
+            var profile = context.Fill($"{Id}:pod/seccompProfile", 0, static (s, _) => s.Spec?.Template?.Spec?.SecurityContext?.SeccompProfile,
+                static _ => new V1SeccompProfile { Type = "RuntimeDefault" });
             if (profile is not null)
             {
                 (spec.SecurityContext ??= new V1PodSecurityContext()).SeccompProfile = profile;
@@ -68,8 +68,8 @@ public sealed class SecurityContextDefaults : MutatingRule<SecurityContextOption
 
             if (current?.AllowPrivilegeEscalation is null && !AddsSysAdmin(current))
             {
-                var value = context.FillValue($"{Id}:{name}/allowPrivilegeEscalation",
-                    s => PodContainers.Find(s, name)?.SecurityContext?.AllowPrivilegeEscalation, false);
+                var value = context.FillValue($"{Id}:{name}/allowPrivilegeEscalation", name,
+                    static (s, n) => PodContainers.Find(s, n)?.SecurityContext?.AllowPrivilegeEscalation, false);
                 if (value is not null)
                 {
                     (container.SecurityContext ??= new V1SecurityContext()).AllowPrivilegeEscalation = value;
@@ -86,8 +86,8 @@ public sealed class SecurityContextDefaults : MutatingRule<SecurityContextOption
 
             if (current?.RunAsNonRoot is null && pod?.RunAsNonRoot is null)
             {
-                var value = context.FillValue($"{Id}:{name}/runAsNonRoot",
-                    s => PodContainers.Find(s, name)?.SecurityContext?.RunAsNonRoot, true);
+                var value = context.FillValue($"{Id}:{name}/runAsNonRoot", name,
+                    static (s, n) => PodContainers.Find(s, n)?.SecurityContext?.RunAsNonRoot, true);
                 if (value is not null)
                 {
                     (container.SecurityContext ??= new V1SecurityContext()).RunAsNonRoot = value;
@@ -96,8 +96,8 @@ public sealed class SecurityContextDefaults : MutatingRule<SecurityContextOption
 
             if (current?.Capabilities?.Drop is not { Count: > 0 })
             {
-                var drop = context.Fill($"{Id}:{name}/capabilities.drop",
-                    s => PodContainers.Find(s, name)?.SecurityContext?.Capabilities?.Drop, () => (IList<string>)["ALL"]);
+                var drop = context.Fill($"{Id}:{name}/capabilities.drop", name,
+                    static (s, n) => PodContainers.Find(s, n)?.SecurityContext?.Capabilities?.Drop, static _ => (IList<string>)["ALL"]);
                 if (drop is not null)
                 {
                     ((container.SecurityContext ??= new V1SecurityContext()).Capabilities ??= new V1Capabilities()).Drop = drop;

@@ -54,13 +54,14 @@ public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
             return;
         }
 
-        var constraints = context.Fill(Id, s => s.Spec?.Template?.Spec?.TopologySpreadConstraints is { Count: > 0 } stored ? stored : null,
-            () => options.EffectiveTopologyKeys.Select(key => new V1TopologySpreadConstraint
+        var constraints = context.Fill(Id, (Options: options, Selector: selector),
+            static (s, _) => s.Spec?.Template?.Spec?.TopologySpreadConstraints is { Count: > 0 } stored ? stored : null,
+            static a => a.Options.EffectiveTopologyKeys.Select(key => new V1TopologySpreadConstraint
             {
-                MaxSkew = options.MaxSkew,
+                MaxSkew = a.Options.MaxSkew,
                 TopologyKey = key,
-                WhenUnsatisfiable = options.WhenUnsatisfiable,
-                LabelSelector = Copy(selector),
+                WhenUnsatisfiable = a.Options.WhenUnsatisfiable,
+                LabelSelector = Copy(a.Selector),
             }).ToList());
         if (constraints is not null)
         {
