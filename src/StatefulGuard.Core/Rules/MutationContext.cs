@@ -12,7 +12,9 @@ namespace StatefulGuard.Core.Rules;
 public sealed class MutationContext
 {
     private readonly IReadOnlySet<string> previouslyInjected;
-    private readonly SortedSet<string> injected = new(StringComparer.Ordinal);
+    // A list kept sorted on insertion (a pass records a handful of entries): enumerating a sorted set allocates a
+    // stack each time, and this is read several times per admission.
+    private readonly List<string> injected = [];
     private readonly List<string> warnings = [];
 
     public MutationContext(Operation operation, string @namespace, V1StatefulSet statefulSet, V1StatefulSet? oldStatefulSet,
@@ -44,8 +46,8 @@ public sealed class MutationContext
     /// </summary>
     public bool AllowNewInjections { get; }
 
-    /// <summary>What this pass injected, as entries of the <c>statefulguard.io/injected</c> annotation.</summary>
-    public IReadOnlyCollection<string> Injected => injected;
+    /// <summary>What this pass injected, as entries of the <c>statefulguard.io/injected</c> annotation, in ordinal order.</summary>
+    public IReadOnlyList<string> Injected => injected;
 
     public IReadOnlyList<string> Warnings => warnings;
 
@@ -76,7 +78,7 @@ public sealed class MutationContext
 
         if (value is not null)
         {
-            injected.Add(entry);
+            Record(entry);
         }
 
         return value;
@@ -98,10 +100,19 @@ public sealed class MutationContext
 
         if (value is not null)
         {
-            injected.Add(entry);
+            Record(entry);
         }
 
         return value;
+    }
+
+    private void Record(string entry)
+    {
+        var index = injected.BinarySearch(entry, StringComparer.Ordinal);
+        if (index < 0)
+        {
+            injected.Insert(~index, entry);
+        }
     }
 
     private static T Clone<T>(T value)

@@ -23,6 +23,12 @@ public enum AdmissionEndpoint
 /// </summary>
 internal sealed partial class AdmissionHandler
 {
+    /// <summary>Where an idle response writer points; nothing is ever written to it.</summary>
+    private static readonly ArrayBufferWriter<byte> Detached = new(1);
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? responseWriter;
+
     private readonly RuleEngine engine;
     private readonly IClusterView cluster;
     private readonly ILogger<AdmissionHandler> logger;
@@ -84,12 +90,25 @@ internal sealed partial class AdmissionHandler
     /// </summary>
     private static async Task WriteAsync<T>(HttpContext http, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
     {
-        using (var writer = new Utf8JsonWriter(http.Response.BodyWriter))
+        Serialize(http.Response.BodyWriter, value, typeInfo);
+        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+    }
+
+    /// <summary>With this thread's writer (serializing is synchronous: nothing awaits while it holds the response).</summary>
+    private static void Serialize<T>(System.IO.Pipelines.PipeWriter body, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo)
+    {
+        var writer = responseWriter ??= new Utf8JsonWriter(body);
+        writer.Reset(body);
+        try
         {
             JsonSerializer.Serialize(writer, value, typeInfo);
+            writer.Flush();
         }
-
-        await http.Response.BodyWriter.FlushAsync(http.RequestAborted);
+        finally
+        {
+            // Points it away from the response, so that an idle thread does not keep the last response's pipe.
+            writer.Reset(Detached);
+        }
     }
 
     private async ValueTask<Outcome> DecideAsync(HttpContext http, AdmissionEndpoint endpoint)
