@@ -247,7 +247,7 @@ public static class AddedMembers
         public Layout(JsonTypeInfo typeInfo)
         {
             var properties = typeInfo.Properties.Where(p => p.Get is not null).ToArray();
-            Members = [.. properties.Select(p => new Member(p.Get!, JsonPatchBuilder.Escape(p.Name), ShapeOf(p.PropertyType)))];
+            Members = [.. properties.Select(p => new Member(p.Get!, JsonPatchBuilder.Escape(p.Name), p.PropertyType))];
             Names = properties.Select((p, i) => KeyValuePair.Create(p.Name, i)).ToFrozenDictionary(StringComparer.Ordinal)
                 .GetAlternateLookup<ReadOnlySpan<char>>();
         }
@@ -257,5 +257,15 @@ public static class AddedMembers
         public FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> Names { get; }
     }
 
-    private sealed record Member(Func<object, object?> Get, string Segment, Shape Shape);
+    /// <summary>A member; its type's shape is only looked up when the walk meets a value there (most members are absent).</summary>
+    private sealed class Member(Func<object, object?> get, string segment, Type type)
+    {
+        private Shape? shape;
+
+        public Func<object, object?> Get { get; } = get;
+
+        public string Segment { get; } = segment;
+
+        public Shape Shape => shape ??= ShapeOf(type);
+    }
 }
