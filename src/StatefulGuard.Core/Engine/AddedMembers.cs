@@ -224,8 +224,8 @@ public static class AddedMembers
         /// <summary>A list's item or a dictionary's value.</summary>
         public Shape? Element => element ??= TypeInfo.ElementType is { } type ? ShapeOf(type) : null;
 
-        /// <summary>The members the model reads and writes, made on first use (types refer to each other).</summary>
-        public Member[] Members => (layout ??= new Layout(TypeInfo)).Members;
+        /// <summary>The members the model reads and writes.</summary>
+        public Member[] Members => Layout.Members;
 
         /// <summary>The number of the member whose name the reader is on, or -1 for a name the model does not know.</summary>
         public int IndexOf(ref Utf8JsonReader reader)
@@ -238,8 +238,11 @@ public static class AddedMembers
 
             Span<char> name = stackalloc char[64];
             var written = reader.CopyString(name);
-            return (layout ??= new Layout(TypeInfo)).Names.TryGetValue(name[..written], out var index) ? index : -1;
+            return Layout.Names.TryGetValue(name[..written], out var index) ? index : -1;
         }
+
+        /// <summary>Made on first use (types refer to each other).</summary>
+        private Layout Layout => layout ??= new Layout(TypeInfo);
     }
 
     private sealed class Layout
