@@ -11,7 +11,7 @@ namespace StatefulGuard.Core.Engine;
 /// KubernetesClient's quantity conversion (<c>new ResourceQuantity(text)</c> to read, its canonical form to write)
 /// with both directions remembered per distinct quantity. A cluster uses a few dozen quantities ("100m", "128Mi",
 /// "10Gi"), and the client's parse and canonicalization cost microseconds and allocations each, on every admission
-/// (the template is written twice) and every watch event. <see cref="ResourceQuantity"/> cannot be changed once
+/// and every watch event. <see cref="ResourceQuantity"/> cannot be changed once
 /// made, so one instance serves every object that holds the same text. Bounded: past <see cref="Capacity"/>
 /// distinct texts, new ones are converted as the client does, without being remembered.
 /// </summary>
