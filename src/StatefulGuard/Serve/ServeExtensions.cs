@@ -62,6 +62,7 @@ internal static class ServeExtensions
         services.AddSingleton<CertificateStore>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateStore>());
         services.AddSingleton<AdmissionHandler>();
+        services.AddHostedService<NativeHeapTrimmer>();
 
         services.AddOptions<KestrelServerOptions>().Configure<CertificateStore, IOptions<StatefulGuardOptions>>((kestrel, store, options) =>
         {

@@ -1,0 +1,126 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using StatefulGuard.Serve;
+using StatefulGuard.Tests.Support;
+
+namespace StatefulGuard.Tests.Serve;
+
+public sealed class NativeHeapTrimmerTests
+{
+    [Fact]
+    public async Task Trims_on_its_period_until_the_host_stops()
+    {
+        var calls = 0;
+        using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance)
+        {
+            Period = TimeSpan.FromMilliseconds(20),
+            Trim = () => Interlocked.Increment(ref calls) > 0,
+        };
+
+        await trimmer.StartAsync(CancellationToken.None);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Volatile.Read(ref calls) < 3 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        await trimmer.StopAsync(CancellationToken.None);
+        var afterStop = Volatile.Read(ref calls);
+        await Task.Delay(100);
+
+        Assert.True(afterStop >= 3, $"trimmed {afterStop} times in 10 s with a 20 ms period");
+        Assert.Equal(afterStop, Volatile.Read(ref calls));
+        Assert.Equal(afterStop, trimmer.Trims);
+        Assert.True(trimmer.ExecuteTask!.IsCompletedSuccessfully);
+    }
+
+    [Theory]
+    [InlineData(typeof(EntryPointNotFoundException))]
+    [InlineData(typeof(DllNotFoundException))]
+    public async Task A_C_library_without_malloc_trim_ends_the_service_quietly(Type missing)
+    {
+        using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance)
+        {
+            Period = TimeSpan.FromMilliseconds(10),
+            Trim = () => throw (Exception)Activator.CreateInstance(missing, "not in this C library")!,
+        };
+
+        await trimmer.StartAsync(CancellationToken.None);
+        var finished = trimmer.ExecuteTask!;
+        Assert.Same(finished, await Task.WhenAny(finished, Task.Delay(TimeSpan.FromSeconds(10))));
+        Assert.True(finished.IsCompletedSuccessfully);
+        Assert.Equal(0, trimmer.Trims);
+        await trimmer.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task The_webhook_host_runs_the_trimmer()
+    {
+        await using var webhook = new WebhookFactory(null);
+        _ = webhook.Services; // builds the host
+        Assert.Single(webhook.Services.GetServices<IHostedService>().OfType<NativeHeapTrimmer>());
+    }
+}
+
+/// <summary>
+/// Measures the process's own resident memory, so it runs alone: a webhook host started by a test running beside
+/// it would trim (its trimmer is the subject here) or allocate in between.
+/// </summary>
+[CollectionDefinition(nameof(ProcessMemory), DisableParallelization = true)]
+public sealed class ProcessMemory;
+
+[Collection(nameof(ProcessMemory))]
+public sealed class NativeHeapTrimTests
+{
+    [Fact]
+    public void The_trim_returns_memory_freed_between_live_blocks_to_the_system()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // 2,048 blocks of 64 KB (below glibc's mmap threshold, so inside its heap), every other one freed: 64 MB of
+        // holes between live blocks, which glibc keeps resident until it is asked to trim.
+        const int Blocks = 2_048;
+        const int Size = 64 * 1024;
+        var blocks = new nint[Blocks];
+        var ones = Enumerable.Repeat((byte)1, Size).ToArray();
+        try
+        {
+            for (var i = 0; i < Blocks; i++)
+            {
+                blocks[i] = Marshal.AllocHGlobal(Size);
+                Marshal.Copy(ones, 0, blocks[i], Size); // resident, not only reserved
+            }
+
+            for (var i = 0; i < Blocks; i += 2)
+            {
+                Marshal.FreeHGlobal(blocks[i]);
+                blocks[i] = 0;
+            }
+
+            var before = ResidentAnonymousKb();
+            var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance);
+            Assert.True(trimmer.Trim(), "malloc_trim reported nothing returned");
+            var after = ResidentAnonymousKb();
+
+            Assert.True(before - after > 32 * 1024, $"resident anonymous memory {before} KB before the trim, {after} KB after");
+        }
+        finally
+        {
+            foreach (var block in blocks.Where(b => b != 0))
+            {
+                Marshal.FreeHGlobal(block);
+            }
+        }
+    }
+
+    private static long ResidentAnonymousKb() =>
+        long.Parse(
+            File.ReadLines("/proc/self/status").First(l => l.StartsWith("RssAnon:", StringComparison.Ordinal))
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
+            System.Globalization.CultureInfo.InvariantCulture);
+}
