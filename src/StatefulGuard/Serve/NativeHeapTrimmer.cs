@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace StatefulGuard.Serve;
 
 /// <summary>
-/// Gives the C allocator's free memory back to the operating system every few seconds (glibc's
+/// Gives the C allocator's free memory back to the operating system every ten seconds (glibc's
 /// <c>malloc_trim</c>), as Ruby's collector does after a full collection.
 /// </summary>
 /// <remarks>
@@ -16,14 +16,12 @@ namespace StatefulGuard.Serve;
 /// </remarks>
 internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
-
     /// <summary>Replaced in tests; true when memory was returned.</summary>
     internal Func<bool> Trim { get; init; } = static () => MallocTrim(0) != 0;
 
-    internal TimeSpan Period { get; init; } = Interval;
+    internal TimeSpan Period { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>How many trims ran (for tests and diagnostics).</summary>
+    /// <summary>How many trims ran.</summary>
     public int Trims => trims;
 
     private int trims;
@@ -50,6 +48,12 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
                     LogUnavailable(logger, ex.Message);
                     return;
                 }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // A failing background service would stop the host: the webhook goes on without trimming.
+                    LogFailed(logger, ex);
+                    return;
+                }
             }
         }
         catch (OperationCanceledException)
@@ -63,4 +67,7 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "native heap trimming unavailable on this C library: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "native heap trimming failed and is switched off")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
 }

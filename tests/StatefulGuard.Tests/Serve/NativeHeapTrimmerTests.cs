@@ -39,7 +39,8 @@ public sealed class NativeHeapTrimmerTests
     [Theory]
     [InlineData(typeof(EntryPointNotFoundException))]
     [InlineData(typeof(DllNotFoundException))]
-    public async Task A_C_library_without_malloc_trim_ends_the_service_quietly(Type missing)
+    [InlineData(typeof(InvalidOperationException))]
+    public async Task A_C_library_without_malloc_trim_or_a_failing_trim_ends_the_service_not_the_host(Type missing)
     {
         using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance)
         {
