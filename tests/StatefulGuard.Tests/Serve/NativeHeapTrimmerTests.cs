@@ -20,11 +20,7 @@ public sealed class NativeHeapTrimmerTests
         };
 
         await trimmer.StartAsync(CancellationToken.None);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (Volatile.Read(ref calls) < 3 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
+        await Eventually.TrueAsync(() => Volatile.Read(ref calls) >= 3, TimeSpan.FromSeconds(10));
 
         await trimmer.StopAsync(CancellationToken.None);
         var afterStop = Volatile.Read(ref calls);
