@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Core.Admission;
 
@@ -82,7 +83,7 @@ public static class AdmissionReviewReader
         {
             switch (member)
             {
-                case 0: uid = String(ref reader, Path, "uid"); break;
+                case 0: uid = String(ref reader, Path, "uid", share: false); break;
                 case 1: kind = Nullable(ref reader, Path, "kind") ? null : ReadKind(ref reader, Path + ".kind"); break;
                 case 2: resource = Nullable(ref reader, Path, "resource") ? null : ReadResource(ref reader, Path + ".resource"); break;
                 case 3: subResource = String(ref reader, Path, "subResource"); break;
@@ -220,19 +221,23 @@ public static class AdmissionReviewReader
         return [.. result];
     }
 
-    private static string? String(ref Utf8JsonReader reader, string path, string name) => reader.TokenType switch
+    private static string? String(ref Utf8JsonReader reader, string path, string name, bool share = true) => reader.TokenType switch
     {
-        JsonTokenType.String => Text(ref reader, path, name),
+        JsonTokenType.String => Text(ref reader, path, name, share),
         JsonTokenType.Null => null,
         var token => throw new JsonException($"{path}.{name} must be a string, got {Describe(token)}"),
     };
 
-    /// <summary>The current string or member name, decoded: text that is not UTF-8 is an error in the JSON like any other.</summary>
-    private static string Text(ref Utf8JsonReader reader, string path, string name)
+    /// <summary>
+    /// The current string or member name, decoded: text that is not UTF-8 is an error in the JSON like any other. Short
+    /// texts are shared (<see cref="SharedStrings"/>) unless <paramref name="share"/> is false: the request's own uid
+    /// never comes back.
+    /// </summary>
+    private static string Text(ref Utf8JsonReader reader, string path, string name, bool share = true)
     {
         try
         {
-            return reader.GetString()!;
+            return share ? KubeJson.Strings.Get(ref reader) : reader.GetString()!;
         }
         catch (InvalidOperationException ex)
         {

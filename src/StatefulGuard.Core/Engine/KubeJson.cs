@@ -7,14 +7,17 @@ namespace StatefulGuard.Core.Engine;
 
 /// <summary>
 /// KubernetesClient's own serializer settings (its converters for quantities, int-or-string and times), with
-/// <see cref="KubeModelsContext"/> first among its resolvers and <see cref="SharedQuantities"/> first among its
-/// converters, used directly to move between typed objects and JSON without a round trip through strings.
+/// <see cref="KubeModelsContext"/> first among its resolvers and <see cref="SharedQuantities"/> and
+/// <see cref="SharedStrings"/> first among its converters, used directly to move between typed objects and JSON without a round trip through strings.
 /// </summary>
 public static class KubeJson
 {
     /// <summary>The quantities read so far, one instance per text, shared by every object that holds it.</summary>
     /// <remarks>Initialized before <see cref="Options"/>: capturing the client's options adds this converter to them.</remarks>
     public static SharedQuantities Quantities { get; } = new();
+
+    /// <summary>Short texts read so far, shared by the objects that hold them (initialized before <see cref="Options"/>, as <see cref="Quantities"/>).</summary>
+    public static SharedStrings Strings { get; } = new();
 
     private static readonly JsonSerializerOptions Options = Capture();
 
@@ -61,6 +64,7 @@ public static class KubeJson
             {
                 o.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
                 o.Converters.Insert(0, Quantities);
+                o.Converters.Insert(1, Strings);
             }
 
             client = o;
@@ -78,6 +82,7 @@ public static class KubeJson
         var own = new JsonSerializerOptions(client);
         own.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
         own.Converters.Insert(0, Quantities);
+        own.Converters.Insert(1, Strings);
         return own;
     }
 }

@@ -79,6 +79,7 @@ public sealed class KubeModelsContextTests
             TypeInfoResolver = JsonTypeInfoResolver.Combine(SourceGenerationContext.Default, new DefaultJsonTypeInfoResolver()),
         };
         Assert.True(options.Converters.Remove(KubeJson.Quantities));
+        Assert.True(options.Converters.Remove(KubeJson.Strings));
         return options;
     }
 }
