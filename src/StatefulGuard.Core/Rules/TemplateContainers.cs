@@ -12,9 +12,12 @@ public sealed record TemplateContainer(V1Container Container, int Index, bool Is
     public string Path => IsInit ? $"spec.template.spec.initContainers[{Index}]" : $"spec.template.spec.containers[{Index}]";
 
     /// <summary>Init containers with <c>restartPolicy: Always</c> run beside the main containers.</summary>
-    public bool IsSidecar => IsInit && Container.RestartPolicy == "Always";
+    public bool IsSidecar => IsInit && RunsBeside(Container);
 
     public bool IsLongRunning => !IsInit || IsSidecar;
+
+    /// <summary>Whether an init container is a native sidecar (<c>restartPolicy: Always</c>).</summary>
+    public static bool RunsBeside(V1Container init) => init.RestartPolicy == "Always";
 
     /// <summary>Init containers first, then the main ones, each with its path, e.g. <c>spec.template.spec.containers[1]</c>.</summary>
     public static IEnumerable<TemplateContainer> Of(V1StatefulSet statefulSet) => Of(statefulSet.Spec?.Template?.Spec);

@@ -85,13 +85,21 @@ public sealed class Probes : MutatingRule<ProbesOptions>
     /// <summary>The first named TCP port, else the first TCP port.</summary>
     internal static IntOrString? ProbePort(V1Container container)
     {
-        var tcp = (container.Ports ?? []).Where(p => p.Protocol is null or "TCP" && p.ContainerPort > 0).ToArray();
-        if (tcp.FirstOrDefault(p => !string.IsNullOrEmpty(p.Name)) is { } named)
+        V1ContainerPort? first = null;
+        for (var i = 0; i < (container.Ports?.Count ?? 0); i++)
         {
-            return named.Name;
+            if (container.Ports![i] is { Protocol: null or "TCP", ContainerPort: > 0 } port)
+            {
+                if (!string.IsNullOrEmpty(port.Name))
+                {
+                    return port.Name;
+                }
+
+                first ??= port;
+            }
         }
 
-        return tcp.Length > 0 ? tcp[0].ContainerPort : null;
+        return first?.ContainerPort;
     }
 
     // Every field is set, so the apiserver's defaulting adds nothing and a re-mutation finds nothing to do.
