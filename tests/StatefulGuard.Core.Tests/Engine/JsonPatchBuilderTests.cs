@@ -81,9 +81,33 @@ public sealed class JsonPatchBuilderTests
     }
 
     [Fact]
-    public void A_remove_is_written_without_a_value()
+    public void A_remove_is_written_without_a_value_and_an_add_of_null_with_one()
     {
         Assert.Equal("""[{"op":"remove","path":"/a/0"}]""", JsonPatchBuilder.ToJsonString([new PatchOperation(PatchOperation.Remove, "/a/0", null)]));
+        Assert.Equal("""[{"op":"add","path":"/a","value":null}]""", JsonPatchBuilder.ToJsonString([new PatchOperation(PatchOperation.Add, "/a", null)]));
+    }
+
+    [Fact]
+    public void A_whole_patch_of_typed_values_nodes_and_lists_is_written_in_order()
+    {
+        var operations = new List<PatchOperation>
+        {
+            new(PatchOperation.Replace, "/metadata/annotations/statefulguard.io~1injected", JsonValue.Create("probes:web/startup")),
+            PatchOperation.FromValue(PatchOperation.Add, "/spec/template/spec/containers/0/securityContext",
+                new V1SecurityContext { AllowPrivilegeEscalation = false, Capabilities = new V1Capabilities { Drop = ["ALL"] } },
+                KubeJson.SerializerOptions.GetTypeInfo(typeof(V1SecurityContext))),
+            PatchOperation.FromValue(PatchOperation.Add, "/spec/template/spec/topologySpreadConstraints",
+                new List<V1TopologySpreadConstraint> { new() { MaxSkew = 1, TopologyKey = "topology.kubernetes.io/zone", WhenUnsatisfiable = "ScheduleAnyway" } },
+                KubeJson.SerializerOptions.GetTypeInfo(typeof(IList<V1TopologySpreadConstraint>))),
+            new(PatchOperation.Add, "/metadata/labels", new JsonObject { ["app"] = "web" }),
+        };
+
+        Assert.Equal(
+            """[{"op":"replace","path":"/metadata/annotations/statefulguard.io~1injected","value":"probes:web/startup"},""" +
+            """{"op":"add","path":"/spec/template/spec/containers/0/securityContext","value":{"allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}},""" +
+            """{"op":"add","path":"/spec/template/spec/topologySpreadConstraints","value":[{"maxSkew":1,"topologyKey":"topology.kubernetes.io/zone","whenUnsatisfiable":"ScheduleAnyway"}]},""" +
+            """{"op":"add","path":"/metadata/labels","value":{"app":"web"}}]""",
+            JsonPatchBuilder.ToJsonString(operations));
     }
 
     /// <summary>A plain diff over nodes, to have patches of every kind (add, remove, replace; objects and arrays) to write and apply.</summary>
