@@ -184,6 +184,52 @@ public sealed class ResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task Admissions_beyond_the_concurrency_limit_wait_in_the_queue_and_beyond_it_get_503()
+    {
+        await using var app = ServeCommand.Build([
+            "--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None",
+            "--StatefulGuard:MaxConcurrentAdmissions=2", "--StatefulGuard:AdmissionQueueLength=1",
+        ]);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(30) };
+        Task<HttpResponseMessage> Post(string path, HttpContent content)
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return client.PostAsync(new Uri(path, UriKind.Relative), content);
+        }
+
+        // Two admissions in flight (half their body sent), then a third that must wait for one of them.
+        var resume = new TaskCompletionSource();
+        var running = new[] { Post("/validate", new SlowContent(Review, resume.Task)), Post("/mutate", new SlowContent(Review, resume.Task)) };
+        await Task.Delay(300);
+        var queued = Post("/validate", new ByteArrayContent(Review));
+        await Task.Delay(300);
+
+        using (var rejected = await Post("/mutate", new ByteArrayContent(Review)))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, rejected.StatusCode);
+            Assert.Equal("application/json", rejected.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("overloaded", await rejected.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.False(queued.IsCompleted);
+        using (var probe = await client.GetAsync(new Uri("/healthz", UriKind.Relative)))
+        {
+            Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
+        }
+
+        resume.SetResult();
+        foreach (var response in await Task.WhenAll(running.Append(queued)))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("\"uid\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            response.Dispose();
+        }
+
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task Slow_client_gets_408_and_the_server_keeps_answering()
     {
         await using var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None"]);
