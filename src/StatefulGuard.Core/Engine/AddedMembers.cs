@@ -26,6 +26,10 @@ public static class AddedMembers
 
     private static readonly ConcurrentDictionary<Type, Shape> Shapes = new();
 
+    /// <summary>This thread's path under construction (the walk is synchronous and does not re-enter).</summary>
+    [ThreadStatic]
+    private static StringBuilder? pathBuilder;
+
     /// <summary>Appends to <paramref name="operations"/> what <paramref name="after"/> adds to <paramref name="before"/>.</summary>
     /// <param name="before">The JSON <paramref name="after"/> was read from.</param>
     /// <param name="basePath">Where that JSON is in the patched document, as an escaped JSON Pointer.</param>
@@ -34,8 +38,12 @@ public static class AddedMembers
     {
         var reader = new Utf8JsonReader(before, ReaderOptions);
         reader.Read();
-        var path = new StringBuilder(basePath, 128);
+        var path = (pathBuilder ??= new StringBuilder(128)).Clear().Append(basePath);
         Walk(ref reader, after, ShapeOf(after.GetType()), path, operations);
+        if (path.Capacity > 4096)
+        {
+            pathBuilder = null;
+        }
     }
 
     /// <summary>Walks the value the reader is on (its first token) beside <paramref name="after"/>, and leaves the reader on its last token.</summary>
