@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Threading.RateLimiting;
 using System.Text.Json;
 using k8s.Models;
 using Microsoft.AspNetCore.Http.Features;
@@ -31,13 +32,15 @@ internal sealed partial class AdmissionHandler
 
     private readonly RuleEngine engine;
     private readonly IClusterView cluster;
+    private readonly ConcurrencyLimiter limit;
     private readonly ILogger<AdmissionHandler> logger;
     private readonly DecisionLog decisions;
     private readonly long maxBodyBytes;
 
     public AdmissionHandler(RuleEngine engine, IClusterView cluster, Microsoft.Extensions.Options.IOptions<Configuration.StatefulGuardOptions> options, ILogger<AdmissionHandler> logger,
-        Serilog.ILogger serilog)
+        Serilog.ILogger serilog, ConcurrencyLimiter limit)
     {
+        this.limit = limit;
         decisions = new DecisionLog(serilog);
         this.engine = engine;
         this.cluster = cluster;
@@ -45,7 +48,32 @@ internal sealed partial class AdmissionHandler
         maxBodyBytes = options.Value.MaxRequestBodyBytes;
     }
 
+    /// <summary>Answers one admission once the concurrency limit lets it in (queued in arrival order), or 503 when the queue is full.</summary>
     public async Task HandleAsync(HttpContext http, AdmissionEndpoint endpoint)
+    {
+        var lease = limit.AttemptAcquire();
+        if (!lease.IsAcquired)
+        {
+            lease.Dispose();
+            lease = await limit.AcquireAsync(1, http.RequestAborted);
+        }
+
+        using (lease)
+        {
+            if (lease.IsAcquired)
+            {
+                await AnswerAsync(http, endpoint);
+            }
+            else
+            {
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                http.Response.ContentType = "application/json";
+                await WriteAsync(http, new ErrorBody { Error = "overloaded: too many admissions in progress" }, AdmissionJsonContext.Default.ErrorBody);
+            }
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext http, AdmissionEndpoint endpoint)
     {
         var started = Stopwatch.GetTimestamp();
         var endpointLabel = endpoint == AdmissionEndpoint.Validate ? "validate" : "mutate";

@@ -4,7 +4,7 @@ namespace StatefulGuard.Serve;
 
 /// <summary>
 /// What /metrics exports besides StatefulGuard's own series: process metrics and the .NET runtime's
-/// (GC, heap, thread pool). Not the per-request instruments of Kestrel, hosting and the rate limiter, nor
+/// (GC, heap, thread pool). Not the per-request instruments of Kestrel and hosting, nor
 /// EventCounters: prometheus-net would translate every measurement of every request, which once scraped
 /// made an admission markedly slower; StatefulGuard's own histogram already times each one.
 /// </summary>

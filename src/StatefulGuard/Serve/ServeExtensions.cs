@@ -1,6 +1,6 @@
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -19,7 +19,6 @@ namespace StatefulGuard.Serve;
 internal static class ServeExtensions
 {
     private const string ReadyTag = "ready";
-    private const string AdmissionLimit = "admission";
 
     /// <summary>A level above Fatal: nothing in the category is enabled.</summary>
     private static readonly Serilog.Core.LoggingLevelSwitch Off = new((Serilog.Events.LogEventLevel)(1 + (int)Serilog.Events.LogEventLevel.Fatal));
@@ -88,22 +87,19 @@ internal static class ServeExtensions
             });
         });
 
-        services.AddRateLimiter(limiter =>
+        // At most MaxConcurrentAdmissions admissions at once, the next AdmissionQueueLength wait in order, the rest get
+        // 503. Taken by the admission handler itself: the rate-limiting middleware resolved a policy, a partition and a
+        // delegate for every request to hand out the same one limiter.
+        services.AddSingleton(sp =>
         {
-            limiter.RejectionStatusCode = StatusCodes.Status503ServiceUnavailable;
-            limiter.OnRejected = (context, cancellationToken) =>
+            var options = sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value;
+            return new ConcurrencyLimiter(new ConcurrencyLimiterOptions
             {
-                context.HttpContext.Response.ContentType = "application/json";
-                return new ValueTask(context.HttpContext.Response.WriteAsync("""{"error":"overloaded: too many admissions in progress"}""", cancellationToken));
-            };
+                PermitLimit = options.MaxConcurrentAdmissions,
+                QueueLimit = options.AdmissionQueueLength,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            });
         });
-        services.AddOptions<RateLimiterOptions>().Configure<IOptions<StatefulGuardOptions>>((limiter, options) =>
-            limiter.AddConcurrencyLimiter(AdmissionLimit, o =>
-            {
-                o.PermitLimit = options.Value.MaxConcurrentAdmissions;
-                o.QueueLimit = options.Value.AdmissionQueueLength;
-                o.QueueProcessingOrder = System.Threading.RateLimiting.QueueProcessingOrder.OldestFirst;
-            }));
 
         services.AddHealthChecks()
             .AddCheck<ClusterCacheHealthCheck>("cluster-caches", tags: [ReadyTag])
@@ -139,11 +135,9 @@ internal static class ServeExtensions
     public static WebApplication MapAdmissionEndpoints(this WebApplication app)
     {
         app.Use(RequireClientCertificate);
-        app.UseRateLimiter();
-        var admission = app.MapGroup("").RequireRateLimiting(AdmissionLimit);
         // Plain request delegates: no parameter binding for the framework to generate and compile at start.
-        admission.MapPost("/validate", static http => Admission(http).HandleAsync(http, AdmissionEndpoint.Validate));
-        admission.MapPost("/mutate", static http => Admission(http).HandleAsync(http, AdmissionEndpoint.Mutate));
+        app.MapPost("/validate", static http => Admission(http).HandleAsync(http, AdmissionEndpoint.Validate));
+        app.MapPost("/mutate", static http => Admission(http).HandleAsync(http, AdmissionEndpoint.Mutate));
         return app;
     }
 
