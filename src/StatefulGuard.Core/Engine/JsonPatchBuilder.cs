@@ -1,37 +1,26 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using k8s.Models;
 
 namespace StatefulGuard.Core.Engine;
 
 /// <summary>One RFC 6902 operation.</summary>
-public sealed record PatchOperation(
-    [property: JsonPropertyName("op")] string Op,
-    [property: JsonPropertyName("path")] string Path,
-    JsonNode? Value)
+public sealed record PatchOperation(string Op, string Path, JsonNode? Value)
 {
     public const string Add = "add";
     public const string Remove = "remove";
     public const string Replace = "replace";
 
-    [JsonIgnore]
     public JsonNode? Value
     {
         get => field ?? (TypedValue is null ? null : JsonSerializer.SerializeToNode(TypedValue, TypedValueInfo!));
         init;
     } = Value;
-
-    /// <summary>JSON's null as a value that is not C#'s null (which leaves the member out).</summary>
-    private static readonly object JsonNull = JsonDocument.Parse("null").RootElement.Clone();
-
-    /// <summary>The value as written in the patch: the typed value itself when there is one (never a copy as nodes); none for a removal.</summary>
-    [JsonInclude]
-    [JsonPropertyName("value")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    internal object? Written => Op == Remove ? null : TypedValue ?? Value ?? JsonNull;
 
     /// <summary>The value as an object of the model, serialized only when the patch is written.</summary>
     private object? TypedValue { get; init; }
@@ -41,15 +30,52 @@ public sealed record PatchOperation(
     /// <summary>An operation whose value is an object (written with <paramref name="typeInfo"/> when the patch is written).</summary>
     public static PatchOperation FromValue(string op, string path, object value, JsonTypeInfo typeInfo) =>
         new(op, path, null) { TypedValue = value, TypedValueInfo = typeInfo };
+
+    public void WriteValue(Utf8JsonWriter writer)
+    {
+        if (TypedValue is not null)
+        {
+            JsonSerializer.Serialize(writer, TypedValue, PatchValuesContext.For(TypedValueInfo!));
+        }
+        else if (Value is { } value)
+        {
+            value.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
 }
 
 /// <summary>
-/// A patch's shape for the serializer, so that a whole patch is written in one pass: each value written on its own
-/// started the serializer afresh (a new stack of frames per value). Values are objects, written as their runtime type
-/// through the models' options.
+/// Source-generated writing for the values the mutating rules add (probes, lifecycle hooks, security contexts, topology
+/// spread). The models' own options carry the client's converters (times, quantities, shared strings), which rules the
+/// serializer's generated fast path out: each value then went through its metadata, member by member, boxing every
+/// number, with a fresh stack of frames per value. None of these types holds a time, a duration or an enum (where the
+/// client's converters write differently), so their JSON is the same (tested member by member); any other type is
+/// written as before.
 /// </summary>
-[JsonSerializable(typeof(IReadOnlyList<PatchOperation>))]
-internal sealed partial class PatchJsonContext : JsonSerializerContext;
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(V1Probe))]
+[JsonSerializable(typeof(V1Lifecycle))]
+[JsonSerializable(typeof(V1LifecycleHandler))]
+[JsonSerializable(typeof(V1SecurityContext))]
+[JsonSerializable(typeof(V1Capabilities))]
+[JsonSerializable(typeof(V1PodSecurityContext))]
+[JsonSerializable(typeof(V1SeccompProfile))]
+[JsonSerializable(typeof(IList<V1TopologySpreadConstraint>))]
+[JsonSerializable(typeof(V1TopologySpreadConstraint))]
+[JsonSerializable(typeof(V1LabelSelector))]
+[JsonSerializable(typeof(IList<string>))]
+internal sealed partial class PatchValuesContext : JsonSerializerContext
+{
+    private static readonly ConcurrentDictionary<Type, JsonTypeInfo?> Fast = new();
+
+    /// <summary>The generated writer for the type <paramref name="declared"/> describes, or <paramref name="declared"/> itself.</summary>
+    public static JsonTypeInfo For(JsonTypeInfo declared) =>
+        Fast.GetOrAdd(declared.Type, static type => Default.GetTypeInfo(type)) ?? declared;
+}
 
 /// <summary>
 /// RFC 6902 JSON Patch documents: writes them (the webhook's answer) and applies them (offline <c>mutate</c>, which
@@ -58,9 +84,6 @@ internal sealed partial class PatchJsonContext : JsonSerializerContext;
 /// </summary>
 public static class JsonPatchBuilder
 {
-    /// <summary>The models' options (their converters, and the models' own metadata for the values) with the patch's shape first.</summary>
-    private static readonly JsonTypeInfo<IReadOnlyList<PatchOperation>> PatchInfo = CreatePatchInfo();
-
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? patchBuffer;
 
@@ -81,15 +104,25 @@ public static class JsonPatchBuilder
 
     /// <summary>The patch's JSON in an array from the shared pool (a patch is written on every mutating admission).</summary>
     public static PooledJson ToPooledJson(IReadOnlyList<PatchOperation> operations) =>
-        PooledJson.Write(ref patchBuffer, ref patchWriter, default, operations, static (writer, operations) => JsonSerializer.Serialize(writer, operations, PatchInfo));
+        PooledJson.Write(ref patchBuffer, ref patchWriter, default, operations, static (writer, operations) =>
+        {
+            writer.WriteStartArray();
+            foreach (var operation in operations)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("op", operation.Op);
+                writer.WriteString("path", operation.Path);
+                if (operation.Op != PatchOperation.Remove)
+                {
+                    writer.WritePropertyName("value");
+                    operation.WriteValue(writer);
+                }
 
-    private static JsonTypeInfo<IReadOnlyList<PatchOperation>> CreatePatchInfo()
-    {
-        var options = new JsonSerializerOptions(KubeJson.SerializerOptions);
-        options.TypeInfoResolverChain.Insert(0, PatchJsonContext.Default);
-        options.MakeReadOnly();
-        return (JsonTypeInfo<IReadOnlyList<PatchOperation>>)options.GetTypeInfo(typeof(IReadOnlyList<PatchOperation>));
-    }
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        });
 
     public static string ToJsonString(IReadOnlyList<PatchOperation> operations) => Encoding.UTF8.GetString(ToJson(operations));
 

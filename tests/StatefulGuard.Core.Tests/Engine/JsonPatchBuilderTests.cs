@@ -110,6 +110,99 @@ public sealed class JsonPatchBuilderTests
             JsonPatchBuilder.ToJsonString(operations));
     }
 
+    [Theory]
+    [InlineData(typeof(V1Probe))]
+    [InlineData(typeof(V1Lifecycle))]
+    [InlineData(typeof(V1LifecycleHandler))]
+    [InlineData(typeof(V1SecurityContext))]
+    [InlineData(typeof(V1Capabilities))]
+    [InlineData(typeof(V1PodSecurityContext))]
+    [InlineData(typeof(V1SeccompProfile))]
+    [InlineData(typeof(IList<V1TopologySpreadConstraint>))]
+    [InlineData(typeof(V1TopologySpreadConstraint))]
+    [InlineData(typeof(V1LabelSelector))]
+    [InlineData(typeof(IList<string>))]
+    public void Values_of_the_generated_writers_are_written_exactly_as_the_models_options_write_them(Type type)
+    {
+        var models = KubeJson.SerializerOptions.GetTypeInfo(type);
+        var generated = PatchValuesContext.For(models);
+        Assert.NotSame(models, generated);
+
+        // Every member set, all the way down (numbers as ints and as names for int-or-string, both ways).
+        foreach (var portAsNumber in new[] { false, true })
+        {
+            var value = Populated(type, portAsNumber, depth: 0)!;
+            var operation = PatchOperation.FromValue(PatchOperation.Add, "/x", value, models);
+
+            var written = JsonNode.Parse(JsonPatchBuilder.ToJsonString([operation]))![0]!["value"]!.ToJsonString();
+
+            Assert.Equal(JsonSerializer.Serialize(value, models), written);
+            Assert.True(written.Length > 10, written);
+        }
+    }
+
+    /// <summary>An instance of a model type with every member set (a value of each kind for scalars, one item per list or map).</summary>
+    private static object? Populated(Type type, bool portAsNumber, int depth)
+    {
+        if (type == typeof(string))
+        {
+            return "text-\u00e9\"/";
+        }
+
+        if (Nullable.GetUnderlyingType(type) is { } underlying)
+        {
+            type = underlying;
+        }
+
+        if (type == typeof(int) || type == typeof(long) || type == typeof(double))
+        {
+            return Convert.ChangeType(7, type, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (type == typeof(bool))
+        {
+            return true;
+        }
+
+        if (type == typeof(IntOrString))
+        {
+            return portAsNumber ? (IntOrString)8080 : (IntOrString)"web";
+        }
+
+        if (type == typeof(ResourceQuantity))
+        {
+            return new ResourceQuantity("1500m");
+        }
+
+        if (depth > 8)
+        {
+            return null;
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IList<>))
+        {
+            var list = (System.Collections.IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(type.GetGenericArguments()[0]))!;
+            list.Add(Populated(type.GetGenericArguments()[0], portAsNumber, depth + 1));
+            return list;
+        }
+
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IDictionary<,>))
+        {
+            var map = (System.Collections.IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(type.GetGenericArguments()))!;
+            map.Add("app.kubernetes.io/name", Populated(type.GetGenericArguments()[1], portAsNumber, depth + 1));
+            return map;
+        }
+
+        Assert.True(type.Namespace == "k8s.Models" && type.IsClass, $"no sample value for {type}: the generated writer may write it differently");
+        var instance = Activator.CreateInstance(type)!;
+        foreach (var property in type.GetProperties().Where(p => p.CanWrite))
+        {
+            property.SetValue(instance, Populated(property.PropertyType, portAsNumber, depth + 1));
+        }
+
+        return instance;
+    }
+
     /// <summary>A plain diff over nodes, to have patches of every kind (add, remove, replace; objects and arrays) to write and apply.</summary>
     private static List<PatchOperation> NodeDiff(JsonNode? before, JsonNode? after)
     {
