@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
 using StatefulGuard.Core.Engine;
@@ -16,6 +17,9 @@ public static class AdmissionObjects
     private static readonly JsonSerializerOptions Options = CreateOptions(captureTemplate: false);
 
     private static readonly JsonSerializerOptions TemplateCapturingOptions = CreateOptions(captureTemplate: true);
+
+    /// <summary>As <see cref="TemplateCapturingOptions"/>, for <see cref="ObjectParts.Mutation"/>.</summary>
+    private static readonly JsonSerializerOptions MutationOptions = CreateOptions(captureTemplate: true, mutationOnly: true);
 
     /// <summary>Where the last pod template read on this thread lies in the JSON being read (start and end offsets).</summary>
     [ThreadStatic]
@@ -71,12 +75,13 @@ public static class AdmissionObjects
     /// scan to the end of the value to give the converter a reader of its own, reading every byte twice. Its errors
     /// carry no path: on one, read the value's bytes with <see cref="ReadStatefulSet(RawJson, out ReadOnlyMemory{byte})"/>.
     /// </remarks>
-    internal static V1StatefulSet ReadStatefulSet(ref Utf8JsonReader reader, ReadOnlyMemory<byte> input, out ReadOnlyMemory<byte> template)
+    internal static V1StatefulSet ReadStatefulSet(ref Utf8JsonReader reader, ReadOnlyMemory<byte> input, ObjectParts parts, out ReadOnlyMemory<byte> template)
     {
         templateRange = null;
         try
         {
-            var statefulSet = InPlace<V1StatefulSet>(ref reader, TemplateCapturingOptions)
+            var options = parts == ObjectParts.Mutation ? MutationOptions : TemplateCapturingOptions;
+            var statefulSet = InPlace<V1StatefulSet>(ref reader, options)
                               ?? throw new JsonException("the object is null");
             template = TemplateOf(statefulSet, input);
             return statefulSet;
@@ -94,10 +99,15 @@ public static class AdmissionObjects
     private static T? InPlace<T>(ref Utf8JsonReader reader, JsonSerializerOptions options) =>
         ((JsonConverter<T>)options.GetTypeInfo(typeof(T)).Converter).Read(ref reader, typeof(T), options);
 
-    private static JsonSerializerOptions CreateOptions(bool captureTemplate)
+    private static JsonSerializerOptions CreateOptions(bool captureTemplate, bool mutationOnly = false)
     {
         // The body's nesting limit, whether an object is read in the envelope's pass or from its own bytes.
         var options = new JsonSerializerOptions(KubeJson.SerializerOptions) { AllowDuplicateProperties = false, MaxDepth = AdmissionJsonContext.MaxDepth };
+        if (mutationOnly)
+        {
+            options.TypeInfoResolver = options.TypeInfoResolver!.WithAddedModifier(OnlyWhatMutationReads);
+        }
+
         options.Converters.Add(new SkipManagedFields());
         if (captureTemplate)
         {
@@ -107,6 +117,26 @@ public static class AdmissionObjects
         // Locked now: a converter called directly (InPlace) only finds metadata in options that are in use.
         options.MakeReadOnly();
         return options;
+    }
+
+    /// <summary>A StatefulSet's members other than those the mutating rules read become unknown to the reader, which skips them.</summary>
+    private static void OnlyWhatMutationReads(JsonTypeInfo typeInfo)
+    {
+        string[]? keep = typeInfo.Type == typeof(V1StatefulSet) ? ["apiVersion", "kind", "metadata", "spec"]
+            : typeInfo.Type == typeof(V1StatefulSetSpec) ? ["selector", "template"]
+            : null;
+        if (keep is null)
+        {
+            return;
+        }
+
+        for (var i = typeInfo.Properties.Count - 1; i >= 0; i--)
+        {
+            if (!keep.Contains(typeInfo.Properties[i].Name))
+            {
+                typeInfo.Properties.RemoveAt(i);
+            }
+        }
     }
 
     private sealed class SkipManagedFields : JsonConverter<IList<V1ManagedFieldsEntry>>

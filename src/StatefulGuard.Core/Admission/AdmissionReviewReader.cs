@@ -30,12 +30,13 @@ public static class AdmissionReviewReader
     private static readonly Names UserInfoNames = new("username", "uid", "groups", "extra");
 
     /// <summary>Parses <paramref name="body"/>; the review's raw values are slices of it.</summary>
+    /// <param name="parts">What of a StatefulSet object to read in this pass (the bytes are kept whole either way).</param>
     /// <exception cref="JsonException">The body is not JSON, or a field of the envelope has the wrong type or is given twice.</exception>
-    public static AdmissionReview Parse(ReadOnlyMemory<byte> body)
+    public static AdmissionReview Parse(ReadOnlyMemory<byte> body, ObjectParts parts = ObjectParts.Whole)
     {
         var reader = new Utf8JsonReader(body.Span, ReaderOptions);
         reader.Read();
-        var review = ReadReview(ref reader, body);
+        var review = ReadReview(ref reader, body, parts);
         if (reader.Read())
         {
             // The reader itself rejects a second value; this only guards that assumption.
@@ -45,7 +46,7 @@ public static class AdmissionReviewReader
         return review;
     }
 
-    private static AdmissionReview ReadReview(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body)
+    private static AdmissionReview ReadReview(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, ObjectParts parts)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -61,7 +62,7 @@ public static class AdmissionReviewReader
             {
                 case 0: apiVersion = String(ref reader, "$", "apiVersion"); break;
                 case 1: kind = String(ref reader, "$", "kind"); break;
-                case 2: request = Nullable(ref reader, "$", "request") ? null : ReadRequest(ref reader, body); break;
+                case 2: request = Nullable(ref reader, "$", "request") ? null : ReadRequest(ref reader, body, parts); break;
                 default: reader.Skip(); break;
             }
         }
@@ -69,7 +70,7 @@ public static class AdmissionReviewReader
         return new AdmissionReview { ApiVersion = apiVersion, Kind = kind, Request = request };
     }
 
-    private static AdmissionRequest ReadRequest(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body)
+    private static AdmissionRequest ReadRequest(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, ObjectParts parts)
     {
         const string Path = "$.request";
         string? uid = null, subResource = null, requestSubResource = null, name = null, ns = null, operation = null;
@@ -94,8 +95,8 @@ public static class AdmissionReviewReader
                 case 8: ns = String(ref reader, Path, "namespace"); break;
                 case 9: operation = String(ref reader, Path, "operation"); break;
                 case 10: userInfo = Nullable(ref reader, Path, "userInfo") ? null : ReadUserInfo(ref reader, Path + ".userInfo"); break;
-                case 11: obj = Object(ref reader, body, kind); break;
-                case 12: oldObject = Object(ref reader, body, kind); break;
+                case 11: obj = Object(ref reader, body, kind, parts); break;
+                case 12: oldObject = Object(ref reader, body, kind, parts); break;
                 case 13: dryRun = Bool(ref reader, Path, "dryRun"); break;
                 case 14: options = Raw(ref reader, body); break;
                 default: reader.Skip(); break;
@@ -274,7 +275,7 @@ public static class AdmissionReviewReader
     /// writes first) says it is one, else kept as its bytes. One that does not read as a StatefulSet is kept as its
     /// bytes too, for the handler to report.
     /// </summary>
-    private static RawJson? Object(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, GroupVersionKind? kind)
+    private static RawJson? Object(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, GroupVersionKind? kind, ObjectParts parts)
     {
         if (kind is not { Group: "apps", Kind: "StatefulSet" } || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -285,7 +286,7 @@ public static class AdmissionReviewReader
         var restart = reader;
         try
         {
-            var statefulSet = AdmissionObjects.ReadStatefulSet(ref reader, body, out var template);
+            var statefulSet = AdmissionObjects.ReadStatefulSet(ref reader, body, parts, out var template);
             return new RawJson(body[start..(int)reader.BytesConsumed], JsonValueKind.Object) { StatefulSet = (statefulSet, template) };
         }
         catch (Exception ex) when (AdmissionObjects.IsBadObject(ex))
@@ -386,4 +387,18 @@ public static class AdmissionReviewReader
             return true;
         }
     }
+}
+
+/// <summary>What of a StatefulSet object the envelope's pass reads into the model.</summary>
+public enum ObjectParts
+{
+    /// <summary>Every member the model knows (validation reads them all).</summary>
+    Whole,
+
+    /// <summary>
+    /// <c>metadata</c>, <c>spec.selector</c> and <c>spec.template</c>, all the mutating rules read (see
+    /// <see cref="Rules.IMutatingRule"/>): the rest of the spec and the status are skipped unread (not built, and not
+    /// checked for type or duplicate keys).
+    /// </summary>
+    Mutation,
 }

@@ -218,7 +218,8 @@ internal sealed partial class AdmissionHandler
         AdmissionReview review;
         try
         {
-            review = AdmissionReviewReader.Parse(body);
+            // The mutating rules read only the metadata, the selector and the pod template: the rest is not built for them.
+            review = AdmissionReviewReader.Parse(body, endpoint == AdmissionEndpoint.Mutate ? ObjectParts.Mutation : ObjectParts.Whole);
         }
         catch (JsonException ex)
         {

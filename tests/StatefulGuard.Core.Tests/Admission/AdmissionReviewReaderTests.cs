@@ -201,5 +201,38 @@ public sealed class AdmissionReviewReaderTests
         Assert.Equal("$.spec.template.spec.containers[0].ports[0].containerPort", error.Path);
     }
 
+    [Fact]
+    public void For_mutation_only_the_metadata_selector_and_pod_template_are_read_and_the_rest_is_skipped_unchecked()
+    {
+        const string Kind = "\"kind\":{\"group\":\"apps\",\"version\":\"v1\",\"kind\":\"StatefulSet\"}";
+        var json = "{\"request\":{" + Kind + ",\"object\":{\"apiVersion\":\"apps/v1\",\"metadata\":{\"name\":\"web\",\"annotations\":{\"a\":\"b\"}},"
+                   + "\"spec\":{\"replicas\":\"three\",\"serviceName\":\"web\",\"serviceName\":\"db\",\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"template\":" + Template + ","
+                   + "\"volumeClaimTemplates\":[{\"spec\":{\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}]},\"status\":{\"replicas\":{}}}}}";
+
+        var whole = AdmissionReviewReader.Parse(Body(json)).Request!;
+        var request = AdmissionReviewReader.Parse(Body(json), ObjectParts.Mutation).Request!;
+
+        // The whole object does not read (a string for a number, a key given twice); what mutation reads does.
+        Assert.Null(whole.Object!.Value.StatefulSet);
+        var statefulSet = AdmissionObjects.ReadStatefulSet(request.Object!.Value, out var template);
+        Assert.Equal(("apps/v1", "web", "b"), (statefulSet.ApiVersion, statefulSet.Metadata.Name, statefulSet.Metadata.Annotations["a"]));
+        Assert.Equal(Template, Encoding.UTF8.GetString(template.Span));
+        Assert.NotNull(statefulSet.Spec.Template.Spec.Containers);
+        Assert.Equal("web", statefulSet.Spec.Selector.MatchLabels["app"]);
+        Assert.Equal((null, null, null, null), (statefulSet.Spec.Replicas, statefulSet.Spec.ServiceName, statefulSet.Spec.VolumeClaimTemplates, statefulSet.Status));
+    }
+
+    [Fact]
+    public void For_mutation_a_wrongly_typed_template_still_fails_and_is_reported_with_its_full_path()
+    {
+        var json = """{"request":{"kind":{"group":"apps","version":"v1","kind":"StatefulSet"},"object":{"spec":{"template":{"spec":{"containers":[{"name":"c","ports":[{"containerPort":"eighty"}]}]}}}}}}""";
+
+        var request = AdmissionReviewReader.Parse(Body(json), ObjectParts.Mutation).Request!;
+
+        Assert.Null(request.Object!.Value.StatefulSet);
+        var error = Assert.ThrowsAny<JsonException>(() => AdmissionObjects.ReadStatefulSet(request.Object!.Value, out _));
+        Assert.Equal("$.spec.template.spec.containers[0].ports[0].containerPort", error.Path);
+    }
+
     private static byte[] Body(string json) => Encoding.UTF8.GetBytes(json);
 }

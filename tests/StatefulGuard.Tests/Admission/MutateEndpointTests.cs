@@ -37,6 +37,29 @@ public sealed class MutateEndpointTests(ClusterFixture cluster) : IClassFixture<
         Assert.Null(again.PatchJson);
     }
 
+    [Fact]
+    public async Task Mutation_reads_only_the_metadata_selector_and_pod_template_and_rejects_a_broken_template()
+    {
+        var original = MutationFixtures.Created("postgres");
+        var review = AdmissionReviews.Create(original);
+        review["request"]!["object"]!["spec"]!["replicas"] = "three";
+        review["request"]!["object"]!["status"] = new JsonObject { ["replicas"] = new JsonArray() };
+
+        // Outside what the mutating rules read: the patch is the one the well-formed object gets (validation rejects it).
+        var expected = (await Webhook.PostAsync("/mutate", AdmissionReviews.Create(original))).AssertWellFormed(validating: false);
+        var result = (await Webhook.PostAsync("/mutate", review)).AssertWellFormed(validating: false);
+        Assert.Equal(expected.PatchJson, result.PatchJson);
+        MutationFixtures.AssertSafeDefaults(MutationFixtures.Typed(MutationFixtures.ApplyPatch(original, result.PatchJson!)));
+        Assert.Equal(400, (await Webhook.PostAsync("/validate", review)).Status);
+
+        // Inside it: a 400 naming the bad value.
+        var broken = AdmissionReviews.Create(original);
+        broken["request"]!["object"]!["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"] = new JsonArray(new JsonObject { ["containerPort"] = "eighty" });
+        var rejected = await Webhook.PostAsync("/mutate", broken);
+        Assert.Equal(400, rejected.Status);
+        Assert.Contains("$.spec.template.spec.containers[0].ports[0].containerPort", rejected.Body, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Fixtures))]
     public async Task DryRun_gets_the_same_patch(string fixture)
