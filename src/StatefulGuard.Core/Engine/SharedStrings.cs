@@ -6,10 +6,10 @@ namespace StatefulGuard.Core.Engine;
 /// <summary>
 /// Reads short JSON strings as shared instances. Kubernetes objects repeat the same short texts in every object and on
 /// every update (<c>TCP</c>, <c>IfNotPresent</c>, <c>ClusterFirst</c>, <c>apps/v1</c>, label keys and values, names,
-/// images): reading each as a new string was a quarter of what an admission allocated. A direct-mapped table of
-/// <see cref="Slots"/> entries keyed by the UTF-8 bytes: a text whose slot holds it is returned without decoding or
-/// allocating; any other is decoded as usual and takes the slot, so texts that keep coming back stay and one-off texts
-/// (uids, resource versions) only ever displace one entry. Lock-free (a slot is one reference, written whole); the
+/// images): reading each as a new string was a quarter of what an admission allocated. A table of <see cref="Slots"/>
+/// entries keyed by the UTF-8 bytes, two slots per hash: a text one of its slots holds is returned without decoding
+/// or allocating; any other is decoded as usual and takes a slot, so texts that keep coming back stay and one-off
+/// texts (uids, resource versions) only ever displace one entry. Lock-free (a slot is one reference, written whole); the
 /// table's size is fixed, whatever the input.
 /// </summary>
 public sealed class SharedStrings : JsonConverter<string>
@@ -31,16 +31,25 @@ public sealed class SharedStrings : JsonConverter<string>
             return reader.GetString()!;
         }
 
+        // Two slots per text, so that two frequent texts whose hashes meet do not keep displacing each other.
         var utf8 = reader.ValueSpan;
         var slot = Slot(utf8);
-        if (Volatile.Read(ref table[slot]) is { } entry && utf8.SequenceEqual(entry.Utf8))
+        var first = Volatile.Read(ref table[slot]);
+        if (first is not null && utf8.SequenceEqual(first.Utf8))
         {
-            return entry.Text;
+            return first.Text;
         }
 
-        // Decoded (and so checked as UTF-8) as the reader does; only a valid text takes the slot.
+        var second = Volatile.Read(ref table[slot ^ 1]);
+        if (second is not null && utf8.SequenceEqual(second.Utf8))
+        {
+            return second.Text;
+        }
+
+        // Decoded (and so checked as UTF-8) as the reader does; only a valid text takes a slot: a free one, else the
+        // second (the first keeps what came earlier).
         var text = reader.GetString()!;
-        Volatile.Write(ref table[slot], new Entry(utf8.ToArray(), text));
+        Volatile.Write(ref table[first is null ? slot : slot ^ 1], new Entry(utf8.ToArray(), text));
         return text;
     }
 
@@ -53,7 +62,7 @@ public sealed class SharedStrings : JsonConverter<string>
 
     public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
 
-    private static int Slot(ReadOnlySpan<byte> utf8)
+    internal static int Slot(ReadOnlySpan<byte> utf8)
     {
         var hash = new HashCode();
         hash.AddBytes(utf8);

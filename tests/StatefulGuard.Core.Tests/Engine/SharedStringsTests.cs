@@ -92,6 +92,34 @@ public sealed class SharedStringsTests
     }
 
     [Fact]
+    public void Two_frequent_texts_whose_hashes_meet_both_stay_shared()
+    {
+        var options = Options(new SharedStrings());
+        var bySlot = new Dictionary<int, string>();
+        string first = "", second = "";
+        for (var i = 0; ; i++)
+        {
+            var text = $"label-{i}";
+            var slot = SharedStrings.Slot(Encoding.UTF8.GetBytes(text));
+            if (bySlot.TryGetValue(slot, out var other))
+            {
+                (first, second) = (other, text);
+                break;
+            }
+
+            bySlot[slot] = text;
+        }
+
+        var a = JsonSerializer.Deserialize<string>($"\"{first}\"", options);
+        var b = JsonSerializer.Deserialize<string>($"\"{second}\"", options);
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Same(a, JsonSerializer.Deserialize<string>($"\"{first}\"", options));
+            Assert.Same(b, JsonSerializer.Deserialize<string>($"\"{second}\"", options));
+        }
+    }
+
+    [Fact]
     public void Readers_racing_on_colliding_texts_each_get_their_own_text()
     {
         var options = Options(new SharedStrings());
