@@ -11,7 +11,7 @@ namespace StatefulGuard.Core.Admission;
 /// needs it. Nothing else is built: no document of the whole body.
 /// Nesting deeper than <see cref="AdmissionJsonContext.MaxDepth"/> and anything after the review are rejected, and so
 /// is a key given twice in the envelope; duplicate keys inside the object are rejected when it is deserialized
-/// (<see cref="AdmissionObjects"/>).
+/// (<see cref="AdmissionObjects"/>), in the parts of it that are read (<see cref="ObjectParts"/>).
 /// </summary>
 public static class AdmissionReviewReader
 {

@@ -8,7 +8,8 @@ namespace StatefulGuard.Core.Engine;
 /// <summary>
 /// KubernetesClient's own serializer settings (its converters for quantities, int-or-string and times), with
 /// <see cref="KubeModelsContext"/> first among its resolvers and <see cref="SharedQuantities"/> and
-/// <see cref="SharedStrings"/> first among its converters, used directly to move between typed objects and JSON without a round trip through strings.
+/// <see cref="SharedStrings"/> first among its converters, used directly to move between typed objects and JSON
+/// without a round trip through strings.
 /// </summary>
 public static class KubeJson
 {

@@ -6,7 +6,7 @@ namespace StatefulGuard.Core.Engine;
 /// <summary>
 /// Reads short JSON strings as shared instances. Kubernetes objects repeat the same short texts in every object and on
 /// every update (<c>TCP</c>, <c>IfNotPresent</c>, <c>ClusterFirst</c>, <c>apps/v1</c>, label keys and values, names,
-/// images): reading each as a new string was a quarter of what an admission allocated. A table of <see cref="Slots"/>
+/// images): reading each as a new string was a fifth of what an admission allocated. A table of <see cref="Slots"/>
 /// entries keyed by the UTF-8 bytes, two slots per hash: a text one of its slots holds is returned without decoding
 /// or allocating; any other is decoded as usual and takes a slot, so texts that keep coming back stay and one-off
 /// texts (uids, resource versions) only ever displace one entry. Lock-free (a slot is one reference, written whole); the

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
-using System.Threading.RateLimiting;
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using k8s.Models;
 using Microsoft.AspNetCore.Http.Features;
 using StatefulGuard.Core.Admission;
