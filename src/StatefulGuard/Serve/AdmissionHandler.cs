@@ -51,26 +51,24 @@ internal sealed partial class AdmissionHandler
     /// <summary>Answers one admission once the concurrency limit lets it in (queued in arrival order), or 503 when the queue is full.</summary>
     public async Task HandleAsync(HttpContext http, AdmissionEndpoint endpoint)
     {
-        var lease = limit.AttemptAcquire();
-        if (!lease.IsAcquired)
+        // Completes at once, without allocating a wait, while a permit is free.
+        using var lease = await limit.AcquireAsync(1, http.RequestAborted);
+        if (lease.IsAcquired)
         {
-            lease.Dispose();
-            lease = await limit.AcquireAsync(1, http.RequestAborted);
+            await AnswerAsync(http, endpoint);
         }
+        else
+        {
+            await WriteErrorAsync(http, StatusCodes.Status503ServiceUnavailable, "overloaded: too many admissions in progress");
+        }
+    }
 
-        using (lease)
-        {
-            if (lease.IsAcquired)
-            {
-                await AnswerAsync(http, endpoint);
-            }
-            else
-            {
-                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                http.Response.ContentType = "application/json";
-                await WriteAsync(http, new ErrorBody { Error = "overloaded: too many admissions in progress" }, AdmissionJsonContext.Default.ErrorBody);
-            }
-        }
+    /// <summary>A JSON <c>{"error": …}</c> answer with its status, as every refusal of an admission request is written.</summary>
+    internal static Task WriteErrorAsync(HttpContext http, int status, string message)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        return WriteAsync(http, new ErrorBody { Error = message }, AdmissionJsonContext.Default.ErrorBody);
     }
 
     private async Task AnswerAsync(HttpContext http, AdmissionEndpoint endpoint)
@@ -84,9 +82,7 @@ internal sealed partial class AdmissionHandler
         {
             AdmissionMetrics.Latency(endpointLabel, "", "error").Observe(elapsed.TotalSeconds);
             LogRejected(logger, endpointLabel, error.Status, error.Message);
-            http.Response.StatusCode = error.Status;
-            http.Response.ContentType = "application/json";
-            await WriteAsync(http, new ErrorBody { Error = error.Message }, AdmissionJsonContext.Default.ErrorBody);
+            await WriteErrorAsync(http, error.Status, error.Message);
             return;
         }
 

@@ -149,9 +149,7 @@ internal static class ServeExtensions
         var admission = http.Request.Path.StartsWithSegments("/validate") || http.Request.Path.StartsWithSegments("/mutate");
         if (admission && http.Connection.ClientCertificate is null && http.RequestServices.GetRequiredService<CertificateStore>().RequiresClientCertificate)
         {
-            http.Response.StatusCode = StatusCodes.Status403Forbidden;
-            http.Response.ContentType = "application/json";
-            return http.Response.WriteAsync("""{"error":"a client certificate signed by StatefulGuard:Tls:ClientCaFile is required"}""");
+            return AdmissionHandler.WriteErrorAsync(http, StatusCodes.Status403Forbidden, "a client certificate signed by StatefulGuard:Tls:ClientCaFile is required");
         }
 
         return next(http);

@@ -290,6 +290,15 @@ public sealed class ResilienceTests : IDisposable
 
         using var anonymous = Client(null);
         Assert.Equal(HttpStatusCode.Forbidden, await Validate(anonymous));
+        using (var refusal = new ByteArrayContent(Review))
+        {
+            refusal.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var refused = await anonymous.PostAsync(new Uri(baseUri, "/mutate"), refusal);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Equal("application/json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("""{"error":"a client certificate signed by StatefulGuard:Tls:ClientCaFile is required"}""", await refused.Content.ReadAsStringAsync());
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri(baseUri, "/healthz"))).StatusCode);
 
         using var otherCa = new TestCertificates();
