@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -70,11 +69,11 @@ public sealed record PatchOperation(string Op, string Path, JsonNode? Value)
 [JsonSerializable(typeof(IList<string>))]
 internal sealed partial class PatchValuesContext : JsonSerializerContext
 {
-    private static readonly ConcurrentDictionary<Type, JsonTypeInfo?> Fast = new();
-
-    /// <summary>The generated writer for the type <paramref name="declared"/> describes, or <paramref name="declared"/> itself.</summary>
-    public static JsonTypeInfo For(JsonTypeInfo declared) =>
-        Fast.GetOrAdd(declared.Type, static type => Default.GetTypeInfo(type)) ?? declared;
+    /// <summary>
+    /// The generated writer for the type <paramref name="declared"/> describes, or <paramref name="declared"/> itself
+    /// (the context's options remember every type asked for, found or not).
+    /// </summary>
+    public static JsonTypeInfo For(JsonTypeInfo declared) => Default.GetTypeInfo(declared.Type) ?? declared;
 }
 
 /// <summary>

@@ -110,18 +110,14 @@ public sealed class JsonPatchBuilderTests
             JsonPatchBuilder.ToJsonString(operations));
     }
 
+    /// <summary>Every type the generated writers are declared for (read off the context's attributes, so none is left untested).</summary>
+    public static TheoryData<Type> GeneratedWriterTypes() =>
+        new(typeof(PatchValuesContext).GetCustomAttributesData()
+            .Where(a => a.AttributeType == typeof(System.Text.Json.Serialization.JsonSerializableAttribute))
+            .Select(a => (Type)a.ConstructorArguments[0].Value!));
+
     [Theory]
-    [InlineData(typeof(V1Probe))]
-    [InlineData(typeof(V1Lifecycle))]
-    [InlineData(typeof(V1LifecycleHandler))]
-    [InlineData(typeof(V1SecurityContext))]
-    [InlineData(typeof(V1Capabilities))]
-    [InlineData(typeof(V1PodSecurityContext))]
-    [InlineData(typeof(V1SeccompProfile))]
-    [InlineData(typeof(IList<V1TopologySpreadConstraint>))]
-    [InlineData(typeof(V1TopologySpreadConstraint))]
-    [InlineData(typeof(V1LabelSelector))]
-    [InlineData(typeof(IList<string>))]
+    [MemberData(nameof(GeneratedWriterTypes))]
     public void Values_of_the_generated_writers_are_written_exactly_as_the_models_options_write_them(Type type)
     {
         var models = KubeJson.SerializerOptions.GetTypeInfo(type);
