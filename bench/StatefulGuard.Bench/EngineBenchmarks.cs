@@ -25,7 +25,7 @@ public class EngineBenchmarks
                                  ?? Path.Combine(AppContext.BaseDirectory, "requests", "create-statefulset.json"));
         statefulSet = AdmissionObjects.ReadStatefulSet(AdmissionReviewReader.Parse(body).Request!.Object!.Value, out template);
         engine = new RuleEngine(RuleSet.Defaults(RuleCatalog.Default), EngineSettings.Default);
-        cluster = new StaticClusterView { ServerVersion = new ServerVersion(1, 31), StorageClassesComplete = true }
+        cluster = new StaticClusterView { ServerVersion = new ServerVersion(1, 31), Scope = ViewScope.Cluster }
             .Add(KubernetesJson.Deserialize<V1Service>("""{"metadata":{"name":"nginx","namespace":"shop"},"spec":{"clusterIP":"None","selector":{"app.kubernetes.io/name":"web"}}}"""), "shop")
             .Add(KubernetesJson.Deserialize<V1StorageClass>("""{"metadata":{"name":"standard","annotations":{"storageclass.kubernetes.io/is-default-class":"true"}},"volumeBindingMode":"WaitForFirstConsumer"}"""))
             .Add(KubernetesJson.Deserialize<V1PodDisruptionBudget>("""{"metadata":{"name":"web","namespace":"shop"},"spec":{"selector":{"matchLabels":{"app.kubernetes.io/name":"web"}}}}"""), "shop");

@@ -23,6 +23,22 @@ public interface IClusterView
 
     /// <summary>The apiserver's version; unknown offline unless configured.</summary>
     ServerVersion? ServerVersion { get; }
+
+    /// <summary>
+    /// What the view holds: a cluster's objects, or only the manifests being audited. Offline, what ships with
+    /// the application (its Service, its PodDisruptionBudget) is expected in the input, and a finding about its
+    /// absence says "not found in the input"; what belongs to the cluster is unknown unless the input has it.
+    /// </summary>
+    ViewScope Scope => ViewScope.Cluster;
+}
+
+public enum ViewScope
+{
+    /// <summary>A cluster's objects (watch caches, or a snapshot for <c>audit --cluster</c>).</summary>
+    Cluster,
+
+    /// <summary>Only the manifests being audited.</summary>
+    Input,
 }
 
 public static class StorageClasses

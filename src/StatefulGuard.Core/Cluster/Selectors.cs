@@ -14,6 +14,11 @@ public static class Selectors
         List<SelectorMismatch>? result = null;
         foreach (var (key, expected) in selector.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
+            if (key is null)
+            {
+                continue;
+            }
+
             if (!labels.TryGetValue(key, out var actual))
             {
                 (result ??= []).Add(new SelectorMismatch(key, expected, null));
@@ -45,6 +50,11 @@ public static class Selectors
 
         foreach (var requirement in selector.MatchExpressions ?? [])
         {
+            if (requirement?.Key is null)
+            {
+                continue;
+            }
+
             var has = labels.TryGetValue(requirement.Key, out var value);
             var values = requirement.Values ?? [];
             var ok = requirement.OperatorProperty switch
@@ -73,11 +83,87 @@ public static class Selectors
 
     /// <summary>Whether the selector names any of the labels' keys: a sign it was meant for these pods.</summary>
     public static bool SharesKeys(V1LabelSelector selector, IDictionary<string, string> labels) =>
-        (selector.MatchLabels?.Keys ?? []).Concat((selector.MatchExpressions ?? []).Select(e => e.Key)).Any(labels.ContainsKey);
+        (selector.MatchLabels?.Keys ?? []).Concat((selector.MatchExpressions ?? []).Select(e => e?.Key)).Any(k => k is not null && labels.ContainsKey(k));
+
+    /// <summary>
+    /// How a selector relates to a set of labels, requirement by requirement: the evidence the label-coherence
+    /// rule weighs to decide whether the selector was meant for those labels.
+    /// </summary>
+    public static SelectorComparison Compare(V1LabelSelector selector, IDictionary<string, string> labels)
+    {
+        var agreements = 0;
+        var missing = 0;
+        var otherValue = 0;
+        var excludes = false;
+        List<string>? unmetValues = null;
+
+        foreach (var (key, expected) in selector.MatchLabels ?? EmptyPairs)
+        {
+            if (key is null)
+            {
+                continue;
+            }
+
+            if (!labels.TryGetValue(key, out var actual))
+            {
+                missing++;
+                (unmetValues ??= []).Add(expected ?? "");
+            }
+            else if (string.Equals(actual, expected, StringComparison.Ordinal))
+            {
+                agreements++;
+            }
+            else
+            {
+                otherValue++;
+                (unmetValues ??= []).Add(expected ?? "");
+            }
+        }
+
+        foreach (var requirement in selector.MatchExpressions ?? [])
+        {
+            if (requirement?.Key is not { } key)
+            {
+                continue;
+            }
+
+            var has = labels.TryGetValue(key, out var value);
+            var values = requirement.Values ?? [];
+            switch (requirement.OperatorProperty)
+            {
+                case "In" when has && values.Contains(value!):
+                    agreements++;
+                    break;
+                case "In":
+                    if (has)
+                    {
+                        otherValue++;
+                    }
+                    else
+                    {
+                        missing++;
+                    }
+
+                    (unmetValues ??= []).AddRange(values.Where(v => v is not null));
+                    break;
+                case "Exists" when !has:
+                    missing++;
+                    break;
+                case "NotIn" when has && values.Contains(value!):
+                case "DoesNotExist" when has:
+                    excludes = true;
+                    break;
+            }
+        }
+
+        return new SelectorComparison(agreements, missing, otherValue, excludes, unmetValues ?? (IReadOnlyList<string>)[]);
+    }
+
+    private static readonly Dictionary<string, string> EmptyPairs = new();
 
     public static string Format(V1LabelSelector selector) =>
         string.Join(",", (selector.MatchLabels ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")
-            .Concat((selector.MatchExpressions ?? []).Select(e => $"{e.Key} {e.OperatorProperty} ({string.Join(",", e.Values ?? [])})")));
+            .Concat((selector.MatchExpressions ?? []).OfType<V1LabelSelectorRequirement>().Select(e => $"{e.Key} {e.OperatorProperty} ({string.Join(",", e.Values ?? [])})")));
 
     public static string Format(IEnumerable<KeyValuePair<string, string>> pairs) =>
         string.Join(",", pairs.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}"));
@@ -88,4 +174,16 @@ public sealed record SelectorMismatch(string Key, string Expected, string? Actua
 {
     public override string ToString() =>
         Actual is null ? $"label {Key} missing (selector wants {Expected})" : $"{Key}={Actual}, selector wants {Expected}";
+}
+
+/// <summary>
+/// A selector compared with a set of labels. <see cref="Agreements"/> counts requirements met with a value (a
+/// matchLabels pair or an <c>In</c>); <see cref="MissingKeys"/> requirements on labels the set lacks;
+/// <see cref="OtherValues"/> requirements that want another value of a label the set has; <see cref="Excludes"/>
+/// is set when a <c>NotIn</c> or <c>DoesNotExist</c> term rules these labels out on purpose.
+/// <see cref="UnmetValues"/> are the values the unmet requirements ask for.
+/// </summary>
+public sealed record SelectorComparison(int Agreements, int MissingKeys, int OtherValues, bool Excludes, IReadOnlyList<string> UnmetValues)
+{
+    public bool Selects => MissingKeys == 0 && OtherValues == 0 && !Excludes;
 }

@@ -3,16 +3,18 @@ using k8s.Models;
 namespace StatefulGuard.Core.Cluster;
 
 /// <summary>
-/// A cluster view over a fixed set of objects: the Services and Namespaces found in the manifests being
-/// audited. Anything not in the set does not exist.
+/// A cluster view over a fixed set of objects: the objects found in the manifests being audited
+/// (<see cref="ViewScope.Input"/>), or a snapshot of a whole cluster (<see cref="ViewScope.Cluster"/>). Offline,
+/// a Service or PodDisruptionBudget not in the set is missing from the input; a StorageClass not in the set is
+/// unknown, since StorageClasses belong to the cluster, not to the application.
 /// </summary>
 public sealed class StaticClusterView : IClusterView
 {
     private readonly Dictionary<(string Namespace, string Name), V1Service> services = new();
     private readonly Dictionary<string, V1Namespace> namespaces = new(StringComparer.Ordinal);
     private readonly Dictionary<string, V1StorageClass> storageClasses = new(StringComparer.Ordinal);
-    private readonly List<V1PodDisruptionBudget> budgets = [];
-    private readonly List<V1StatefulSet> statefulSets = [];
+    private readonly Dictionary<string, List<V1PodDisruptionBudget>> budgetsByNamespace = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<V1StatefulSet>> statefulSetsByNamespace = new(StringComparer.Ordinal);
 
     public StaticClusterView Add(V1Service service, string defaultNamespace)
     {
@@ -37,7 +39,7 @@ public sealed class StaticClusterView : IClusterView
     {
         budget.Metadata ??= new V1ObjectMeta();
         budget.Metadata.NamespaceProperty = budget.Metadata.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
-        budgets.Add(budget);
+        Bucket(budgetsByNamespace, budget.Metadata.NamespaceProperty).Add(budget);
         return this;
     }
 
@@ -45,30 +47,31 @@ public sealed class StaticClusterView : IClusterView
     {
         statefulSet.Metadata ??= new V1ObjectMeta();
         statefulSet.Metadata.NamespaceProperty = statefulSet.Metadata.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
-        statefulSets.Add(statefulSet);
+        Bucket(statefulSetsByNamespace, statefulSet.Metadata.NamespaceProperty).Add(statefulSet);
         return this;
     }
 
     /// <summary>
-    /// Whether the input defines any StorageClass. Offline, StorageClasses usually live outside the
-    /// manifests being audited, so without any the lookups are unknown rather than missing.
+    /// Whether the view holds a whole cluster (<c>audit --cluster</c>'s snapshot): then a missing StorageClass or
+    /// default is missing. Over the input alone they are unknown: the input is not the cluster.
     /// </summary>
-    public bool HasStorageClasses => storageClasses.Count > 0 || StorageClassesComplete;
+    public bool StorageClassesComplete => Scope == ViewScope.Cluster;
 
-    /// <summary>Set when the view holds every StorageClass of a cluster, so a missing one is missing, not unknown.</summary>
-    public bool StorageClassesComplete { get; init; }
+    public ViewScope Scope { get; init; } = ViewScope.Input;
 
     public Lookup<V1StorageClass> GetStorageClass(string name) =>
-        HasStorageClasses ? Lookup<V1StorageClass>.Of(storageClasses.GetValueOrDefault(name)) : Lookup<V1StorageClass>.Unknown;
+        storageClasses.GetValueOrDefault(name) is { } found ? Lookup<V1StorageClass>.Found(found)
+        : StorageClassesComplete ? Lookup<V1StorageClass>.NotFound : Lookup<V1StorageClass>.Unknown;
 
     public Lookup<V1StorageClass> GetDefaultStorageClass() =>
-        HasStorageClasses ? Lookup<V1StorageClass>.Of(StorageClasses.PickDefault(storageClasses.Values)) : Lookup<V1StorageClass>.Unknown;
+        StorageClasses.PickDefault(storageClasses.Values) is { } found ? Lookup<V1StorageClass>.Found(found)
+        : StorageClassesComplete ? Lookup<V1StorageClass>.NotFound : Lookup<V1StorageClass>.Unknown;
 
     public Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace) =>
-        Lookup<IReadOnlyList<V1PodDisruptionBudget>>.Found(budgets.Where(b => b.Metadata.NamespaceProperty == @namespace).ToArray());
+        Lookup<IReadOnlyList<V1PodDisruptionBudget>>.Found(budgetsByNamespace.TryGetValue(@namespace, out var list) ? list : []);
 
     public Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
-        Lookup<IReadOnlyList<V1StatefulSet>>.Found(statefulSets.Where(s => s.Metadata.NamespaceProperty == @namespace).ToArray());
+        Lookup<IReadOnlyList<V1StatefulSet>>.Found(statefulSetsByNamespace.TryGetValue(@namespace, out var list) ? list : []);
 
     public Lookup<V1Service> GetService(string @namespace, string name) =>
         Lookup<V1Service>.Of(services.GetValueOrDefault((@namespace, name)));
@@ -77,4 +80,14 @@ public sealed class StaticClusterView : IClusterView
         Lookup<V1Namespace>.Of(namespaces.GetValueOrDefault(name));
 
     public ServerVersion? ServerVersion { get; init; }
+
+    private static List<T> Bucket<T>(Dictionary<string, List<T>> byNamespace, string ns)
+    {
+        if (!byNamespace.TryGetValue(ns, out var list))
+        {
+            byNamespace[ns] = list = [];
+        }
+
+        return list;
+    }
 }

@@ -43,7 +43,7 @@ public static class Messages
 
         for (var i = 0; i < lines.Count; i++)
         {
-            lines[i] = Clip(lines[i]);
+            lines[i] = Fit(lines[i]);
         }
 
         return lines;
@@ -54,27 +54,94 @@ public static class Messages
         var prefix = verdict.Qualifier switch
         {
             VerdictQualifier.Audit => "would deny: ",
-            VerdictQualifier.PreExisting => "not blocking (pre-existing): ",
+            VerdictQualifier.PreExisting => "pre-existing, allowed: ",
             _ => "",
         };
-        return $"{verdict.RuleId}: {prefix}{verdict.Finding.Message}";
+        return $"{verdict.RuleId}: {prefix}{verdict.Finding.Short}";
     }
 
-    private static string Clip(string line)
+    /// <summary>
+    /// Makes a warning fit: control characters (which the apiserver rejects; names come from user input) become
+    /// spaces, and a line over <see cref="WarningWidth"/> has its longest quoted names shortened in the middle
+    /// ("very-long…name") so the words around them, the fix among them, survive whole. Only a line that still
+    /// does not fit is cut, at a word boundary.
+    /// </summary>
+    public static string Fit(string line)
     {
-        // The apiserver rejects warnings with control characters; names in messages come from user input.
-        if (line.Length <= WarningWidth && !line.AsSpan().ContainsAnyInRange('\0', '\u001f') && !line.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
+        if (line.AsSpan().ContainsAnyInRange('\0', '\u001f') || line.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
+        {
+            line = string.Create(line.Length, line, static (span, s) =>
+            {
+                for (var i = 0; i < s.Length; i++)
+                {
+                    span[i] = char.IsControl(s[i]) ? ' ' : s[i];
+                }
+            });
+        }
+
+        if (line.Length <= WarningWidth)
         {
             return line;
         }
 
-        var clean = string.Create(line.Length, line, static (span, s) =>
+        var quoted = new List<(int Start, int Length)>();
+        for (int i = line.IndexOf('"'); i >= 0 && i + 1 < line.Length;)
         {
-            for (var i = 0; i < s.Length; i++)
+            var end = line.IndexOf('"', i + 1);
+            if (end < 0)
             {
-                span[i] = char.IsControl(s[i]) ? ' ' : s[i];
+                break;
             }
-        });
-        return clean.Length <= WarningWidth ? clean : string.Concat(clean.AsSpan(0, WarningWidth - 1), "…");
+
+            quoted.Add((i + 1, end - i - 1));
+            i = line.IndexOf('"', end + 1);
+        }
+
+        const int MinName = 9;
+        var excess = line.Length - WarningWidth;
+        var keep = quoted.Select(q => q.Length).ToArray();
+        while (excess > 0)
+        {
+            var longest = Array.IndexOf(keep, keep.Max(k => (int?)k) ?? 0);
+            if (quoted.Count == 0 || keep[longest] <= MinName)
+            {
+                break;
+            }
+
+            var target = Math.Max(MinName, keep[longest] - excess);
+            excess -= keep[longest] - target;
+            keep[longest] = target;
+        }
+
+        var text = new StringBuilder(WarningWidth + 8);
+        var at = 0;
+        for (var q = 0; q < quoted.Count; q++)
+        {
+            var (start, length) = quoted[q];
+            text.Append(line, at, start - at);
+            if (keep[q] < length)
+            {
+                // keep[q] characters in all, the ellipsis among them.
+                var head = keep[q] / 2;
+                var tail = keep[q] - 1 - head;
+                text.Append(line, start, head).Append('…').Append(line, start + length - tail, tail);
+            }
+            else
+            {
+                text.Append(line, start, length);
+            }
+
+            at = start + length;
+        }
+
+        text.Append(line, at, line.Length - at);
+        if (text.Length <= WarningWidth)
+        {
+            return text.ToString();
+        }
+
+        var cut = text.ToString(0, WarningWidth - 1);
+        var space = cut.LastIndexOf(' ');
+        return string.Concat(space > WarningWidth / 2 ? cut.AsSpan(0, space) : cut.AsSpan(), "…");
     }
 }

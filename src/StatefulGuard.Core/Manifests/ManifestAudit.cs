@@ -5,6 +5,7 @@ using k8s.Models;
 using StatefulGuard.Core.Admission;
 using StatefulGuard.Core.Cluster;
 using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Core.Manifests;
 
@@ -37,44 +38,56 @@ public static class ManifestAudit
     {
         var errors = new List<ManifestError>(manifests.Errors);
         var fromInput = new StaticClusterView();
-        var statefulSets = new List<(ManifestDocument Doc, V1StatefulSet Object)>();
+        var statefulSets = new List<(ManifestDocument Doc, V1StatefulSet Object, (string Code, string Message, string Fix)? ApiProblem)>();
 
         foreach (var doc in manifests.Documents)
         {
-            switch (doc.ApiVersion, doc.Kind)
+            var served = ServedVersion(doc);
+            if (served is null)
             {
-                case ("v1", "Service"):
+                continue; // a kind the rules do not read
+            }
+
+            var apiProblem = ApiVersionProblem(doc, served);
+            if (apiProblem is not null && doc.Kind != "StatefulSet")
+            {
+                errors.Add(new ManifestError(doc.Source, doc.Line, apiProblem.Value.Message + $"; read as {served}", IsWarning: true));
+            }
+
+            switch (doc.Kind)
+            {
+                case "Service":
                     if (TryConvert<V1Service>(doc, errors) is { } service)
                     {
                         fromInput.Add(service, DefaultNamespace);
                     }
 
                     break;
-                case ("v1", "Namespace"):
+                case "Namespace":
                     if (TryConvert<V1Namespace>(doc, errors) is { } ns)
                     {
                         fromInput.Add(ns);
                     }
 
                     break;
-                case ("policy/v1", "PodDisruptionBudget"):
+                case "PodDisruptionBudget":
                     if (TryConvert<V1PodDisruptionBudget>(doc, errors) is { } budget)
                     {
                         fromInput.Add(budget, DefaultNamespace);
                     }
 
                     break;
-                case ("storage.k8s.io/v1", "StorageClass"):
+                case "StorageClass":
                     if (TryConvert<V1StorageClass>(doc, errors) is { } storageClass)
                     {
                         fromInput.Add(storageClass);
                     }
 
                     break;
-                case ("apps/v1", "StatefulSet"):
+                case "StatefulSet":
                     if (TryConvert<V1StatefulSet>(doc, errors) is { } sts)
                     {
-                        statefulSets.Add((doc, sts));
+                        statefulSets.Add((doc, sts, apiProblem));
                         fromInput.Add(sts, DefaultNamespace);
                     }
 
@@ -86,9 +99,16 @@ public static class ManifestAudit
         var reports = new ObjectReport[statefulSets.Count];
         for (var i = 0; i < statefulSets.Count; i++)
         {
-            var (doc, sts) = statefulSets[i];
+            var (doc, sts, apiProblem) = statefulSets[i];
             var ns = sts.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : DefaultNamespace;
             var evaluation = engine.Validate(new RuleInput(Operation.Create, ns, sts, null), view, mode);
+            if (apiProblem is { } problem)
+            {
+                // The apiserver refuses the object outright: an error whatever the mode, and its content is still judged.
+                var finding = new Finding(ApiVersionCheck.Id, problem.Code, problem.Message, problem.Fix, "apiVersion");
+                evaluation = evaluation with { Verdicts = [new Verdict(finding, RuleAction.Deny, RuleAction.Deny, VerdictQualifier.None), .. evaluation.Verdicts] };
+            }
+
             reports[i] = new ObjectReport(doc, ns, sts.Metadata?.Name ?? "", evaluation);
             progress?.Invoke(i + 1, statefulSets.Count);
         }
@@ -96,14 +116,62 @@ public static class ManifestAudit
         return new AuditReport(reports, errors, manifests.Documents.Count);
     }
 
-    /// <summary>The typed object, or null with an error; fields the API model does not know are reported as warnings.</summary>
+    /// <summary>
+    /// The input's own check, reported like a rule: a StatefulSet whose apiVersion no supported Kubernetes serves.
+    /// The apiserver rejects such an object before any webhook sees it, so only the offline audit reports it.
+    /// </summary>
+    public static readonly RuleDescriptor ApiVersionCheck = new("api-version", RuleKind.Validating, RuleAction.Deny,
+        "a StatefulSet in the input uses apiVersion apps/v1, the only version Kubernetes 1.16 and later serve")
+    {
+        Help = "apps/v1beta1 and apps/v1beta2 StatefulSets are not served since Kubernetes 1.16: kubectl apply fails. Use apiVersion apps/v1 and set spec.selector (required in apps/v1) to the pod template labels. The object is still audited as apps/v1 would read it.",
+    };
+
+    /// <summary>The apiVersion the API serves for each kind the rules read; null for other kinds.</summary>
+    public static string? ServedVersion(ManifestDocument doc) => doc.Kind switch
+    {
+        "StatefulSet" => "apps/v1",
+        "Service" or "Namespace" => "v1",
+        "PodDisruptionBudget" => "policy/v1",
+        "StorageClass" => "storage.k8s.io/v1",
+        _ => null,
+    };
+
+    /// <summary>Why the document's apiVersion is not the served one; null when it is.</summary>
+    public static (string Code, string Message, string Fix)? ApiVersionProblem(ManifestDocument doc, string served)
+    {
+        var apiVersion = doc.ApiVersion;
+        if (apiVersion == served)
+        {
+            return null;
+        }
+
+        var removedIn = (apiVersion, doc.Kind) switch
+        {
+            ("apps/v1beta1" or "apps/v1beta2" or "extensions/v1beta1", "StatefulSet") => "1.16",
+            ("policy/v1beta1", "PodDisruptionBudget") => "1.25",
+            ("storage.k8s.io/v1beta1", "StorageClass") => "1.22",
+            _ => null,
+        };
+        var fix = doc.Kind == "StatefulSet" ? $"use {served} and set spec.selector" : $"use {served}";
+        return removedIn is not null
+            ? ("not-served", $"{apiVersion} {doc.Kind} is not served since Kubernetes {removedIn}: {fix}", fix)
+            : ("unknown-api-version", $"{doc.Kind} with apiVersion \"{apiVersion}\" is served by no Kubernetes version: {fix}", fix);
+    }
+
+    /// <summary>
+    /// The typed object, or null with an error; fields the API model does not know are reported as warnings.
+    /// What the server fills in (<c>status</c>, <c>metadata.managedFields</c>, <c>resourceVersion</c>, <c>uid</c>,
+    /// <c>creationTimestamp</c>, ...) is not read: the apiserver ignores it on create, so an exported live object
+    /// audits like the manifest it came from.
+    /// </summary>
     public static T? TryConvert<T>(ManifestDocument doc, List<ManifestError> errors)
         where T : class
     {
         T typed;
+        var input = WithoutServerFields(doc.Object);
         try
         {
-            typed = KubernetesJson.Deserialize<T>(doc.Object);
+            typed = KubernetesJson.Deserialize<T>(input);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException or OverflowException or ArgumentException)
         {
@@ -111,13 +179,53 @@ public static class ManifestAudit
             return null;
         }
 
-        foreach (var path in UnknownFields.Find(doc.Object, KubeJson.ToNode(typed)))
+        foreach (var path in UnknownFields.Find(input, KubeJson.ToNode(typed)))
         {
             errors.Add(new ManifestError(doc.Source, doc.LineOf(path),
                 $"{doc.Kind} {doc.Name}: unknown field {path}: the apiserver drops it silently", IsWarning: true));
         }
 
         return typed;
+    }
+
+    private static readonly string[] ServerMetadata = ["managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
+
+    /// <summary>The object without what the server populates; the same object when it has none of it.</summary>
+    private static JsonObject WithoutServerFields(JsonObject obj)
+    {
+        var metadata = obj["metadata"] as JsonObject;
+        if (!obj.ContainsKey("status") && (metadata is null || !ServerMetadata.Any(metadata.ContainsKey)))
+        {
+            return obj;
+        }
+
+        var copy = new JsonObject();
+        foreach (var (key, value) in obj)
+        {
+            if (key == "status")
+            {
+                continue;
+            }
+
+            if (key == "metadata" && value is JsonObject meta)
+            {
+                var trimmed = new JsonObject();
+                foreach (var (k, v) in meta)
+                {
+                    if (!ServerMetadata.Contains(k))
+                    {
+                        trimmed[k] = v?.DeepClone();
+                    }
+                }
+
+                copy[key] = trimmed;
+                continue;
+            }
+
+            copy[key] = value?.DeepClone();
+        }
+
+        return copy;
     }
 }
 
@@ -143,6 +251,8 @@ internal sealed class LayeredClusterView(IClusterView first, IClusterView second
         Concat(first.GetStatefulSets(@namespace), second.GetStatefulSets(@namespace));
 
     public ServerVersion? ServerVersion => second.ServerVersion ?? first.ServerVersion;
+
+    public ViewScope Scope => second.Scope;
 
     private static Lookup<IReadOnlyList<T>> Concat<T>(Lookup<IReadOnlyList<T>> a, Lookup<IReadOnlyList<T>> b) =>
         a.State == LookupState.Unknown || b.State == LookupState.Unknown

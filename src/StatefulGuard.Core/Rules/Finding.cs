@@ -15,6 +15,15 @@ namespace StatefulGuard.Core.Rules;
 /// </param>
 public sealed record Finding(string RuleId, string Code, string Message, string Fix, string? Path, bool Unverifiable = false)
 {
+    /// <summary>
+    /// What is wrong and the fix in a few words, for an admission warning that must fit in 120 characters whole;
+    /// empty when <see cref="Message"/> is short enough itself. The full message and fix stay in logs and reports.
+    /// </summary>
+    public string Summary { get; init; } = "";
+
+    /// <summary>The text an admission warning carries.</summary>
+    public string Short => Summary.Length > 0 ? Summary : Message;
+
     public bool SameViolationAs(Finding other) =>
         RuleId == other.RuleId && Code == other.Code && Path == other.Path;
 }

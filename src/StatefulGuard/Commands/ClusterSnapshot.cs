@@ -19,7 +19,7 @@ internal static class ClusterSnapshot
         var view = new StaticClusterView
         {
             ServerVersion = ServerVersion.Parse(info.GitVersion, info.Major, info.Minor),
-            StorageClassesComplete = true,
+            Scope = ViewScope.Cluster,
         };
 
         foreach (var item in await ListAsync<V1Namespace,V1NamespaceList>(c => client.CoreV1.ListNamespaceAsync(continueParameter: c, limit: PageSize, cancellationToken: cancellationToken)))

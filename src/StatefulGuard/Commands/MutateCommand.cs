@@ -60,8 +60,10 @@ internal static class MutateCommand
             stderr.WriteLine($"statefulguard mutate: {error}");
         }
 
-        if (manifests.Documents.Count == 0 && manifests.Errors.Count > 0)
+        if (manifests.Errors.Any(e => !e.IsWarning))
         {
+            // Printing the rest would drop the unreadable documents from what gets committed or applied.
+            stderr.WriteLine("statefulguard mutate: nothing printed: every document must be readable to be carried through");
             return CommandLine.Usage;
         }
 
@@ -76,7 +78,11 @@ internal static class MutateCommand
         foreach (var doc in manifests.Documents)
         {
             var after = doc.Object.DeepClone().AsObject();
-            if (doc is { ApiVersion: "apps/v1", Kind: "StatefulSet" })
+            if (doc is { Kind: "StatefulSet" } && ManifestAudit.ApiVersionProblem(doc, "apps/v1") is { } problem)
+            {
+                stderr.WriteLine($"statefulguard mutate: {doc.Location}: warning: {problem.Message}; printed unchanged");
+            }
+            else if (doc is { Kind: "StatefulSet" })
             {
                 var errors = new List<ManifestError>();
                 if (ManifestAudit.TryConvert<V1StatefulSet>(doc, errors) is { } sts)

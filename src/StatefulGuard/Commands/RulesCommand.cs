@@ -58,6 +58,16 @@ internal static class RulesCommand
             text.Append($"| `{d.Id}` | {d.Kind.ToString().ToLowerInvariant()} | {DefaultAction(d)} | {d.Description} | {(options.Length > 0 ? options : "—")} |\n");
         }
 
+        // Why each rule matters, what it reports and on what evidence.
+        foreach (var rule in rules.OrderBy(r => r.Descriptor.Id, StringComparer.Ordinal))
+        {
+            var d = rule.Descriptor;
+            if (d.Help.Length > 0)
+            {
+                text.Append($"\n### `{d.Id}`\n\n{d.Help}\n");
+            }
+        }
+
         return text.ToString();
     }
 

@@ -18,7 +18,7 @@ internal static class SarifReport
 
     public static void Write(Stream output, AuditReport report, RuleCatalog catalog)
     {
-        var rules = catalog.Rules.Where(r => r is IValidatingRule).Select(r => r.Descriptor).ToList();
+        var rules = catalog.Rules.Where(r => r is IValidatingRule).Select(r => r.Descriptor).Append(ManifestAudit.ApiVersionCheck).ToList();
         var index = rules.Select((r, i) => (r.Id, i)).ToDictionary(p => p.Id, p => p.i, StringComparer.Ordinal);
 
         using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });

@@ -32,7 +32,7 @@ public sealed class MessagesTests
     {
         var evaluation = new Evaluation(GuardMode.Audit,
             [Verdict("a", qualifier: VerdictQualifier.Audit), Verdict("b", qualifier: VerdictQualifier.PreExisting)], []);
-        Assert.Equal(["headless-service: would deny: a", "headless-service: not blocking (pre-existing): b"], Messages.Warnings(evaluation));
+        Assert.Equal(["headless-service: would deny: a", "headless-service: pre-existing, allowed: b"], Messages.Warnings(evaluation));
     }
 
     [Fact]
@@ -44,5 +44,23 @@ public sealed class MessagesTests
         Assert.Contains("- [headless-service] first. Fix: do this.", message);
         Assert.Contains("- [headless-service] second. Fix: do this.", message);
         Assert.DoesNotContain("third", message);
+    }
+
+    [Fact]
+    public void A_long_warning_shortens_the_quoted_names_and_keeps_the_fix_whole()
+    {
+        var name = "orders-" + new string('x', 60) + "-primary";
+        var finding = new Finding("headless-service", "service-missing", "long message", "fix", "spec.serviceName")
+        {
+            Summary = $"Service \"{name}\" not in the input; add it headless or fix serviceName",
+        };
+        var warning = Assert.Single(Messages.Warnings(new Evaluation(GuardMode.Enforce,
+            [new Verdict(finding, RuleAction.Warn, RuleAction.Deny, VerdictQualifier.PreExisting)], [])));
+
+        Assert.True(warning.Length <= Messages.WarningWidth, warning);
+        Assert.EndsWith("not in the input; add it headless or fix serviceName", warning);
+        Assert.Contains("\"orders-", warning);
+        Assert.Contains("primary\"", warning);
+        Assert.Contains("…", warning);
     }
 }

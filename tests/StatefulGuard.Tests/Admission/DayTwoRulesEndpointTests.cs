@@ -51,7 +51,7 @@ public sealed class DayTwoRulesEndpointTests(ClusterFixture cluster) : IClassFix
         var result = await ValidateAsync(sts);
 
         Assert.True(result.Allowed);
-        Assert.StartsWith("storage-binding: StorageClass \"slow-hdd\" binds volumes immediately", Assert.Single(result.Warnings));
+        Assert.Equal("storage-binding: StorageClass \"slow-hdd\" binds Immediate; use WaitForFirstConsumer", Assert.Single(result.Warnings));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class DayTwoRulesEndpointTests(ClusterFixture cluster) : IClassFix
 
         var result = await ValidateAsync(Fixtures.StatefulSet(ns));
 
-        Assert.StartsWith($"disruption-budget: no PodDisruptionBudget in namespace \"{ns}\" selects the 3 replicas", Assert.Single(result.Warnings));
+        Assert.Equal("disruption-budget: no PodDisruptionBudget selects the pods; create one, maxUnavailable: 1", Assert.Single(result.Warnings));
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class DayTwoRulesEndpointTests(ClusterFixture cluster) : IClassFix
         var sts = Fixtures.StatefulSet(await CleanNamespaceAsync());
         sts["spec"]!["updateStrategy"]!["rollingUpdate"]!["partition"] = 4;
 
-        Assert.StartsWith("update-strategy: rollingUpdate.partition 4 is above replicas 3", Assert.Single((await ValidateAsync(sts)).Warnings));
+        Assert.Equal("update-strategy: partition 4 is above replicas 3: no pod updates; lower it", Assert.Single((await ValidateAsync(sts)).Warnings));
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class DayTwoRulesEndpointTests(ClusterFixture cluster) : IClassFix
         var sts = Fixtures.StatefulSet(await CleanNamespaceAsync());
         Pod(sts)["containers"]![0]!["lifecycle"] = new JsonObject { ["preStop"] = new JsonObject { ["sleep"] = new JsonObject { ["seconds"] = 40 } } };
 
-        Assert.StartsWith("grace-period: preStop of container \"nginx\" sleeps 40s but the grace period is 30s", Assert.Single((await ValidateAsync(sts)).Warnings));
+        Assert.Equal("grace-period: preStop of \"nginx\" sleeps 40s, grace is 30s; raise the grace period", Assert.Single((await ValidateAsync(sts)).Warnings));
     }
 
     [Fact]
@@ -98,11 +98,11 @@ public sealed class DayTwoRulesEndpointTests(ClusterFixture cluster) : IClassFix
         var sts = Fixtures.StatefulSet(await CleanNamespaceAsync());
         Pod(sts)["containers"]![0]!["image"] = "nginx:latest";
 
-        Assert.StartsWith("image-tag: container \"nginx\" runs \"nginx:latest\" with tag latest", Assert.Single((await ValidateAsync(sts)).Warnings));
+        Assert.Equal("image-tag: container \"nginx\" image uses :latest; pin a version or digest", Assert.Single((await ValidateAsync(sts)).Warnings));
     }
 
     [Fact]
-    public async Task Budget_that_misses_the_pods_warns_naming_the_key()
+    public async Task Budget_that_drifted_from_the_pods_warns()
     {
         var ns = await CleanNamespaceAsync();
         var budget = Fixtures.Budget(ns, name: "web-typo");
@@ -111,7 +111,7 @@ public sealed class DayTwoRulesEndpointTests(ClusterFixture cluster) : IClassFix
 
         var warning = Assert.Single((await ValidateAsync(Fixtures.StatefulSet(ns))).Warnings);
 
-        Assert.StartsWith("label-coherence: PodDisruptionBudget \"web-typo\" does not select the pods: label tier missing", warning);
+        Assert.Equal("label-coherence: PodDisruptionBudget \"web-typo\" misses the pods; fix its selector", warning);
     }
 }
 

@@ -19,6 +19,10 @@ public sealed class ParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
         foreach (var file in Directory.EnumerateFiles(Repository.Examples)
                      .Concat(Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "mutation")))
                      .Concat(Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "cli")))
+                     // Real-world patterns, a folder each; StorageClasses belong to the cluster, which answers for
+                     // them differently from the input by design (RealWorldPatternTests checks both sides).
+                     .Concat(Directory.EnumerateDirectories(Path.Combine(AppContext.BaseDirectory, "Fixtures", "realworld"))
+                         .Where(d => !Directory.EnumerateFiles(d).Any(f => File.ReadAllText(f).Contains("kind: StorageClass", StringComparison.Ordinal))))
                      .Order(StringComparer.Ordinal))
         {
             files.Add(file);
@@ -56,16 +60,34 @@ public sealed class ParityTests(ClusterFixture cluster) : IClassFixture<ClusterF
         }
 
         Assert.NotEmpty(audit.Objects);
-        foreach (var expected in audit.Objects)
+        // The apiserver refuses StatefulSets of an old apiVersion before any webhook sees them.
+        foreach (var expected in audit.Objects.Where(o => o.Document.ApiVersion == "apps/v1"))
         {
-            var review = AdmissionReviews.Create(ApiServerDefaults.Apply(expected.Document.Object.DeepClone().AsObject()));
+            var sent = expected.Document.Object.DeepClone().AsObject();
+            sent.Remove("status"); // the apiserver resets status on create, before any webhook
+            var review = AdmissionReviews.Create(ApiServerDefaults.Apply(sent));
             var actual = (await cluster.Webhook.PostAsync("/validate", review)).AssertWellFormed();
 
             Assert.Equal(expected.Evaluation.Allowed, actual.Allowed);
-            Assert.Equal(Messages.Warnings(expected.Evaluation), actual.Warnings);
-            Assert.Equal(expected.Evaluation.Allowed ? null : Messages.DenialMessage("StatefulSet", expected.Namespace, expected.Name, expected.Evaluation), actual.Message);
+            Assert.Equal(Scoped(Messages.Warnings(expected.Evaluation)), Scoped(actual.Warnings));
+            Assert.Equal(expected.Evaluation.Allowed ? null : Scoped(Messages.DenialMessage("StatefulSet", expected.Namespace, expected.Name, expected.Evaluation)),
+                actual.Message is null ? null : Scoped(actual.Message));
         }
     }
+
+    /// <summary>
+    /// The same finding is worded for where it was looked for: "not found in the input" offline, "does not exist"
+    /// in the cluster. Those two sentences are compared by rule id; every other text word for word.
+    /// </summary>
+    private static string[] Scoped(IEnumerable<string> warnings) => warnings.Select(w => Scoped(w)).ToArray();
+
+    private static string Scoped(string text) =>
+        System.Text.RegularExpressions.Regex.Replace(text,
+            @"(Service ""[^""]*"" named by spec\.serviceName (was not found in the input \(namespace ""[^""]*""\)|does not exist in namespace ""[^""]*"")"
+            + @"|no PodDisruptionBudget (selecting the \d+ replicas was found in the input|in namespace ""[^""]*"" selects the \d+ replicas)"
+            + @"|Service ""[^""]*"" (not in the input; add|does not exist; create) it headless or fix serviceName"
+            + @"|no PodDisruptionBudget (for the pods in the input; add|selects the pods; create) one, maxUnavailable: 1)[^\n]*",
+            "<absent: scope-dependent wording>");
 
     private static JsonObject Rename(JsonObject obj, string suffix)
     {

@@ -119,7 +119,7 @@ public sealed class ValidateEndpointTests(ClusterFixture cluster) : IClassFixtur
 
         Assert.True(result.Allowed);
         var warning = Assert.Single(result.Warnings, w => w.StartsWith("headless-service:", StringComparison.Ordinal));
-        Assert.StartsWith("headless-service: not blocking (pre-existing): Service \"nginx\"", warning);
+        Assert.StartsWith("headless-service: pre-existing, allowed: Service \"nginx\"", warning);
     }
 
     [Fact]

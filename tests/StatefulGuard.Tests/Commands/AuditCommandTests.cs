@@ -27,7 +27,7 @@ public sealed class AuditCommandTests : IDisposable
         Assert.Matches(@"examples/postgres\.yaml:29  StatefulSet shop/postgres  ok", output);
         Assert.Matches(@"examples/etcd-list\.json:46  StatefulSet platform/etcd  ok", output);
         Assert.Contains("StatefulSet coordination/zk", output);
-        Assert.Contains("Service \"zk-hs\" named by spec.serviceName does not exist in namespace \"coordination\"", output);
+        Assert.Contains("Service \"zk-hs\" named by spec.serviceName was not found in the input (namespace \"coordination\")", output);
         Assert.Contains("Service \"redis\" is not headless", output);
         Assert.Contains("label component missing (selector wants broker)", output);
         Assert.Contains("StatefulSet legacy/old-mongo  skipped (namespace mode off)", output);

@@ -198,14 +198,14 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Readme_rule_table_is_the_generated_one()
+    public async Task Rules_page_is_the_generated_one()
     {
         var (_, table, _) = await RunAsync(["rules", "--format", "markdown"]);
-        var readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
+        var readme = File.ReadAllText(Path.Combine(Repository.Root, "docs", "rules.md"));
         var start = readme.IndexOf("<!-- rules:begin -->", StringComparison.Ordinal) + "<!-- rules:begin -->".Length;
         var end = readme.IndexOf("<!-- rules:end -->", StringComparison.Ordinal);
 
-        Assert.True(start > 0 && end > start, "README has no rules:begin/rules:end markers");
+        Assert.True(start > 0 && end > start, "docs/rules.md has no rules:begin/rules:end markers");
         Assert.Equal(table.Trim(), readme[start..end].Trim());
     }
 }

@@ -35,7 +35,8 @@ public sealed class DisruptionBudget : ValidatingRule<DisruptionBudgetOptions>
         if (budgets.State == LookupState.Unknown)
         {
             yield return Unverifiable("budget-unverifiable", "spec.selector",
-                "cannot verify PodDisruptionBudgets: cluster state is not available", "make sure one selects the pods");
+                "cannot verify PodDisruptionBudgets: cluster state is not available", "make sure one selects the pods")
+                with { Summary = "cannot verify PodDisruptionBudgets yet: cluster state is not available" };
             yield break;
         }
 
@@ -45,8 +46,14 @@ public sealed class DisruptionBudget : ValidatingRule<DisruptionBudgetOptions>
         }
 
         var selector = context.StatefulSet.Spec?.Selector is { } s ? Selectors.Format(s) : Selectors.Format(context.PodLabels);
-        yield return Violation("no-budget", "spec.selector",
-            $"no PodDisruptionBudget in namespace \"{context.Namespace}\" selects the {replicas} replicas: a drain may evict several at once",
-            $"create a PodDisruptionBudget with selector {selector} and maxUnavailable: 1");
+        yield return context.Cluster.Scope == ViewScope.Input
+            ? Violation("no-budget", "spec.selector",
+                $"no PodDisruptionBudget selecting the {replicas} replicas was found in the input: a drain may evict several at once",
+                $"add a PodDisruptionBudget with selector {selector} and maxUnavailable: 1 beside the StatefulSet")
+                with { Summary = "no PodDisruptionBudget for the pods in the input; add one, maxUnavailable: 1" }
+            : Violation("no-budget", "spec.selector",
+                $"no PodDisruptionBudget in namespace \"{context.Namespace}\" selects the {replicas} replicas: a drain may evict several at once",
+                $"create a PodDisruptionBudget with selector {selector} and maxUnavailable: 1")
+                with { Summary = "no PodDisruptionBudget selects the pods; create one, maxUnavailable: 1" };
     }
 }

@@ -27,7 +27,8 @@ public sealed class GracePeriod : ValidatingRule<RuleOptions>
             {
                 yield return Violation("prestop-exceeds-grace", $"{container.Path}.lifecycle.preStop",
                     $"preStop of container \"{container.Name}\" sleeps {sleep}s but the grace period is {grace}s: it is killed before it can stop",
-                    $"raise terminationGracePeriodSeconds to at least {sleep + 10}, or shorten the sleep");
+                    $"raise terminationGracePeriodSeconds to at least {sleep + 10}, or shorten the sleep")
+                    with { Summary = $"preStop of \"{container.Name}\" sleeps {sleep}s, grace is {grace}s; raise the grace period" };
             }
         }
     }

@@ -4,37 +4,62 @@ using StatefulGuard.Core.Cluster;
 namespace StatefulGuard.Core.Rules.Availability;
 
 /// <summary>
-/// Selectors that are meant for the StatefulSet's pods actually select them: every PodDisruptionBudget that
-/// names the pods' label keys, every topologySpreadConstraint, and every pod (anti-)affinity term that names
-/// the pods' label keys. Reports the exact keys that differ. (The Service's selector is checked by
-/// headless-service.)
+/// Selectors that are meant for the StatefulSet's pods actually select them: PodDisruptionBudgets, spread
+/// constraints and pod (anti-)affinity terms. A namespace holds many workloads that share label keys (every app
+/// has an <c>app</c> label), so a selector is judged against the pods only on evidence that it is theirs; see
+/// <see cref="HelpText"/> for the evidence. (The Service's selector is checked by headless-service.)
 /// </summary>
 public sealed class LabelCoherence : ValidatingRule<RuleOptions>
 {
     public const string Id = "label-coherence";
 
+    /// <summary>The evidence weighed, in words: shown by <c>statefulguard rules</c> and in SARIF help.</summary>
+    public const string HelpText =
+        "A PodDisruptionBudget, spread constraint or anti-affinity term whose selector misses the pods protects or spreads nothing, silently. " +
+        "A selector is judged against the pods only on evidence that it is meant for them: " +
+        "(1) drift: it agrees with the pod labels on at least one key and value, and what it misses are labels the pods do not carry; " +
+        "(2) naming: an unmet value names this StatefulSet, its governing Service or one of its pods (app In [zk-headless] on pods labelled app=zk), " +
+        "or a PodDisruptionBudget is named after the StatefulSet (<name>, <name>-pdb, <name>-budget, pdb-<name>, ...). " +
+        "A selector that wants another value of a label the pods carry, that selects another StatefulSet's pods, or that excludes the pods " +
+        "with NotIn/DoesNotExist belongs to other pods: no finding. podAffinity terms attract other workloads by design: only naming counts. " +
+        "A PodDisruptionBudget that misses the pods is not reported when another budget selects them. A spread constraint without a labelSelector counts no pods: always reported. " +
+        "Make every selector meant for the pods a subset of the pod template labels; the report names the keys that differ.";
+
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Validating, RuleAction.Warn,
         "PodDisruptionBudget, spread and affinity selectors meant for the pods select the pod template labels")
     {
-        Help = "A PodDisruptionBudget, spread constraint or anti-affinity term whose selector misses the pods protects or spreads nothing, silently. Make every selector meant for the pods a subset of the pod template labels; the report names the keys that differ.",
+        Help = HelpText,
     };
+
+    private static readonly string[] BudgetNamePatterns = ["{0}", "{0}-pdb", "{0}-budget", "{0}-disruption-budget", "{0}-poddisruptionbudget", "pdb-{0}"];
 
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)
     {
         var labels = context.PodLabels;
         var spec = context.StatefulSet.Spec?.Template?.Spec;
         var suggested = context.StatefulSet.Spec?.Selector is { } s ? Selectors.Format(s) : Selectors.Format(labels);
+        var evidence = new Evidence(context);
 
-        if (context.Cluster.GetPodDisruptionBudgets(context.Namespace) is { State: LookupState.Found } budgets)
+        if (context.Cluster.GetPodDisruptionBudgets(context.Namespace) is { State: LookupState.Found, Value: { } budgets })
         {
-            foreach (var budget in budgets.Value!.OrderBy(b => b.Metadata?.Name, StringComparer.Ordinal))
+            var present = budgets.OfType<V1PodDisruptionBudget>().ToArray();
+            var anotherSelectsUs = present.Any(b => Selectors.Matches(b.Spec?.Selector, labels));
+            foreach (var budget in present.OrderBy(b => b.Metadata?.Name, StringComparer.Ordinal))
             {
-                if (budget.Spec?.Selector is { } selector && Selectors.SharesKeys(selector, labels) && !Selectors.Matches(selector, labels))
+                var name = budget.Metadata?.Name ?? "";
+                if (budget.Spec?.Selector is not { } selector)
+                {
+                    continue;
+                }
+
+                var namedForUs = BudgetNamePatterns.Any(p => string.Equals(string.Format(System.Globalization.CultureInfo.InvariantCulture, p, context.Name), name, StringComparison.Ordinal));
+                if (evidence.MeantForPods(selector, attraction: false, namedForUs, anotherSelectsUs))
                 {
                     yield return Violation("budget-selector-mismatch", "spec.template.metadata.labels",
-                        $"PodDisruptionBudget \"{budget.Metadata?.Name}\" does not select the pods: {Describe(selector, labels)}",
-                        $"make its selector a subset of the pod labels, e.g. {suggested}");
+                        $"PodDisruptionBudget \"{name}\" does not select the pods: {Describe(selector, labels)}",
+                        $"make its selector a subset of the pod labels, e.g. {suggested}")
+                        with { Summary = $"PodDisruptionBudget \"{name}\" misses the pods; fix its selector" };
                 }
             }
         }
@@ -42,48 +67,114 @@ public sealed class LabelCoherence : ValidatingRule<RuleOptions>
         var spreads = spec?.TopologySpreadConstraints ?? [];
         for (var i = 0; i < spreads.Count; i++)
         {
-            var selector = spreads[i].LabelSelector;
-            if (selector is null || !Selectors.Matches(selector, labels))
+            if (spreads[i] is null)
             {
-                yield return Violation("spread-selector-mismatch", $"spec.template.spec.topologySpreadConstraints[{i}].labelSelector",
-                    selector is null
-                        ? $"topologySpreadConstraints[{i}] has no labelSelector: it counts no pods and spreads nothing"
-                        : $"topologySpreadConstraints[{i}] does not select the pods: {Describe(selector, labels)}",
-                    $"set its labelSelector to {suggested}");
+                continue;
+            }
+
+            var selector = spreads[i].LabelSelector;
+            var path = $"spec.template.spec.topologySpreadConstraints[{i}].labelSelector";
+            if (selector is null)
+            {
+                yield return Violation("spread-selector-mismatch", path,
+                    $"topologySpreadConstraints[{i}] has no labelSelector: it counts no pods and spreads nothing",
+                    $"set its labelSelector to {suggested}")
+                    with { Summary = $"topologySpreadConstraints[{i}] has no labelSelector; set it to the pod labels" };
+            }
+            else if (evidence.MeantForPods(selector, attraction: false))
+            {
+                yield return Violation("spread-selector-mismatch", path,
+                    $"topologySpreadConstraints[{i}] does not select the pods: {Describe(selector, labels)}",
+                    $"set its labelSelector to {suggested}")
+                    with { Summary = $"topologySpreadConstraints[{i}] selector misses the pods; use the pod labels" };
             }
         }
 
-        foreach (var (term, path) in AffinityTerms(spec?.Affinity))
+        foreach (var (term, path, attraction) in AffinityTerms(spec?.Affinity))
         {
-            if (term.LabelSelector is { } selector && Selectors.SharesKeys(selector, labels) && !Selectors.Matches(selector, labels))
+            if (term?.LabelSelector is { } selector && evidence.MeantForPods(selector, attraction))
             {
                 yield return Violation("affinity-selector-mismatch", $"{path}.labelSelector",
-                    $"pod (anti-)affinity term does not select the pods: {Describe(selector, labels)}",
-                    $"set its labelSelector to {suggested}");
+                    $"pod {(attraction ? "affinity" : "anti-affinity")} term does not select the pods: {Describe(selector, labels)}",
+                    $"set its labelSelector to {suggested}")
+                    with { Summary = $"pod {(attraction ? "affinity" : "anti-affinity")} term's selector misses the pods; use the pod labels" };
             }
         }
+    }
+
+    /// <summary>What the StatefulSet is known by, and the other StatefulSets in its namespace.</summary>
+    private sealed class Evidence(RuleContext context)
+    {
+        private readonly IDictionary<string, string> labels = context.PodLabels;
+        private IReadOnlyList<IDictionary<string, string>>? others;
+
+        public bool MeantForPods(V1LabelSelector selector, bool attraction, bool namedForUs = false, bool anotherSelectsUs = false)
+        {
+            var comparison = Selectors.Compare(selector, labels);
+            if (comparison.Selects || comparison.Excludes)
+            {
+                return false;
+            }
+
+            if (namedForUs || comparison.UnmetValues.Any(NamesUs))
+            {
+                return true;
+            }
+
+            if (attraction || anotherSelectsUs || comparison.Agreements == 0 || comparison.OtherValues > 0)
+            {
+                return false;
+            }
+
+            // Drift: it agrees on a label and misses only labels the pods lack; unless it is another StatefulSet's.
+            return !OtherStatefulSets().Any(other => Selectors.Matches(selector, other));
+        }
+
+        private bool NamesUs(string value)
+        {
+            var name = context.Name;
+            if (value.Length == 0 || name.Length == 0)
+            {
+                return false;
+            }
+
+            if (value == name || (context.StatefulSet.Spec?.ServiceName is { Length: > 0 } service && value == service))
+            {
+                return true;
+            }
+
+            // A pod's name: <name>-<ordinal>.
+            return value.Length > name.Length + 1 && value.StartsWith(name, StringComparison.Ordinal) && value[name.Length] == '-'
+                   && value.AsSpan(name.Length + 1).IndexOfAnyExceptInRange('0', '9') < 0;
+        }
+
+        private IReadOnlyList<IDictionary<string, string>> OtherStatefulSets() =>
+            others ??= context.Cluster.GetStatefulSets(context.Namespace) is { State: LookupState.Found, Value: { } all }
+                ? all.Where(s => s?.Metadata?.Name != context.Name && s?.Spec?.Template?.Metadata?.Labels is { Count: > 0 })
+                    .Select(s => s.Spec.Template.Metadata.Labels).ToArray()
+                : [];
     }
 
     private static string Describe(V1LabelSelector selector, IDictionary<string, string> labels) =>
         string.Join("; ", Selectors.LabelSelectorMismatches(selector, labels));
 
-    private static IEnumerable<(V1PodAffinityTerm Term, string Path)> AffinityTerms(V1Affinity? affinity)
+    private static IEnumerable<(V1PodAffinityTerm? Term, string Path, bool Attraction)> AffinityTerms(V1Affinity? affinity)
     {
         const string Root = "spec.template.spec.affinity";
-        foreach (var (name, required, preferred) in new[]
+        foreach (var (name, required, preferred, attraction) in new[]
                  {
-                     ("podAntiAffinity", affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution, affinity?.PodAntiAffinity?.PreferredDuringSchedulingIgnoredDuringExecution),
-                     ("podAffinity", affinity?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution, affinity?.PodAffinity?.PreferredDuringSchedulingIgnoredDuringExecution),
+                     ("podAntiAffinity", affinity?.PodAntiAffinity?.RequiredDuringSchedulingIgnoredDuringExecution, affinity?.PodAntiAffinity?.PreferredDuringSchedulingIgnoredDuringExecution, false),
+                     ("podAffinity", affinity?.PodAffinity?.RequiredDuringSchedulingIgnoredDuringExecution, affinity?.PodAffinity?.PreferredDuringSchedulingIgnoredDuringExecution, true),
                  })
         {
             for (var i = 0; i < (required?.Count ?? 0); i++)
             {
-                yield return (required![i], $"{Root}.{name}.requiredDuringSchedulingIgnoredDuringExecution[{i}]");
+                yield return (required![i], $"{Root}.{name}.requiredDuringSchedulingIgnoredDuringExecution[{i}]", attraction);
             }
 
             for (var i = 0; i < (preferred?.Count ?? 0); i++)
             {
-                yield return (preferred![i].PodAffinityTerm, $"{Root}.{name}.preferredDuringSchedulingIgnoredDuringExecution[{i}].podAffinityTerm");
+                yield return (preferred![i]?.PodAffinityTerm, $"{Root}.{name}.preferredDuringSchedulingIgnoredDuringExecution[{i}].podAffinityTerm", attraction);
             }
         }
     }

@@ -23,7 +23,8 @@ public sealed class UpdateStrategy : ValidatingRule<RuleOptions>
         {
             yield return Violation("on-delete", "spec.updateStrategy.type",
                 "updateStrategy OnDelete: template changes reach a pod only when someone deletes it",
-                "use RollingUpdate (with rollingUpdate.partition for staged rollouts)");
+                "use RollingUpdate (with rollingUpdate.partition for staged rollouts)")
+                with { Summary = "updateStrategy OnDelete rolls out nothing by itself; use RollingUpdate" };
             yield break;
         }
 
@@ -32,7 +33,8 @@ public sealed class UpdateStrategy : ValidatingRule<RuleOptions>
         {
             yield return Violation("partition-above-replicas", "spec.updateStrategy.rollingUpdate.partition",
                 $"rollingUpdate.partition {partition} is above replicas {replicas}: no pod will be updated",
-                $"set partition to at most {replicas} (0 updates every pod)");
+                $"set partition to at most {replicas} (0 updates every pod)")
+                with { Summary = $"partition {partition} is above replicas {replicas}: no pod updates; lower it" };
         }
     }
 }

@@ -44,7 +44,8 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
                     "service-name-empty",
                     FieldPath,
                     "spec.serviceName is empty: the pods get no stable DNS names",
-                    $"create a headless Service (clusterIP: None) with selector {suggested} and set spec.serviceName to its name; it cannot be changed later");
+                    $"create a headless Service (clusterIP: None) with selector {suggested} and set spec.serviceName to its name; it cannot be changed later")
+                    with { Summary = "spec.serviceName is empty: pods get no DNS names; name a headless Service" };
             }
 
             yield break;
@@ -58,15 +59,24 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
                     "service-unverifiable",
                     FieldPath,
                     $"cannot verify Service \"{serviceName}\": cluster state is not available",
-                    $"make sure a headless Service \"{serviceName}\" with selector {suggested} exists in namespace \"{context.Namespace}\"");
+                    $"make sure a headless Service \"{serviceName}\" with selector {suggested} exists in namespace \"{context.Namespace}\"")
+                    with { Summary = $"cannot verify Service \"{serviceName}\" yet: cluster state is not available" };
                 yield break;
 
             case LookupState.NotFound:
-                yield return Violation(
-                    "service-missing",
-                    FieldPath,
-                    $"Service \"{serviceName}\" named by spec.serviceName does not exist in namespace \"{context.Namespace}\"",
-                    $"create a headless Service \"{serviceName}\" (clusterIP: None) with selector {suggested}, or correct spec.serviceName");
+                yield return context.Cluster.Scope == ViewScope.Input
+                    ? Violation(
+                        "service-missing",
+                        FieldPath,
+                        $"Service \"{serviceName}\" named by spec.serviceName was not found in the input (namespace \"{context.Namespace}\")",
+                        $"add a headless Service \"{serviceName}\" (clusterIP: None) with selector {suggested} beside the StatefulSet, or correct spec.serviceName")
+                        with { Summary = $"Service \"{serviceName}\" not in the input; add it headless or fix serviceName" }
+                    : Violation(
+                        "service-missing",
+                        FieldPath,
+                        $"Service \"{serviceName}\" named by spec.serviceName does not exist in namespace \"{context.Namespace}\"",
+                        $"create a headless Service \"{serviceName}\" (clusterIP: None) with selector {suggested}, or correct spec.serviceName")
+                        with { Summary = $"Service \"{serviceName}\" does not exist; create it headless or fix serviceName" };
                 yield break;
         }
 
@@ -77,7 +87,8 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
                 "service-not-headless",
                 FieldPath,
                 $"Service \"{serviceName}\" is of type ExternalName, not a headless Service: the pods get no DNS names",
-                $"point spec.serviceName at a headless Service (type ClusterIP, clusterIP: None) with selector {suggested}");
+                $"point spec.serviceName at a headless Service (type ClusterIP, clusterIP: None) with selector {suggested}")
+                with { Summary = $"Service \"{serviceName}\" is ExternalName; name a headless Service instead" };
             yield break;
         }
 
@@ -88,7 +99,8 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
                 "service-not-headless",
                 FieldPath,
                 $"Service \"{serviceName}\" is not headless (clusterIP {ip}): the pods get no per-pod DNS names",
-                $"recreate Service \"{serviceName}\" with clusterIP: None (the field cannot be changed in place)");
+                $"recreate Service \"{serviceName}\" with clusterIP: None (the field cannot be changed in place)")
+                with { Summary = $"Service \"{serviceName}\" is not headless; recreate it with clusterIP: None" };
         }
 
         var selector = spec?.Selector;
@@ -98,7 +110,8 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
                 "service-selector-empty",
                 FieldPath,
                 $"Service \"{serviceName}\" has no selector, so no DNS records are published for the pods",
-                $"set spec.selector of Service \"{serviceName}\" to {suggested}");
+                $"set spec.selector of Service \"{serviceName}\" to {suggested}")
+                with { Summary = $"Service \"{serviceName}\" has no selector; select the pod labels" };
             yield break;
         }
 
@@ -109,7 +122,8 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
                 "service-selector-mismatch",
                 FieldPath,
                 $"Service \"{serviceName}\" selector {Selectors.Format(selector)} does not select the pods: {string.Join("; ", mismatches)}",
-                $"make the selector of Service \"{serviceName}\" a subset of the pod template labels, e.g. {suggested}");
+                $"make the selector of Service \"{serviceName}\" a subset of the pod template labels, e.g. {suggested}")
+                with { Summary = $"Service \"{serviceName}\" selector misses the pods; use the pod labels" };
         }
     }
 

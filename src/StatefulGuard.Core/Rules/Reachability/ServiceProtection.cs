@@ -57,7 +57,8 @@ public sealed class ServiceProtection : ServiceRule<ServiceProtectionOptions>
         {
             yield return Unverifiable("dependents-unverifiable", null,
                 $"cannot tell whether a StatefulSet depends on Service \"{context.Name}\": cluster state is not available",
-                "check that no StatefulSet names it as spec.serviceName");
+                "check that no StatefulSet names it as spec.serviceName")
+                with { Summary = "cannot tell yet whether a StatefulSet depends on this Service" };
             yield break;
         }
 
@@ -76,7 +77,8 @@ public sealed class ServiceProtection : ServiceRule<ServiceProtectionOptions>
         {
             yield return Violation("delete-governing-service", null,
                 $"Service \"{context.Name}\" is the serviceName of {plural} {names}: deleting it removes the pods' DNS names",
-                $"delete the {plural} first, or keep the Service");
+                $"delete the {plural} first, or keep the Service")
+                with { Summary = $"Service gives {plural} {names} their DNS names; delete {(plural == "StatefulSet" ? "it" : "them")} first" };
             yield break;
         }
 
@@ -84,7 +86,8 @@ public sealed class ServiceProtection : ServiceRule<ServiceProtectionOptions>
         {
             yield return Violation("service-made-not-headless", "spec.clusterIP",
                 $"Service \"{context.Name}\" would stop being headless, but {plural} {names} need per-pod DNS names",
-                "keep type ClusterIP with clusterIP: None");
+                "keep type ClusterIP with clusterIP: None")
+                with { Summary = $"{plural} {names} need this Service headless; keep clusterIP: None" };
         }
 
         foreach (var statefulSet in dependents)
@@ -96,7 +99,8 @@ public sealed class ServiceProtection : ServiceRule<ServiceProtectionOptions>
                 var why = selector is { Count: > 0 } ? string.Join("; ", Selectors.Mismatches(selector, labels)) : "the selector is empty";
                 yield return Violation("selector-drops-pods", "spec.selector",
                     $"the new selector of Service \"{context.Name}\" no longer selects the pods of StatefulSet \"{statefulSet.Metadata?.Name}\": {why}",
-                    $"keep the selector a subset of its pod labels ({Selectors.Format(labels)})");
+                    $"keep the selector a subset of its pod labels ({Selectors.Format(labels)})")
+                    with { Summary = $"new selector drops the pods of StatefulSet \"{statefulSet.Metadata?.Name}\"; keep it a subset" };
             }
         }
     }

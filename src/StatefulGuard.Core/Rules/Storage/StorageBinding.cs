@@ -36,7 +36,8 @@ public sealed class StorageBinding : ValidatingRule<RuleOptions>
             {
                 yield return Unverifiable("class-unverifiable", path,
                     $"cannot verify the StorageClass of claim template \"{claim}\": cluster state is not available",
-                    "make sure it exists and uses volumeBindingMode: WaitForFirstConsumer");
+                    "make sure it exists and uses volumeBindingMode: WaitForFirstConsumer")
+                    with { Summary = $"cannot verify the StorageClass of claim \"{claim}\" yet" };
                 continue;
             }
 
@@ -46,9 +47,11 @@ public sealed class StorageBinding : ValidatingRule<RuleOptions>
                     ? Violation("no-default-class", path,
                         $"claim template \"{claim}\" names no StorageClass and the cluster has no default: its claims stay Pending",
                         "set storageClassName to a StorageClass with volumeBindingMode: WaitForFirstConsumer")
+                        with { Summary = $"claim \"{claim}\" has no class and no default exists; set storageClassName" }
                     : Violation("class-missing", path,
                         $"StorageClass \"{className}\" of claim template \"{claim}\" does not exist: its claims stay Pending",
-                        "create it, or name an existing StorageClass (storageClassName cannot be changed after creation)");
+                        "create it, or name an existing StorageClass (storageClassName cannot be changed after creation)")
+                        with { Summary = $"StorageClass \"{className}\" does not exist: claims stay Pending" };
                 continue;
             }
 
@@ -58,7 +61,8 @@ public sealed class StorageBinding : ValidatingRule<RuleOptions>
                 var name = storageClass.Metadata?.Name ?? className ?? "default";
                 yield return Violation("immediate-binding", path,
                     $"StorageClass \"{name}\" binds volumes immediately: a replica's volume may land in a zone its pod cannot run in",
-                    "use a StorageClass with volumeBindingMode: WaitForFirstConsumer");
+                    "use a StorageClass with volumeBindingMode: WaitForFirstConsumer")
+                    with { Summary = $"StorageClass \"{name}\" binds Immediate; use WaitForFirstConsumer" };
             }
         }
     }

@@ -54,6 +54,7 @@ public sealed class VolumeMounts : ValidatingRule<RuleOptions>
             : known.Count > 0
                 ? $"add a volume or volumeClaimTemplate named \"{name}\", or use one of: {string.Join(", ", known.Order(StringComparer.Ordinal))}"
                 : $"add a volume or volumeClaimTemplate named \"{name}\"";
-        return Violation(code, path, $"{what} \"{name}\" of container \"{container}\" names no volume or volumeClaimTemplate", fix);
+        return Violation(code, path, $"{what} \"{name}\" of container \"{container}\" names no volume or volumeClaimTemplate", fix)
+            with { Summary = guess is not null ? $"{what} \"{name}\" names no volume; did you mean \"{guess}\"?" : $"{what} \"{name}\" names no volume or claim template" };
     }
 }

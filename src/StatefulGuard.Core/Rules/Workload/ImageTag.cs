@@ -22,7 +22,8 @@ public sealed class ImageTag : ValidatingRule<RuleOptions>
             {
                 yield return Violation(tag is null ? "untagged" : "latest", $"{container.Path}.image",
                     $"container \"{container.Name}\" runs \"{image}\" {(tag is null ? "without a tag" : "with tag latest")}: replicas may run different code",
-                    "pin a version tag or a digest (image@sha256:…)");
+                    "pin a version tag or a digest (image@sha256:…)")
+                    with { Summary = $"container \"{container.Name}\" image {(tag is null ? "has no tag" : "uses :latest")}; pin a version or digest" };
             }
         }
     }

@@ -36,14 +36,16 @@ public sealed class Resources : ValidatingRule<ResourcesOptions>
                 var what = string.Join(" and ", missing);
                 yield return Violation("missing-requests", $"{container.Path}.resources.requests",
                     $"container \"{container.Name}\" has no {what} request: it is placed blindly and evicted first",
-                    $"set resources.requests.{string.Join(" and resources.requests.", missing)}");
+                    $"set resources.requests.{string.Join(" and resources.requests.", missing)}")
+                    with { Summary = $"container \"{container.Name}\" has no {what} request; set resources.requests" };
             }
 
             if (options.RequireLimits && resources?.Limits?.ContainsKey("memory") != true)
             {
                 yield return Violation("missing-limits", $"{container.Path}.resources.limits",
                     $"container \"{container.Name}\" has no memory limit",
-                    "set resources.limits.memory");
+                    "set resources.limits.memory")
+                    with { Summary = $"container \"{container.Name}\" has no memory limit; set resources.limits.memory" };
             }
         }
     }

@@ -34,32 +34,45 @@ public sealed class LabelCoherenceTests
     }
 
     [Fact]
-    public void Spread_constraint_selecting_other_pods_is_reported_with_its_path()
+    public void Spread_constraint_that_drifted_from_the_pods_is_reported_with_its_path()
     {
+        // Agrees on the name, wants a label the pods do not carry: meant for them, and misses them.
         var sts = Objects.StatefulSet(edit: j => Mutation.Pod(j)["topologySpreadConstraints"] = new JsonArray(new JsonObject
         {
             ["maxSkew"] = 1, ["topologyKey"] = "topology.kubernetes.io/zone", ["whenUnsatisfiable"] = "ScheduleAnyway",
-            ["labelSelector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app.kubernetes.io/name"] = "nginx" } },
+            ["labelSelector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app.kubernetes.io/name"] = "web", ["tier"] = "frontend" } },
         }));
 
         var finding = Assert.Single(Rule.Check<LabelCoherence>(sts));
 
         Assert.Equal("spec.template.spec.topologySpreadConstraints[0].labelSelector", finding.Path);
-        Assert.Contains("app.kubernetes.io/name=web, selector wants nginx", finding.Message);
+        Assert.Contains("label tier missing (selector wants frontend)", finding.Message);
     }
 
     [Fact]
-    public void Anti_affinity_term_with_a_typo_is_reported()
+    public void Spread_constraint_over_another_application_is_not_judged()
+    {
+        var sts = Objects.StatefulSet(edit: j => Mutation.Pod(j)["topologySpreadConstraints"] = new JsonArray(new JsonObject
+        {
+            ["maxSkew"] = 1, ["topologyKey"] = "topology.kubernetes.io/zone", ["whenUnsatisfiable"] = "ScheduleAnyway",
+            ["labelSelector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app.kubernetes.io/name"] = "billing" } },
+        }));
+
+        Assert.Empty(Rule.Check<LabelCoherence>(sts));
+    }
+
+    [Fact]
+    public void Anti_affinity_term_naming_the_governing_service_instead_of_the_pods_is_reported()
     {
         var sts = Objects.StatefulSet(edit: j => Mutation.Pod(j)["affinity"] = JsonNode.Parse("""
             {"podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[
-              {"labelSelector":{"matchExpressions":[{"key":"app.kubernetes.io/name","operator":"In","values":["wbe"]}]},"topologyKey":"kubernetes.io/hostname"}]}}
-            """));
+              {"labelSelector":{"matchExpressions":[{"key":"app.kubernetes.io/name","operator":"In","values":["SERVICE"]}]},"topologyKey":"kubernetes.io/hostname"}]}}
+            """.Replace("SERVICE", (string?)j["spec"]!["serviceName"], StringComparison.Ordinal)));
 
         var finding = Assert.Single(Rule.Check<LabelCoherence>(sts));
 
         Assert.Equal("spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector", finding.Path);
-        Assert.Contains("selector wants one of wbe", finding.Message);
+        Assert.Contains("selector wants one of", finding.Message);
     }
 
     [Fact]
@@ -70,5 +83,84 @@ public sealed class LabelCoherenceTests
               {"labelSelector":{"matchLabels":{"app":"cache"}},"topologyKey":"kubernetes.io/hostname"}}]}}
             """));
         Assert.Empty(Rule.Check<LabelCoherence>(sts));
+    }
+
+    [Fact]
+    public void Budgets_of_other_applications_sharing_the_key_are_not_judged()
+    {
+        // Pods are app.kubernetes.io/name=web; the other budgets want other values of the same keys.
+        var view = new StaticClusterView()
+            .Add(Rule.Budget("billing", Rule.Labels(("app.kubernetes.io/name", "billing"))), "shop")
+            .Add(Rule.Budget("web-canary", Rule.Labels(("app.kubernetes.io/name", "web-canary"))), "shop");
+        Assert.Empty(Rule.Check<LabelCoherence>(Objects.StatefulSet(), view));
+    }
+
+    [Fact]
+    public void Budget_named_after_the_statefulset_is_judged_even_when_every_value_differs()
+    {
+        var view = new StaticClusterView().Add(Rule.Budget("web-pdb", Rule.Labels(("app.kubernetes.io/name", "webserver"))), "shop");
+        var finding = Assert.Single(Rule.Check<LabelCoherence>(Objects.StatefulSet(), view));
+        Assert.Equal("budget-selector-mismatch", finding.Code);
+        Assert.Contains("\"web-pdb\"", finding.Short);
+    }
+
+    [Fact]
+    public void Drifted_budget_is_not_reported_when_another_budget_covers_the_pods()
+    {
+        var view = new StaticClusterView()
+            .Add(Rule.Budget("web", Rule.Labels(("app.kubernetes.io/name", "web"))), "shop")
+            .Add(Rule.Budget("web-extra", Rule.Labels(("app.kubernetes.io/name", "web"), ("tier", "frontend"))), "shop");
+        Assert.Empty(Rule.Check<LabelCoherence>(Objects.StatefulSet(), view));
+    }
+
+    [Fact]
+    public void Drifted_selector_that_selects_another_statefulset_belongs_to_it()
+    {
+        var other = Objects.StatefulSet(edit: j =>
+        {
+            j["metadata"]!["name"] = "web-frontend";
+            j["spec"]!["template"]!["metadata"]!["labels"] = new JsonObject { ["app.kubernetes.io/name"] = "web", ["tier"] = "frontend" };
+        });
+        var view = new StaticClusterView()
+            .Add(Rule.Budget("frontend", Rule.Labels(("app.kubernetes.io/name", "web"), ("tier", "frontend"))), "shop")
+            .Add(other, "shop");
+        Assert.Empty(Rule.Check<LabelCoherence>(Objects.StatefulSet(), view));
+    }
+
+    [Fact]
+    public void Terms_that_exclude_the_pods_on_purpose_are_not_judged()
+    {
+        var sts = Objects.StatefulSet(edit: j => Mutation.Pod(j)["affinity"] = JsonNode.Parse("""
+            {"podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[
+              {"labelSelector":{"matchExpressions":[
+                {"key":"app.kubernetes.io/name","operator":"In","values":["web"]},
+                {"key":"app.kubernetes.io/name","operator":"NotIn","values":["web"]}]},"topologyKey":"kubernetes.io/hostname"},
+              {"labelSelector":{"matchExpressions":[{"key":"app.kubernetes.io/name","operator":"DoesNotExist"}]},"topologyKey":"kubernetes.io/hostname"}]}}
+            """));
+        Assert.Empty(Rule.Check<LabelCoherence>(sts));
+    }
+
+    [Fact]
+    public void Affinity_naming_the_statefulset_is_judged()
+    {
+        var sts = Objects.StatefulSet(edit: j => Mutation.Pod(j)["affinity"] = JsonNode.Parse("""
+            {"podAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[
+              {"labelSelector":{"matchLabels":{"statefulset.kubernetes.io/pod-name":"web-0"}},"topologyKey":"kubernetes.io/hostname"}]}}
+            """));
+        Assert.Equal("affinity-selector-mismatch", Assert.Single(Rule.Check<LabelCoherence>(sts)).Code);
+    }
+
+    [Fact]
+    public void Null_terms_and_requirements_are_absent()
+    {
+        var sts = Objects.StatefulSet(edit: j =>
+        {
+            Mutation.Pod(j)["topologySpreadConstraints"] = new JsonArray((JsonNode?)null);
+            Mutation.Pod(j)["affinity"] = JsonNode.Parse("""
+                {"podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[null,{"labelSelector":{"matchExpressions":[null]},"topologyKey":"x"}],
+                 "preferredDuringSchedulingIgnoredDuringExecution":[null,{"weight":1}]}}
+                """);
+        });
+        Assert.Empty(Rule.Check<LabelCoherence>(sts, new StaticClusterView().Add(Rule.Budget("b", null), "shop")));
     }
 }

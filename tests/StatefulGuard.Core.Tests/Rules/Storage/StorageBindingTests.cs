@@ -6,9 +6,12 @@ namespace StatefulGuard.Core.Tests.Rules.Storage;
 /// <summary>Rule <c>storage-binding</c>.</summary>
 public sealed class StorageBindingTests
 {
-    private static StaticClusterView Classes(params k8s.Models.V1StorageClass[] classes)
+    /// <summary>A cluster's StorageClasses (complete: what is not there does not exist).</summary>
+    private static StaticClusterView Classes(params k8s.Models.V1StorageClass[] classes) => Classes(ViewScope.Cluster, classes);
+
+    private static StaticClusterView Classes(ViewScope scope, params k8s.Models.V1StorageClass[] classes)
     {
-        var view = new StaticClusterView();
+        var view = new StaticClusterView { Scope = scope };
         foreach (var c in classes)
         {
             view.Add(c);
@@ -41,6 +44,26 @@ public sealed class StorageBindingTests
     [Fact]
     public void No_default_class_is_reported() =>
         Assert.Equal("no-default-class", Assert.Single(Rule.Check<StorageBinding>(Objects.StatefulSet(), Classes(Rule.StorageClass("gp3", "WaitForFirstConsumer")))).Code);
+
+    [Fact]
+    public void Offline_a_class_the_input_does_not_hold_is_unknown_not_missing()
+    {
+        // The input folder holds some other StorageClass: that proves nothing about the cluster's classes.
+        var named = Objects.StatefulSet(edit: j => j["spec"]!["volumeClaimTemplates"]![0]!["spec"]!["storageClassName"] = "fast-ssd");
+        var finding = Assert.Single(Rule.Check<StorageBinding>(named, Classes(ViewScope.Input, Rule.StorageClass("gp3", "WaitForFirstConsumer", isDefault: true))));
+        Assert.True(finding.Unverifiable);
+
+        var defaulted = Assert.Single(Rule.Check<StorageBinding>(Objects.StatefulSet(), Classes(ViewScope.Input, Rule.StorageClass("gp3", "WaitForFirstConsumer"))));
+        Assert.True(defaulted.Unverifiable);
+    }
+
+    [Fact]
+    public void Offline_an_immediate_class_in_the_input_is_reported()
+    {
+        var named = Objects.StatefulSet(edit: j => j["spec"]!["volumeClaimTemplates"]![0]!["spec"]!["storageClassName"] = "fast-ssd");
+        var finding = Assert.Single(Rule.Check<StorageBinding>(named, Classes(ViewScope.Input, Rule.StorageClass("fast-ssd", "Immediate"))));
+        Assert.Equal("immediate-binding", finding.Code);
+    }
 
     [Fact]
     public void Empty_class_name_means_pre_provisioned_volumes_and_passes()
