@@ -3,7 +3,20 @@ using StatefulGuard.Core.Rules;
 namespace StatefulGuard.Core.Engine;
 
 /// <summary>The engine-wide settings that are not per rule.</summary>
-public sealed record EngineSettings(GuardMode Mode, RuleAction UnverifiableAction)
+/// <param name="Mode">The global mode.</param>
+/// <param name="UnverifiableAction">What a violation becomes when the cluster state it needs is unknown.</param>
+/// <param name="RuleErrors">What a deny rule that cannot evaluate an object does: deny it, saying why (default), or warn.</param>
+public sealed record EngineSettings(GuardMode Mode, RuleAction UnverifiableAction, RuleErrorPolicy RuleErrors = RuleErrorPolicy.Deny)
 {
     public static readonly EngineSettings Default = new(GuardMode.Enforce, RuleAction.Warn);
+}
+
+/// <summary><c>StatefulGuard:RuleErrors</c>: what a deny rule that throws on an object does.</summary>
+public enum RuleErrorPolicy
+{
+    /// <summary>Fail closed: the object is denied with a message saying it could not be evaluated and why.</summary>
+    Deny,
+
+    /// <summary>Fail open: a warning says the rule could not evaluate the object.</summary>
+    Allow,
 }

@@ -81,32 +81,52 @@ public sealed partial class RuleEngine
         return new MutationResult(mode, patch, pass.Injected.ToArray(), warnings, pass.StatefulSet);
     }
 
+    /// <summary>
+    /// One pass of the mutating rules over a working copy. Each rule is a transaction: when one throws, the pass
+    /// starts again from the object as received without it, so no half-applied default (nor its injected entry)
+    /// reaches the patch, the other rules' edits stand, and the warning that says nothing was injected is true.
+    /// </summary>
     private MutationContext Run(RuleInput input, ReadOnlyMemory<byte> templateBefore, IClusterView cluster, IReadOnlySet<string> previously,
         IReadOnlySet<string> skips, bool allowNewInjections, bool reuseTemplate)
     {
-        var context = new MutationContext(input.Operation, input.Namespace, WorkingCopy(input.Object, templateBefore, reuseTemplate), input.OldObject,
-            cluster, previously, allowNewInjections);
-        foreach (var configured in rules.Mutating)
+        Dictionary<string, string>? failed = null;
+        while (true)
         {
-            var rule = (IMutatingRule)configured.Rule;
-            if (skips.Contains(rule.SkipName))
+            // After a failure the template is read afresh from its JSON: the failed attempt may have edited it in place.
+            var context = new MutationContext(input.Operation, input.Namespace, WorkingCopy(input.Object, templateBefore, reuseTemplate && failed is null),
+                input.OldObject, cluster, previously, allowNewInjections);
+            var clean = true;
+            foreach (var configured in rules.Mutating)
             {
-                continue;
+                var rule = (IMutatingRule)configured.Rule;
+                if (skips.Contains(rule.SkipName) || failed?.ContainsKey(rule.Descriptor.Id) == true)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    rule.Mutate(context, configured.Options);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    LogRuleFailed(logger, ex, rule.Descriptor.Id, input.Namespace, input.Object.Metadata?.Name ?? "");
+                    (failed ??= new Dictionary<string, string>(StringComparer.Ordinal))[rule.Descriptor.Id] = ex.GetType().Name;
+                    clean = false;
+                    break;
+                }
             }
 
-            try
+            if (clean)
             {
-                rule.Mutate(context, configured.Options);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A half-applied default is worse than none, but the other rules' edits stand on their own.
-                LogRuleFailed(logger, ex, rule.Descriptor.Id, input.Namespace, input.Object.Metadata?.Name ?? "");
-                context.Warn($"{rule.Descriptor.Id}: failed, nothing injected ({ex.GetType().Name})");
+                foreach (var (id, error) in failed ?? [])
+                {
+                    context.Warn($"{id}: failed, nothing injected ({error})");
+                }
+
+                return context;
             }
         }
-
-        return context;
     }
 
     /// <summary>
@@ -166,7 +186,12 @@ public sealed partial class RuleEngine
         var operations = new List<PatchOperation>();
         var before = original.Metadata?.Annotations;
         var after = mutated.Metadata?.Annotations;
-        if (after is { Count: > 0 } && before is null)
+        if (after is { Count: > 0 } && original.Metadata is null)
+        {
+            // `add` needs the parent: an object sent without metadata gets it whole.
+            operations.Add(new PatchOperation(PatchOperation.Add, "/metadata", new JsonObject { ["annotations"] = KubeJson.ToNode(after) }));
+        }
+        else if (after is { Count: > 0 } && before is null)
         {
             operations.Add(new PatchOperation(PatchOperation.Add, "/metadata/annotations", KubeJson.ToNode(after)));
         }

@@ -56,7 +56,7 @@ public sealed partial class RuleEngine
         {
             var rule = (IValidatingRule)configured.Rule;
             List<Finding>? previous = null;
-            foreach (var finding in Run(rule.Descriptor.Id, input.Namespace, context.Name, () => rule.Validate(context, configured.Options)))
+            foreach (var finding in Run(rule.Descriptor.Id, input.Namespace, context.Name, () => rule.Validate(context, configured.Options), configured.Action))
             {
                 // An update must never be blocked by a problem it did not cause: scaling down during an
                 // incident after someone deleted the Service has to go through.
@@ -67,7 +67,7 @@ public sealed partial class RuleEngine
                         return false;
                     }
 
-                    previous ??= Run(rule.Descriptor.Id, input.Namespace, context.Name, () => rule.Validate(context.WithStatefulSet(old), configured.Options));
+                    previous ??= Run(rule.Descriptor.Id, input.Namespace, context.Name, () => rule.Validate(context.WithStatefulSet(old), configured.Options), configured.Action);
                     return previous.Any(p => p.SameViolationAs(finding));
                 }
 
@@ -95,7 +95,7 @@ public sealed partial class RuleEngine
         foreach (var configured in rules.ServiceRules)
         {
             var rule = (IServiceRule)configured.Rule;
-            foreach (var finding in Run(rule.Descriptor.Id, input.Namespace, input.Name, () => rule.Validate(input, configured.Options)))
+            foreach (var finding in Run(rule.Descriptor.Id, input.Namespace, input.Name, () => rule.Validate(input, configured.Options), configured.Action))
             {
                 if (Judge(finding, configured.Action, mode, static () => false) is { } verdict)
                 {
@@ -111,7 +111,12 @@ public sealed partial class RuleEngine
     private Verdict? Judge(Finding finding, RuleAction action, GuardMode mode, Func<bool> preExisting)
     {
         var qualifier = VerdictQualifier.None;
-        if (finding.Unverifiable)
+        if (finding.Code == RuleErrorCode)
+        {
+            // Fail closed by default: a deny rule that cannot look at the object must not wave it through.
+            action = action == RuleAction.Deny && settings.RuleErrors == RuleErrorPolicy.Deny ? RuleAction.Deny : Weaker(action, RuleAction.Warn);
+        }
+        else if (finding.Unverifiable)
         {
             action = Weaker(action, settings.UnverifiableAction);
             qualifier = VerdictQualifier.Unverifiable;
@@ -137,7 +142,10 @@ public sealed partial class RuleEngine
         return new Verdict(finding, action, enforceAction, qualifier);
     }
 
-    private List<Finding> Run(string ruleId, string @namespace, string name, Func<IEnumerable<Finding>> validate)
+    /// <summary>The code of the finding a rule that threw is reported with.</summary>
+    public const string RuleErrorCode = "rule-error";
+
+    private List<Finding> Run(string ruleId, string @namespace, string name, Func<IEnumerable<Finding>> validate, RuleAction action)
     {
         try
         {
@@ -145,12 +153,19 @@ public sealed partial class RuleEngine
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // A broken rule must not take admission down with it: report, never block.
+            // A broken rule must not take admission down with it; what it does to the request is the RuleErrors policy's.
             LogRuleFailed(logger, ex, ruleId, @namespace, name);
+            var denies = action == RuleAction.Deny && settings.RuleErrors == RuleErrorPolicy.Deny;
             return
             [
-                new Finding(ruleId, "rule-error", $"rule {ruleId} failed to evaluate ({ex.GetType().Name})",
-                    "report this to the StatefulGuard maintainers with the object", null, Unverifiable: true),
+                new Finding(ruleId, RuleErrorCode, $"rule {ruleId} could not evaluate the object ({ex.GetType().Name}: {ex.Message})",
+                    denies
+                        ? "check the object for null or wrongly typed fields; to let such objects through, set StatefulGuard:RuleErrors to Allow"
+                        : "check the object for null or wrongly typed fields",
+                    null)
+                {
+                    Summary = $"could not evaluate the object ({ex.GetType().Name}); see the webhook's log",
+                },
             ];
         }
     }

@@ -6,7 +6,7 @@ namespace StatefulGuard.Core.Rules;
 /// <param name="Index">Its index in <c>initContainers</c> or <c>containers</c>.</param>
 public sealed record TemplateContainer(V1Container Container, int Index, bool IsInit)
 {
-    public string Name => Container.Name;
+    public string Name => Container.Name ?? "";
 
     /// <summary>The field path, e.g. <c>spec.template.spec.containers[1]</c> (built when a message needs it).</summary>
     public string Path => IsInit ? $"spec.template.spec.initContainers[{Index}]" : $"spec.template.spec.containers[{Index}]";
@@ -17,9 +17,12 @@ public sealed record TemplateContainer(V1Container Container, int Index, bool Is
     public bool IsLongRunning => !IsInit || IsSidecar;
 
     /// <summary>Whether an init container is a native sidecar (<c>restartPolicy: Always</c>).</summary>
-    public static bool RunsBeside(V1Container init) => init.RestartPolicy == "Always";
+    public static bool RunsBeside(V1Container? init) => init?.RestartPolicy == "Always";
 
-    /// <summary>Init containers first, then the main ones, each with its path, e.g. <c>spec.template.spec.containers[1]</c>.</summary>
+    /// <summary>
+    /// Init containers first, then the main ones, each with its path, e.g. <c>spec.template.spec.containers[1]</c>.
+    /// A null element (which the apiserver never sends) is absent; the others keep their index.
+    /// </summary>
     public static IEnumerable<TemplateContainer> Of(V1StatefulSet statefulSet) => Of(statefulSet.Spec?.Template?.Spec);
 
     /// <inheritdoc cref="Of(V1StatefulSet)"/>
@@ -32,12 +35,18 @@ public sealed record TemplateContainer(V1Container Container, int Index, bool Is
 
         for (var i = 0; i < (spec.InitContainers?.Count ?? 0); i++)
         {
-            yield return new TemplateContainer(spec.InitContainers![i], i, true);
+            if (spec.InitContainers![i] is { } init)
+            {
+                yield return new TemplateContainer(init, i, true);
+            }
         }
 
         for (var i = 0; i < (spec.Containers?.Count ?? 0); i++)
         {
-            yield return new TemplateContainer(spec.Containers![i], i, false);
+            if (spec.Containers![i] is { } main)
+            {
+                yield return new TemplateContainer(main, i, false);
+            }
         }
     }
 }
@@ -45,8 +54,8 @@ public sealed record TemplateContainer(V1Container Container, int Index, bool Is
 internal static class Names
 {
     /// <summary>The known name closest to a misspelt one (edit distance ≤ 2), for "did you mean".</summary>
-    public static string? Closest(string name, IEnumerable<string> known) =>
-        known.Select(k => (Name: k, Distance: Distance(name, k))).Where(k => k.Distance <= 2).OrderBy(k => k.Distance).Select(k => k.Name).FirstOrDefault();
+    public static string? Closest(string? name, IEnumerable<string> known) =>
+        name is null ? null : known.Select(k => (Name: k, Distance: Distance(name, k))).Where(k => k.Distance <= 2).OrderBy(k => k.Distance).Select(k => k.Name).FirstOrDefault();
 
     private static int Distance(string a, string b)
     {

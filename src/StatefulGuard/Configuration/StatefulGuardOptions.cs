@@ -34,7 +34,14 @@ public sealed class StatefulGuardOptions
     [EnumDataType(typeof(LogFormat), ErrorMessage = "must be Text or Json")]
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
 
-    public EngineSettings EngineSettings => new(Mode, Cluster.UnverifiableAction);
+    /// <summary>
+    /// Deny (default): a deny rule that cannot evaluate an object denies it, saying why; Allow: it only warns.
+    /// Warn and inject rules that fail are skipped with a warning either way.
+    /// </summary>
+    [EnumDataType(typeof(RuleErrorPolicy), ErrorMessage = "must be Deny or Allow")]
+    public RuleErrorPolicy RuleErrors { get; set; } = RuleErrorPolicy.Deny;
+
+    public EngineSettings EngineSettings => new(Mode, Cluster.UnverifiableAction, RuleErrors);
 }
 
 public sealed class TlsOptions

@@ -221,8 +221,41 @@ internal sealed partial class AdmissionHandler
         {
             return Outcome.Fail(StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {ex.Message}");
         }
+        catch (Exception ex) when (AdmissionObjects.IsBadObject(ex))
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {ex.Message}");
+        }
 
-        return Decide(review, endpoint);
+        // Everywhere in the body, also in what the readers skip (the readers name the field where they meet it);
+        // vectorized, ~1 µs for a typical review.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            var at = FirstInvalidByte(body.Span);
+            return Outcome.Fail(StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {JsonPathAt(body.Span, at)} is not valid UTF-8 (byte {at})");
+        }
+
+        try
+        {
+            return Decide(review, endpoint);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && review.Request?.Uid is { Length: > 0 } uid)
+        {
+            // A fault of ours, never an empty 500: the answer follows the failure policy of a rule that cannot evaluate.
+            LogUnexpected(logger, ex, endpoint == AdmissionEndpoint.Validate ? "validate" : "mutate", uid);
+            var deny = endpoint == AdmissionEndpoint.Validate && engine.Settings.RuleErrors == RuleErrorPolicy.Deny
+                       && review.Request.Operation is "CREATE" or "UPDATE";
+            var response = new AdmissionResponse
+            {
+                Uid = uid,
+                Allowed = !deny,
+                Status = deny
+                    ? new AdmissionStatus { Code = StatusCodes.Status500InternalServerError, Reason = "InternalError",
+                        Message = $"StatefulGuard could not evaluate the object ({ex.GetType().Name}); see the webhook's log. To let such objects through, set StatefulGuard:RuleErrors to Allow." }
+                    : null,
+                Warnings = [Messages.Fit($"StatefulGuard could not evaluate the object ({ex.GetType().Name}); nothing was checked or injected")],
+            };
+            return new Outcome(response, null, review.Request, review.Request.Kind?.Kind, review.Request.Name, "", "");
+        }
     }
 
     private Outcome Decide(AdmissionReview review, AdmissionEndpoint endpoint)
@@ -427,6 +460,65 @@ internal sealed partial class AdmissionHandler
                || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>The offset of the first invalid UTF-8 sequence (only on the error path: it decodes the body).</summary>
+    private static int FirstInvalidByte(ReadOnlySpan<byte> body)
+    {
+        System.Text.Unicode.Utf8.ToUtf16(body, new char[body.Length], out var read, out _, replaceInvalidSequences: false);
+        return read;
+    }
+
+    /// <summary>The JSON path of the value or name that holds <paramref name="offset"/> (error path only).</summary>
+    private static string JsonPathAt(ReadOnlySpan<byte> body, int offset)
+    {
+        var path = new List<string>();
+        var indexes = new List<int>();
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 256 });
+        string? name = null;
+        try
+        {
+            while (reader.Read() && reader.TokenStartIndex <= offset)
+            {
+                var inArray = indexes.Count > 0 && indexes[^1] >= 0;
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        name = System.Text.Encoding.UTF8.GetString(reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan);
+                        if (reader.TokenStartIndex + reader.ValueSpan.Length + 2 > offset)
+                        {
+                            return Format(path, name);
+                        }
+
+                        continue;
+                    case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                        path.Add(inArray ? $"[{indexes[^1]++}]" : name is null ? "" : "." + name);
+                        indexes.Add(reader.TokenType == JsonTokenType.StartArray ? 0 : -1);
+                        break;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        path.RemoveAt(path.Count - 1);
+                        indexes.RemoveAt(indexes.Count - 1);
+                        break;
+                    default:
+                        var here = inArray ? $"[{indexes[^1]++}]" : name is null ? "" : "." + name;
+                        if (reader.TokenStartIndex + reader.ValueSpan.Length + 2 > offset)
+                        {
+                            return "$" + string.Concat(path) + here;
+                        }
+
+                        break;
+                }
+
+                name = null;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return "$" + string.Concat(path);
+
+        static string Format(List<string> path, string name) => "$" + string.Concat(path) + "." + name;
+    }
+
     private Outcome TooLarge() =>
         Outcome.Fail(StatusCodes.Status413PayloadTooLarge, $"AdmissionReview larger than {maxBodyBytes} bytes (StatefulGuard:MaxRequestBodyBytes)");
 
@@ -444,6 +536,9 @@ internal sealed partial class AdmissionHandler
         public static Outcome Allow(AdmissionRequest request, string uid, string? kind, string? name = null) =>
             new(new AdmissionResponse { Uid = uid, Allowed = true }, null, request, kind, name);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure answering {Endpoint} request {Uid}")]
+    private static partial void LogUnexpected(ILogger logger, Exception ex, string endpoint, string uid);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Endpoint} request with {Status}: {Error}")]
     private static partial void LogRejected(ILogger logger, string endpoint, int status, string error);

@@ -138,4 +138,35 @@ public sealed class MutationTests
         Assert.Equal(["/healthcheck"], Mutation.Container(result.Mutated, "nginx").LivenessProbe.Exec.Command);
         Assert.Equal(stored.Spec.Template.Spec.Containers[0].StartupProbe.PeriodSeconds, Mutation.Container(result.Mutated, "nginx").StartupProbe.PeriodSeconds);
     }
+
+    [Fact]
+    public void A_mutating_rule_that_throws_leaves_no_edit_and_no_injected_entry_and_the_others_still_apply()
+    {
+        // The half-applied rule edits the template and records an entry, then throws.
+        var catalog = new RuleCatalog([.. RuleCatalog.Default.Rules, new HalfApplied()]);
+        var engine = new RuleEngine(RuleSet.Defaults(catalog), EngineSettings.Default);
+        var sts = Objects.StatefulSet();
+
+        var result = engine.Mutate(new RuleInput(Operation.Create, "shop", sts, null), Mutation.Cluster(1, 31));
+
+        Assert.DoesNotContain(result.Injected, e => e.StartsWith("half-applied", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Patch, op => op.Path.Contains("half-applied", StringComparison.Ordinal) || op.Value?.ToJsonString().Contains("half-applied", StringComparison.Ordinal) == true);
+        Assert.False(result.Mutated.Spec.Template.Metadata.Labels.ContainsKey("half-applied"));
+        Assert.Contains("half-applied: failed, nothing injected (InvalidOperationException)", result.Warnings);
+        Assert.Equal(AllRules, result.Injected.Select(e => e.Split(':')[0]).Distinct().Order());
+        Assert.Equal(string.Join(",", result.Injected), result.Mutated.Metadata.Annotations["statefulguard.io/injected"]);
+    }
+
+    private sealed class HalfApplied : StatefulGuard.Core.Rules.MutatingRule<StatefulGuard.Core.Rules.RuleOptions>
+    {
+        public override StatefulGuard.Core.Rules.RuleDescriptor Descriptor { get; } =
+            new("half-applied", StatefulGuard.Core.Rules.RuleKind.Mutating, StatefulGuard.Core.Rules.RuleAction.Warn, "test rule that fails halfway");
+
+        protected override void Apply(StatefulGuard.Core.Rules.MutationContext context, StatefulGuard.Core.Rules.RuleOptions options)
+        {
+            context.StatefulSet.Spec.Template.Metadata.Labels["half-applied"] = "yes";
+            _ = context.Fill("half-applied:label", 0, static (_, _) => (string?)null, static _ => "yes");
+            throw new InvalidOperationException("boom");
+        }
+    }
 }

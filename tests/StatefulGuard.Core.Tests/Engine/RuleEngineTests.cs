@@ -144,23 +144,50 @@ public sealed class RuleEngineTests
         Assert.All(result.Verdicts, v => Assert.Equal(VerdictQualifier.Unverifiable, v.Qualifier));
     }
 
-    [Fact]
-    public void A_throwing_rule_warns_and_does_not_stop_the_others()
+    [Theory]
+    [InlineData(RuleErrorPolicy.Deny, RuleAction.Deny, RuleAction.Deny)]
+    [InlineData(RuleErrorPolicy.Allow, RuleAction.Deny, RuleAction.Warn)]
+    [InlineData(RuleErrorPolicy.Deny, RuleAction.Warn, RuleAction.Warn)]
+    [InlineData(RuleErrorPolicy.Allow, RuleAction.Warn, RuleAction.Warn)]
+    public void A_throwing_rule_follows_the_rule_errors_policy_and_does_not_stop_the_others(RuleErrorPolicy policy, RuleAction ruleAction, RuleAction expected)
     {
-        var catalog = new RuleCatalog([new ThrowingRule(), new HeadlessService()]);
-        var result = Engine(rules: RuleSet.Defaults(catalog)).Validate(Create(Objects.StatefulSet()), NoService());
+        var catalog = new RuleCatalog([new ThrowingRule(ruleAction), new HeadlessService()]);
+        var engine = new RuleEngine(RuleSet.Defaults(catalog), new EngineSettings(GuardMode.Enforce, RuleAction.Warn, policy));
+        var result = engine.Validate(Create(Objects.StatefulSet()), NoService());
 
-        Assert.Contains(result.Verdicts, v => v is { RuleId: "always-throws", Action: RuleAction.Warn } && v.Finding.Code == "rule-error");
+        var verdict = Assert.Single(result.Verdicts, v => v.RuleId == "always-throws");
+        Assert.Equal((RuleEngine.RuleErrorCode, expected), (verdict.Finding.Code, verdict.Action));
+        Assert.Contains("could not evaluate the object (InvalidOperationException: boom)", verdict.Finding.Message);
         Assert.Contains(result.Verdicts, v => v is { RuleId: "headless-service", Action: RuleAction.Deny });
+    }
+
+    [Fact]
+    public void A_deny_rule_that_throws_is_a_denial_in_enforce_and_a_warning_in_audit()
+    {
+        var catalog = new RuleCatalog([new ThrowingRule(RuleAction.Deny)]);
+        var rules = RuleSet.Defaults(catalog);
+
+        var enforced = new RuleEngine(rules, EngineSettings.Default).Validate(Create(Objects.StatefulSet()), NoService());
+        var audited = new RuleEngine(rules, EngineSettings.Default with { Mode = GuardMode.Audit }).Validate(Create(Objects.StatefulSet()), NoService());
+
+        Assert.False(enforced.Allowed);
+        Assert.Contains("always-throws", Messages.DenialMessage("StatefulSet", "shop", "web", enforced));
+        Assert.True(audited.Allowed);
+        Assert.Equal("always-throws: would deny: could not evaluate the object (InvalidOperationException); see the webhook's log", Assert.Single(Messages.Warnings(audited)));
     }
 
     [Fact]
     public void Catalogue_finds_the_built_in_rules_by_reflection() =>
         Assert.Contains(RuleCatalog.Default.Rules, r => r is HeadlessService);
 
-    private sealed class ThrowingRule : ValidatingRule<RuleOptions>
+    private sealed class ThrowingRule(RuleAction action) : ValidatingRule<RuleOptions>
     {
-        public override RuleDescriptor Descriptor { get; } = new("always-throws", RuleKind.Validating, RuleAction.Deny, "test rule");
+        public ThrowingRule()
+            : this(RuleAction.Deny)
+        {
+        }
+
+        public override RuleDescriptor Descriptor { get; } = new("always-throws", RuleKind.Validating, action, "test rule");
 
         protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options) =>
             throw new InvalidOperationException("boom");

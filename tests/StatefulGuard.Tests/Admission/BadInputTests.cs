@@ -62,7 +62,7 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("\"serviceName\":\"", "request.object is not a valid apps/v1 StatefulSet")]
+    [InlineData("\"serviceName\":\"", "$.request.object.spec.serviceName is not valid UTF-8")]
     [InlineData("\"uid\":\"", "$.request.uid is not valid UTF-8")]
     public async Task Invalid_utf8_is_rejected(string before, string message)
     {

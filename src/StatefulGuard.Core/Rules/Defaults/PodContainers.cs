@@ -48,20 +48,26 @@ internal static class PodContainers
 
             public bool MoveNext()
             {
+                // A null element (which the apiserver never sends) is absent.
                 while (++index < inits)
                 {
                     var init = spec.InitContainers![index];
-                    if (!longRunningOnly || TemplateContainer.RunsBeside(init))
+                    if (init is not null && (!longRunningOnly || TemplateContainer.RunsBeside(init)))
                     {
                         Current = init;
                         return true;
                     }
                 }
 
-                if (index - inits < mains)
+                while (index - inits < mains)
                 {
-                    Current = spec.Containers![index - inits];
-                    return true;
+                    if (spec.Containers![index - inits] is { } main)
+                    {
+                        Current = main;
+                        return true;
+                    }
+
+                    index++;
                 }
 
                 return false;

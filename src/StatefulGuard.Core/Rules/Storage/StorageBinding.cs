@@ -23,6 +23,11 @@ public sealed class StorageBinding : ValidatingRule<RuleOptions>
         var templates = context.StatefulSet.Spec?.VolumeClaimTemplates ?? [];
         for (var i = 0; i < templates.Count; i++)
         {
+            if (templates[i] is null)
+            {
+                continue; // absent, as the apiserver would never send it
+            }
+
             var claim = templates[i].Metadata?.Name ?? $"#{i}";
             var path = $"spec.volumeClaimTemplates[{i}].spec.storageClassName";
             var className = templates[i].Spec?.StorageClassName;

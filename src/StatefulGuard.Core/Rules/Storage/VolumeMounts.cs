@@ -19,8 +19,9 @@ public sealed class VolumeMounts : ValidatingRule<RuleOptions>
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)
     {
         var spec = context.StatefulSet.Spec;
-        var known = (spec?.Template?.Spec?.Volumes ?? []).Select(v => v.Name)
-            .Concat((spec?.VolumeClaimTemplates ?? []).Select(c => c.Metadata?.Name ?? ""))
+        var known = (spec?.Template?.Spec?.Volumes ?? []).Select(v => v?.Name)
+            .Concat((spec?.VolumeClaimTemplates ?? []).Select(c => c?.Metadata?.Name))
+            .OfType<string>()
             .Where(n => n.Length > 0)
             .ToHashSet(StringComparer.Ordinal);
 
@@ -29,18 +30,18 @@ public sealed class VolumeMounts : ValidatingRule<RuleOptions>
             var mounts = container.Container.VolumeMounts ?? [];
             for (var i = 0; i < mounts.Count; i++)
             {
-                if (!known.Contains(mounts[i].Name))
+                if (mounts[i] is { } mount && !known.Contains(mount.Name ?? ""))
                 {
-                    yield return Unknown("unknown-volume", $"{container.Path}.volumeMounts[{i}].name", "volumeMount", mounts[i].Name, container.Name, known);
+                    yield return Unknown("unknown-volume", $"{container.Path}.volumeMounts[{i}].name", "volumeMount", mount.Name ?? "", container.Name, known);
                 }
             }
 
             var devices = container.Container.VolumeDevices ?? [];
             for (var i = 0; i < devices.Count; i++)
             {
-                if (!known.Contains(devices[i].Name))
+                if (devices[i] is { } device && !known.Contains(device.Name ?? ""))
                 {
-                    yield return Unknown("unknown-volume-device", $"{container.Path}.volumeDevices[{i}].name", "volumeDevice", devices[i].Name, container.Name, known);
+                    yield return Unknown("unknown-volume-device", $"{container.Path}.volumeDevices[{i}].name", "volumeDevice", device.Name ?? "", container.Name, known);
                 }
             }
         }
