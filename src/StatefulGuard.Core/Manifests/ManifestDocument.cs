@@ -9,6 +9,9 @@ namespace StatefulGuard.Core.Manifests;
 /// <param name="Lines">The line of each field, by field path (<c>spec.template.spec.containers[0].image</c>).</param>
 public sealed record ManifestDocument(string Source, int Line, JsonObject Object, IReadOnlyDictionary<string, int>? Lines = null)
 {
+    /// <summary>Where this object's paths sit in <see cref="Lines"/>: <c>items[3].</c> for a List's item, which shares the List's lines.</summary>
+    public string LinePrefix { get; init; } = "";
+
     /// <summary>
     /// The line of a field path, or of its nearest ancestor that has one (a finding may name a field the
     /// manifest leaves out, such as a missing <c>resources.requests</c>).
@@ -22,7 +25,7 @@ public sealed record ManifestDocument(string Source, int Line, JsonObject Object
 
         for (var p = path; p.Length > 0; p = Parent(p))
         {
-            if (Lines.TryGetValue(p, out var line))
+            if (Lines.TryGetValue(LinePrefix.Length == 0 ? p : LinePrefix + p, out var line))
             {
                 return line;
             }

@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
 
 namespace StatefulGuard.Core.Manifests;
 
@@ -9,7 +7,7 @@ namespace StatefulGuard.Core.Manifests;
 /// documents), JSON, and <c>kind: List</c>. Every object keeps its file and line; a broken document is an
 /// error for that document only.
 /// </summary>
-public static class ManifestReader
+public static partial class ManifestReader
 {
     public const string StdinName = "-";
 
@@ -75,60 +73,37 @@ public static class ManifestReader
 
     private static void Read(string source, string text, List<ManifestDocument> documents, List<ManifestError> errors)
     {
-        var stream = new YamlStream();
-        ManifestError? failure = null;
-        try
+        // A byte order mark is allowed at the start of a stream and of any document; only there is it dropped.
+        text = ByteOrderMarkAtLineStart().Replace(text, "");
+        foreach (var read in YamlToJson.ReadDocuments(text))
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException ex)
-        {
-            // The parser cannot resynchronise after a syntax error: the documents before it are kept,
-            // the rest of this file is lost, other files are not.
-            failure = new ManifestError(source, (int)ex.Start.Line, $"invalid YAML: {Clean(ex.InnerException?.Message ?? ex.Message)}");
-        }
+            if (read.Error is not null)
+            {
+                errors.Add(new ManifestError(source, read.ErrorLine, read.Error));
+                continue;
+            }
 
-        foreach (var document in stream.Documents)
-        {
-            AddDocument(source, document.RootNode, documents, errors);
-        }
-
-        if (failure is not null)
-        {
-            errors.Add(failure);
+            AddDocument(source, read, documents, errors);
         }
     }
 
-    private static void AddDocument(string source, YamlNode root, List<ManifestDocument> documents, List<ManifestError> errors)
+    private static void AddDocument(string source, YamlDocumentRead read, List<ManifestDocument> documents, List<ManifestError> errors)
     {
-        var line = (int)root.Start.Line;
-        var converter = new YamlToJson();
-        JsonNode? json;
-        try
-        {
-            json = converter.Convert(root);
-        }
-        catch (YamlException ex)
-        {
-            errors.Add(new ManifestError(source, (int)ex.Start.Line, Clean(ex.Message)));
-            return;
-        }
-
-        switch (json)
+        switch (read.Root)
         {
             case null:
                 return; // an empty document, as `---` separators leave behind
             case JsonObject obj when IsList(obj):
-                var items = obj["items"] as JsonArray ?? [];
-                var itemNodes = (root as YamlMappingNode)?.Children
-                    .FirstOrDefault(c => c.Key is YamlScalarNode { Value: "items" }).Value as YamlSequenceNode;
+                var items = obj["items"]!.AsArray();
                 for (var i = 0; i < items.Count; i++)
                 {
-                    var itemLine = itemNodes is not null && i < itemNodes.Children.Count ? (int)itemNodes.Children[i].Start.Line : line;
+                    // Each item's lines are the List's, looked up under its prefix: no copy per item.
+                    var prefix = $"items[{i}]";
+                    var itemLine = read.Lines.TryGetValue(prefix, out var l) ? l : read.Line;
                     if (items[i] is JsonObject item)
                     {
                         items[i] = null; // detach so the object can live on its own
-                        Add(source, itemLine, item, Rebase(converter.Lines, $"items[{i}]"), documents, errors);
+                        Add(new ManifestDocument(source, itemLine, item, read.Lines) { LinePrefix = prefix + "." }, documents, errors);
                     }
                     else
                     {
@@ -138,34 +113,29 @@ public static class ManifestReader
 
                 return;
             case JsonObject obj:
-                Add(source, line, obj, converter.Lines, documents, errors);
+                Add(new ManifestDocument(source, read.Line, obj, read.Lines), documents, errors);
                 return;
             default:
-                errors.Add(new ManifestError(source, line, "a manifest document must be an object with apiVersion and kind"));
+                errors.Add(new ManifestError(source, read.Line, "a manifest document must be an object with apiVersion and kind"));
                 return;
         }
     }
 
-    private static void Add(string source, int line, JsonObject obj, IReadOnlyDictionary<string, int> lines, List<ManifestDocument> documents, List<ManifestError> errors)
+    private static void Add(ManifestDocument doc, List<ManifestDocument> documents, List<ManifestError> errors)
     {
-        var doc = new ManifestDocument(source, line, obj, lines);
         if (string.IsNullOrEmpty(doc.Kind) || string.IsNullOrEmpty(doc.ApiVersion))
         {
-            errors.Add(new ManifestError(source, line, "object has no apiVersion or kind"));
+            errors.Add(new ManifestError(doc.Source, doc.Line, "object has no apiVersion or kind (both must be strings)"));
             return;
         }
 
         documents.Add(doc);
     }
 
-    /// <summary>The lines under <paramref name="prefix"/>, with the prefix taken off (a List item's own paths).</summary>
-    private static Dictionary<string, int> Rebase(IReadOnlyDictionary<string, int> lines, string prefix) =>
-        lines.Where(l => l.Key.StartsWith(prefix + ".", StringComparison.Ordinal))
-            .ToDictionary(l => l.Key[(prefix.Length + 1)..], l => l.Value, StringComparer.Ordinal);
-
     private static bool IsList(JsonObject obj) =>
         obj["kind"] is JsonValue kind && kind.TryGetValue<string>(out var k) && k.EndsWith("List", StringComparison.Ordinal)
         && obj["items"] is JsonArray;
 
-    private static string Clean(string message) => message.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    [System.Text.RegularExpressions.GeneratedRegex("(?<=^|\n)\uFEFF")]
+    private static partial System.Text.RegularExpressions.Regex ByteOrderMarkAtLineStart();
 }

@@ -1,100 +1,326 @@
 using System.Globalization;
+using System.Numerics;
+using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace StatefulGuard.Core.Manifests;
 
+/// <summary>One YAML document read as JSON: its root (null for an empty document), first line and field lines, or why it could not be read.</summary>
+/// <param name="Lines">The line of every field and list item, by field path as findings name them (<c>spec.template.spec.containers[0].image</c>).</param>
+public sealed record YamlDocumentRead(JsonNode? Root, int Line, IReadOnlyDictionary<string, int> Lines, int ErrorLine = 0, string? Error = null);
+
 /// <summary>
-/// Converts a YAML node to JSON the way kubectl does (YAML 1.1 scalars, as sigs.k8s.io/yaml resolves them),
-/// with bounds on depth and size so that alias bombs and nesting bombs fail with an error.
+/// Reads YAML into JSON the way kubectl does (YAML 1.1 scalars as sigs.k8s.io/yaml resolves them, merge keys, the
+/// standard tags), from the parser's events, so that every bound holds <em>while parsing</em>, before any tree is
+/// built: nesting depth, alias expansion (count and expanded size), scalar size. No input can overflow the stack or
+/// exhaust memory: the work is linear in the input, and alias expansion is bounded relative to it.
 /// </summary>
 public sealed partial class YamlToJson
 {
     public const int MaxDepth = 128;
-    public const int MaxNodes = 2_000_000;
+
+    /// <summary>A scalar larger than any object the apiserver stores (its limit is about 1.5 MB).</summary>
+    public const int MaxScalarLength = 16 * 1024 * 1024;
+
+    /// <summary>Alias expansion allowed beyond what the text itself holds: at least this many nodes ...</summary>
+    public const long MinAliasBudget = 100_000;
+
+    /// <summary>... and otherwise this many times the nodes and characters read from the text.</summary>
+    public const int AliasRatio = 10;
 
     private readonly Dictionary<string, int> lines = new(StringComparer.Ordinal);
-    private int nodes;
+    private readonly Dictionary<AnchorName, (JsonNode? Node, long Nodes, long Chars)> anchors = [];
+    private long readNodes;
+    private long readChars;
+    private long aliasNodes;
+    private long aliasChars;
+
+    private readonly int lineOffset;
+
+    private YamlToJson(int lineOffset)
+    {
+        this.lineOffset = lineOffset;
+    }
 
     /// <summary>
-    /// The line of every field and list item converted so far, by field path as findings name them
-    /// (<c>spec.template.spec.containers[0].image</c>).
+    /// Every document of the text, in order. A document that breaks a bound or the syntax is reported with its line,
+    /// and reading resumes at the next <c>---</c> line: the parser is not asked to resynchronise, and the rest of a
+    /// bomb is never tokenized (the scanner's cost grows with nesting).
     /// </summary>
-    public IReadOnlyDictionary<string, int> Lines => lines;
-
-    public JsonNode? Convert(YamlNode node) => Convert(node, 0, "");
-
-    private JsonNode? Convert(YamlNode node, int depth, string path)
+    public static IEnumerable<YamlDocumentRead> ReadDocuments(string text)
     {
-        if (depth > MaxDepth)
+        var offset = 0;
+        var lineOffset = 0;
+        while (offset < text.Length)
         {
-            throw new YamlException(node.Start, node.End, $"nesting deeper than {MaxDepth} levels");
-        }
-
-        if (++nodes > MaxNodes)
-        {
-            throw new YamlException(node.Start, node.End, $"document expands to more than {MaxNodes} nodes (alias bomb?)");
-        }
-
-        switch (node)
-        {
-            case YamlMappingNode mapping:
-                var obj = new JsonObject();
-                foreach (var (keyNode, valueNode) in mapping.Children)
+            var parser = new Parser(new Scanner(new OffsetReader(text, offset), skipComments: true));
+            int? resume = null;
+            while (resume is null)
+            {
+                YamlDocumentRead next;
+                var reader = new YamlToJson(lineOffset);
+                try
                 {
-                    if (keyNode is not YamlScalarNode { Value: { } key })
+                    parser.TryConsume<StreamStart>(out _);
+                    if (parser.Accept<StreamEnd>(out _))
                     {
-                        throw new YamlException(keyNode.Start, keyNode.End, "mapping keys must be plain strings");
+                        yield break;
                     }
 
-                    if (key == "<<")
-                    {
-                        throw new YamlException(keyNode.Start, keyNode.End, "YAML merge keys (<<) are not supported by the Kubernetes API");
-                    }
-
-                    if (obj.ContainsKey(key))
-                    {
-                        throw new YamlException(keyNode.Start, keyNode.End, $"duplicate key \"{key}\"");
-                    }
-
-                    var child = path.Length == 0 ? key : $"{path}.{key}";
-                    lines.TryAdd(child, (int)keyNode.Start.Line);
-                    obj[key] = Convert(valueNode, depth + 1, child);
+                    next = reader.ReadDocument(parser);
+                }
+                catch (YamlException ex)
+                {
+                    next = new YamlDocumentRead(null, lineOffset + (int)ex.Start.Line, reader.lines, lineOffset + (int)ex.Start.Line,
+                        $"invalid YAML: {Clean(ex.InnerException?.Message ?? ex.Message)}");
+                    resume = NextDocument(text, offset + (int)Math.Min(ex.Start.Index, text.Length - offset));
+                }
+                catch (ManifestLimitException ex)
+                {
+                    next = new YamlDocumentRead(null, lineOffset + ex.Line, reader.lines, lineOffset + ex.Line, ex.Message);
+                    resume = NextDocument(text, offset + (int)Math.Min(ex.Index, text.Length - offset));
                 }
 
-                return obj;
+                yield return next;
+            }
 
-            case YamlSequenceNode sequence:
-                var array = new JsonArray();
-                for (var i = 0; i < sequence.Children.Count; i++)
-                {
-                    var child = $"{path}[{i}]";
-                    lines.TryAdd(child, (int)sequence.Children[i].Start.Line);
-                    array.Add(Convert(sequence.Children[i], depth + 1, child));
-                }
-
-                return array;
-
-            case YamlScalarNode scalar:
-                return Scalar(scalar);
-
-            default:
-                throw new YamlException(node.Start, node.End, $"unsupported YAML node {node.NodeType}");
+            lineOffset += text.AsSpan(offset, resume.Value - offset).Count('\n');
+            offset = resume.Value;
         }
     }
 
-    private static JsonValue? Scalar(YamlScalarNode scalar)
+    /// <summary>Where the next document marker line starts after <paramref name="from"/>, or the end of the text.</summary>
+    private static int NextDocument(string text, int from)
     {
-        var value = scalar.Value ?? "";
-        var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
-        if (tag is "tag:yaml.org,2002:str" || scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted
-            or ScalarStyle.Literal or ScalarStyle.Folded)
+        for (var i = text.IndexOf("\n---", from, StringComparison.Ordinal); i >= 0; i = text.IndexOf("\n---", i + 1, StringComparison.Ordinal))
         {
-            return JsonValue.Create(value);
+            var after = i + 4;
+            if (after == text.Length || text[after] is ' ' or '\t' or '\r' or '\n')
+            {
+                return i + 1;
+            }
         }
 
+        return text.Length;
+    }
+
+    private YamlDocumentRead ReadDocument(Parser parser)
+    {
+        var start = parser.Consume<DocumentStart>();
+        var line = (int)start.End.Line;
+        if (parser.Current is NodeEvent first)
+        {
+            line = (int)first.Start.Line;
+        }
+
+        var root = Read(parser, 0, "");
+        parser.Consume<DocumentEnd>();
+        return new YamlDocumentRead(root, lineOffset + line, lines);
+    }
+
+    /// <summary>The text from an offset on, without copying it.</summary>
+    private sealed class OffsetReader(string text, int offset) : TextReader
+    {
+        private int position = offset;
+
+        public override int Peek() => position < text.Length ? text[position] : -1;
+
+        public override int Read() => position < text.Length ? text[position++] : -1;
+
+        public override int Read(char[] buffer, int index, int count)
+        {
+            var n = Math.Min(count, text.Length - position);
+            text.CopyTo(position, buffer, index, n);
+            position += n;
+            return n;
+        }
+    }
+
+    private JsonNode? Read(Parser parser, int depth, string path)
+    {
+        var current = parser.Current ?? throw new YamlException("unexpected end of the stream");
+        if (depth > MaxDepth)
+        {
+            throw new ManifestLimitException(current.Start, $"nesting deeper than {MaxDepth} levels");
+        }
+
+        switch (current)
+        {
+            case AnchorAlias alias:
+                parser.MoveNext();
+                return Expand(alias);
+
+            case Scalar scalar:
+                parser.MoveNext();
+                readNodes++;
+                readChars += scalar.Value.Length;
+                if (scalar.Value.Length > MaxScalarLength)
+                {
+                    throw new ManifestLimitException(scalar.Start, $"a scalar of {scalar.Value.Length} characters (at most {MaxScalarLength})");
+                }
+
+                return Remember(scalar, Resolve(scalar), 1, scalar.Value.Length);
+
+            case SequenceStart sequenceStart:
+            {
+                parser.MoveNext();
+                readNodes++;
+                var (nodesBefore, charsBefore) = (readNodes + aliasNodes, readChars + aliasChars);
+                var array = new JsonArray();
+                for (var i = 0; !parser.TryConsume<SequenceEnd>(out _); i++)
+                {
+                    var child = $"{path}[{i}]";
+                    lines.TryAdd(child, lineOffset + (int)parser.Current!.Start.Line);
+                    array.Add(Read(parser, depth + 1, child));
+                }
+
+                return Remember(sequenceStart, array, readNodes + aliasNodes - nodesBefore + 1, readChars + aliasChars - charsBefore);
+            }
+
+            case MappingStart mappingStart:
+            {
+                parser.MoveNext();
+                readNodes++;
+                var (nodesBefore, charsBefore) = (readNodes + aliasNodes, readChars + aliasChars);
+                var obj = new JsonObject();
+                List<(JsonObject Source, Mark At)>? merges = null;
+                while (!parser.TryConsume<MappingEnd>(out _))
+                {
+                    var keyEvent = parser.Current!;
+                    var keyNode = Read(parser, depth + 1, path + ".<key>");
+                    if (keyEvent is Scalar { Value: "<<", Style: ScalarStyle.Plain } && keyNode is JsonValue)
+                    {
+                        // A merge key, as kubectl's YAML reader applies it: the mapping's own keys win, then the merged
+                        // mappings in the order given.
+                        var value = Read(parser, depth + 1, path);
+                        foreach (var source in value is JsonArray list ? list : [value])
+                        {
+                            (merges ??= []).Add((source as JsonObject
+                                ?? throw new ManifestLimitException(keyEvent.Start, "a merge key (<<) must name a mapping or a list of mappings"), keyEvent.Start));
+                        }
+
+                        continue;
+                    }
+
+                    var key = keyNode switch
+                    {
+                        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => v.GetValue<string>(),
+                        JsonValue v => v.ToJsonString(), // a number or boolean key reads as its text, as kubectl converts it
+                        null => throw new ManifestLimitException(keyEvent.Start, "a mapping key is null"),
+                        _ => throw new ManifestLimitException(keyEvent.Start, "mapping keys must be scalars"),
+                    };
+                    if (obj.ContainsKey(key))
+                    {
+                        throw new ManifestLimitException(keyEvent.Start, $"duplicate key \"{key}\"");
+                    }
+
+                    var child = path.Length == 0 ? key : $"{path}.{key}";
+                    lines.TryAdd(child, lineOffset + (int)keyEvent.Start.Line);
+                    obj[key] = Read(parser, depth + 1, child);
+                }
+
+                foreach (var (source, _) in merges ?? [])
+                {
+                    foreach (var (key, value) in source)
+                    {
+                        if (!obj.ContainsKey(key))
+                        {
+                            obj[key] = value?.DeepClone();
+                        }
+                    }
+                }
+
+                return Remember(mappingStart, obj, readNodes + aliasNodes - nodesBefore + 1, readChars + aliasChars - charsBefore);
+            }
+
+            default:
+                throw new ManifestLimitException(current.Start, $"unexpected YAML event {current.GetType().Name}");
+        }
+    }
+
+    /// <summary>Keeps an anchored node for its aliases, with what expanding it costs.</summary>
+    private JsonNode? Remember(NodeEvent node, JsonNode? value, long nodes, long chars)
+    {
+        if (!node.Anchor.IsEmpty)
+        {
+            anchors[node.Anchor] = (value, nodes, chars);
+        }
+
+        return value;
+    }
+
+    private JsonNode? Expand(AnchorAlias alias)
+    {
+        if (!anchors.TryGetValue(alias.Value, out var anchored))
+        {
+            throw new ManifestLimitException(alias.Start, $"alias *{alias.Value} names no anchor defined before it");
+        }
+
+        // Charged before anything is copied: a "billion laughs" stops at the first alias past the budget.
+        aliasNodes += anchored.Nodes;
+        aliasChars += anchored.Chars;
+        if (aliasNodes > Math.Max(MinAliasBudget, AliasRatio * readNodes) || aliasChars > Math.Max(AliasRatio * MinAliasBudget, AliasRatio * readChars))
+        {
+            throw new ManifestLimitException(alias.Start,
+                $"aliases expand to more than {AliasRatio} times the document ({aliasNodes} nodes, {aliasChars} characters): an alias bomb?");
+        }
+
+        return anchored.Node?.DeepClone();
+    }
+
+    /// <summary>A scalar as kubectl reads it: the standard tags honoured, else YAML 1.1 resolution of plain scalars.</summary>
+    private static JsonValue? Resolve(Scalar scalar)
+    {
+        var value = scalar.Value;
+        var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
+        switch (tag)
+        {
+            case null or "!":
+                break;
+            case "tag:yaml.org,2002:str":
+                return JsonValue.Create(value);
+            case "tag:yaml.org,2002:binary":
+                // Decoded, as kubectl does; a value that is not text cannot be carried by JSON.
+                try
+                {
+                    var bytes = Convert.FromBase64String(string.Concat(value.Where(c => !char.IsWhiteSpace(c))));
+                    return JsonValue.Create(new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes));
+                }
+                catch (Exception ex) when (ex is FormatException or ArgumentException)
+                {
+                    throw new ManifestLimitException(scalar.Start, "a !!binary value that is not base64 of UTF-8 text");
+                }
+
+            case "tag:yaml.org,2002:null":
+                return null;
+            case "tag:yaml.org,2002:bool" or "tag:yaml.org,2002:int" or "tag:yaml.org,2002:float":
+                var typed = Plain(value, scalar.Start);
+                var kind = typed?.GetValueKind();
+                var fits = tag switch
+                {
+                    "tag:yaml.org,2002:bool" => kind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False,
+                    _ => kind is System.Text.Json.JsonValueKind.Number,
+                };
+                return fits ? typed : throw new ManifestLimitException(scalar.Start, $"\"{Short(value)}\" is not a valid {tag[18..]}");
+            default:
+                // Custom tags (!Ref, !!set ...) mean nothing to the Kubernetes API: read the value as it is written.
+                break;
+        }
+
+        return scalar.Style is ScalarStyle.Plain ? Plain(value, scalar.Start) : JsonValue.Create(value);
+    }
+
+    /// <summary>
+    /// A plain scalar under YAML 1.1 as kubectl's reader (sigs.k8s.io/yaml over go-yaml v2) resolves it: null and
+    /// the YAML 1.1 booleans; for text starting with a digit, sign or point, an integer as Go's ParseInt/ParseUint read
+    /// it with base prefixes (0x, 0o, 0b, a leading 0 for octal; underscores dropped), else a float in YAML's form; else
+    /// a string. Numbers are kept exactly as the text gives them, whatever their size.
+    /// </summary>
+    private static JsonValue? Plain(string value, Mark at)
+    {
         switch (value)
         {
             case "" or "~" or "null" or "Null" or "NULL":
@@ -103,57 +329,128 @@ public sealed partial class YamlToJson
                 return JsonValue.Create(true);
             case "false" or "False" or "FALSE" or "no" or "No" or "NO" or "off" or "Off" or "OFF" or "n" or "N":
                 return JsonValue.Create(false);
+            case ".inf" or ".Inf" or ".INF" or "+.inf" or "+.Inf" or "+.INF" or "-.inf" or "-.Inf" or "-.INF" or ".nan" or ".NaN" or ".NAN":
+                throw new ManifestLimitException(at, $"{value} is a YAML float that JSON, and so the Kubernetes API, cannot carry; quote it for a string");
         }
 
-        if (OctalPattern().IsMatch(value))
+        if (value.Length == 0 || value.Length > 1024 || !(char.IsAsciiDigit(value[0]) || value[0] is '-' or '+' or '.'))
         {
-            // YAML 1.1, as kubectl reads it: a leading zero means octal (0755 is 493).
-            var negative = value.StartsWith('-');
-            var octal = System.Convert.ToInt64(value.TrimStart('-', '+').Replace("_", "", StringComparison.Ordinal), 8);
-            return JsonValue.Create(negative ? -octal : octal);
+            return JsonValue.Create(value);
         }
 
-        if (IntPattern().IsMatch(value))
+        var plain = value.Replace("_", "", StringComparison.Ordinal);
+        if (value[0] != '.' && plain.Length > 0 && Integer(plain) is { } integer)
         {
-            var digits = value.Replace("_", "", StringComparison.Ordinal);
-            if (long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+            return integer;
+        }
+
+        // Go's ParseFloat fails on a value out of range: kubectl then keeps the text as a string.
+        return FloatPattern().IsMatch(value[0] == '.' ? value : plain)
+               && double.TryParse(plain, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d)
+            ? (JsonValue)JsonNode.Parse(Number(plain))!
+            : JsonValue.Create(value);
+    }
+
+    /// <summary>An integer as Go's ParseInt (base 0), then ParseUint, read it; null when neither does.</summary>
+    private static JsonValue? Integer(string plain)
+    {
+        var signed = plain[0] is '-' or '+';
+        var negative = plain[0] == '-';
+        var text = signed ? plain[1..] : plain;
+        var (radix, digits) = text.Length switch
+        {
+            > 2 when text[0] == '0' && text[1] is 'x' or 'X' => (16, text[2..]),
+            > 2 when text[0] == '0' && text[1] is 'o' or 'O' => (8, text[2..]),
+            > 2 when text[0] == '0' && text[1] is 'b' or 'B' => (2, text[2..]),
+            > 1 when text[0] == '0' => (8, text[1..]),
+            _ => (10, text),
+        };
+        if (digits.Length == 0)
+        {
+            return null;
+        }
+
+        var number = BigInteger.Zero;
+        foreach (var c in digits)
+        {
+            var digit = c switch
             {
-                return JsonValue.Create(l);
-            }
-        }
-        else if (HexPattern().IsMatch(value))
-        {
-            var negative = value.StartsWith('-');
-            var hex = value.TrimStart('-', '+')[2..].Replace("_", "", StringComparison.Ordinal);
-            if (long.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var h))
+                >= '0' and <= '9' => c - '0',
+                >= 'a' and <= 'f' => c - 'a' + 10,
+                >= 'A' and <= 'F' => c - 'A' + 10,
+                _ => int.MaxValue,
+            };
+            if (digit >= radix)
             {
-                return JsonValue.Create(negative ? -h : h);
+                return null;
             }
-        }
-        else if (FloatPattern().IsMatch(value)
-                 && double.TryParse(value.Replace("_", "", StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
-                 && double.IsFinite(d))
-        {
-            return JsonValue.Create(d);
+
+            number = number * radix + digit;
         }
 
-        return JsonValue.Create(value);
+        if (negative)
+        {
+            number = -number;
+        }
+
+        if (number >= long.MinValue && number <= long.MaxValue)
+        {
+            return JsonValue.Create((long)number);
+        }
+
+        return !signed && number <= ulong.MaxValue ? JsonValue.Create((ulong)number) : null;
+    }
+
+    /// <summary>A YAML float as JSON number text: underscores dropped, a leading or trailing point completed.</summary>
+    private static string Number(string value)
+    {
+        var text = value.Replace("_", "", StringComparison.Ordinal).TrimStart('+');
+        var sign = text.StartsWith('-') ? "-" : "";
+        text = text.TrimStart('-');
+        if (text.StartsWith('.'))
+        {
+            text = "0" + text;
+        }
+
+        text = text.Replace(".e", ".0e", StringComparison.Ordinal).Replace(".E", ".0E", StringComparison.Ordinal);
+        if (text.EndsWith('.'))
+        {
+            text += "0";
+        }
+
+        // JSON allows no leading zeros in the integer part.
+        var point = text.IndexOfAny(['.', 'e', 'E']);
+        var whole = (point < 0 ? text : text[..point]).TrimStart('0');
+        return sign + (whole.Length == 0 ? "0" : whole) + (point < 0 ? "" : text[point..]);
     }
 
     /// <summary>Whether a string would be read back as something else when written as a plain YAML scalar.</summary>
-    public static bool NeedsQuotes(string value) =>
-        Scalar(new YamlScalarNode(value) { Style = ScalarStyle.Plain }) is not { } read
-        || read.GetValueKind() != System.Text.Json.JsonValueKind.String;
+    public static bool NeedsQuotes(string value)
+    {
+        try
+        {
+            return Plain(value, Mark.Empty) is not { } read || read.GetValueKind() != System.Text.Json.JsonValueKind.String;
+        }
+        catch (ManifestLimitException)
+        {
+            return true;
+        }
+    }
 
-    [GeneratedRegex("^[-+]?0[0-7_]+$")]
-    private static partial Regex OctalPattern();
+    private static string Short(string value) => value.Length > 40 ? value[..40] + "…" : value;
 
-    [GeneratedRegex("^[-+]?(0|[1-9][0-9_]*)$")]
-    private static partial Regex IntPattern();
+    private static string Clean(string message) => message.Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 
-    [GeneratedRegex("^[-+]?0x[0-9a-fA-F_]+$")]
-    private static partial Regex HexPattern();
-
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$")]
+    /// <summary>go-yaml v2's yamlStyleFloat.</summary>
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\z")]
     private static partial Regex FloatPattern();
+}
+
+/// <summary>A document that breaks a bound or a rule of the format: reported for that document, with its line.</summary>
+public sealed class ManifestLimitException(Mark at, string message) : Exception(message)
+{
+    public int Line { get; } = (int)at.Line;
+
+    /// <summary>The character offset of the offending node in the text read.</summary>
+    public long Index { get; } = at.Index;
 }

@@ -1,68 +1,146 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace StatefulGuard.Core.Manifests;
 
 /// <summary>
-/// Writes JSON objects as multi-document YAML that reads back to exactly the same JSON (kubectl's YAML 1.1
-/// reading included): strings that would read as numbers, booleans or null are quoted.
+/// Writes JSON objects as multi-document YAML that reads back, as kubectl reads YAML (1.1 scalars included), to
+/// exactly the same JSON: every string or key that YAML would re-type, trim or fold is quoted, line breaks survive
+/// (a literal block only where it carries the text exactly, else a double-quoted string with escapes), and numbers
+/// are written as their JSON text. Streamed through the emitter: no YAML tree is built.
 /// </summary>
-public static class YamlWriter
+public static partial class YamlWriter
 {
     public static string Write(IEnumerable<JsonNode> documents)
     {
-        var stream = new YamlStream(documents.Select(d => new YamlDocument(ToYaml(d))));
         using var writer = new StringWriter();
-        stream.Save(writer, assignAnchors: false);
-        return Normalise(writer.ToString());
+        var emitter = new Emitter(writer, new EmitterSettings(bestIndent: 2, bestWidth: int.MaxValue, isCanonical: false, maxSimpleKeyLength: 1024));
+        emitter.Emit(new StreamStart());
+        var first = true;
+        foreach (var document in documents)
+        {
+            emitter.Emit(new DocumentStart(null, null, isImplicit: first));
+            Emit(emitter, document);
+            emitter.Emit(new DocumentEnd(isImplicit: true));
+            first = false;
+        }
+
+        emitter.Emit(new StreamEnd());
+
+        // The emitter writes these raw even inside double quotes, where a reader takes them for a line break or a
+        // byte order mark; every string holding one is double-quoted (NeedsEscapes), so escaping them is exact.
+        return writer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal)
+            .Replace("\uFEFF", "\\uFEFF", StringComparison.Ordinal)
+            .Replace("\u2028", "\\L", StringComparison.Ordinal)
+            .Replace("\u2029", "\\P", StringComparison.Ordinal)
+            .Replace("\u0085", "\\N", StringComparison.Ordinal);
     }
 
     public static string Write(JsonNode document) => Write([document]);
 
-    private static YamlNode ToYaml(JsonNode? node) => node switch
+    private static void Emit(IEmitter emitter, JsonNode? node)
     {
-        JsonObject obj => new YamlMappingNode(obj.Select(p => new KeyValuePair<YamlNode, YamlNode>(Scalar(p.Key), ToYaml(p.Value)))),
-        JsonArray array => new YamlSequenceNode(array.Select(ToYaml)),
-        JsonValue value => value.GetValueKind() switch
+        switch (node)
         {
-            JsonValueKind.String => Scalar(value.GetValue<string>()),
-            JsonValueKind.True => new YamlScalarNode("true") { Style = ScalarStyle.Plain },
-            JsonValueKind.False => new YamlScalarNode("false") { Style = ScalarStyle.Plain },
-            _ => new YamlScalarNode(value.ToJsonString()) { Style = ScalarStyle.Plain },
-        },
-        _ => new YamlScalarNode("null") { Style = ScalarStyle.Plain },
-    };
+            case JsonObject obj:
+                emitter.Emit(new MappingStart(AnchorName.Empty, TagName.Empty, isImplicit: true, obj.Count == 0 ? MappingStyle.Flow : MappingStyle.Block));
+                foreach (var (key, value) in obj)
+                {
+                    emitter.Emit(String(key, isKey: true));
+                    Emit(emitter, value);
+                }
 
-    private static YamlScalarNode Scalar(string text) => new(text)
-    {
-        Style = text.Contains('\n', StringComparison.Ordinal) ? ScalarStyle.Literal
-            : YamlToJson.NeedsQuotes(text) ? ScalarStyle.DoubleQuoted
-            : ScalarStyle.Any,
-    };
+                emitter.Emit(new MappingEnd());
+                break;
+            case JsonArray array:
+                emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, array.Count == 0 ? SequenceStyle.Flow : SequenceStyle.Block));
+                foreach (var item in array)
+                {
+                    Emit(emitter, item);
+                }
 
-    // YamlStream ends each document with "..." and starts the first with nothing; kubectl prefers plain "---" separators.
-    private static string Normalise(string yaml)
+                emitter.Emit(new SequenceEnd());
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                emitter.Emit(String(value.GetValue<string>(), isKey: false));
+                break;
+            case JsonValue value:
+                emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, value.ToJsonString(), ScalarStyle.Plain, isPlainImplicit: true, isQuotedImplicit: false));
+                break;
+            default:
+                emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, "null", ScalarStyle.Plain, isPlainImplicit: true, isQuotedImplicit: false));
+                break;
+        }
+    }
+
+    private static Scalar String(string text, bool isKey)
     {
-        var lines = yaml.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList();
-        var output = new List<string>();
-        foreach (var line in lines)
+        var style = !isKey && LiteralCarries(text) ? ScalarStyle.Literal
+            : SafePlain().IsMatch(text) && !text.Contains(": ", StringComparison.Ordinal) && !text.Contains(" #", StringComparison.Ordinal)
+              && !YamlToJson.NeedsQuotes(text) ? ScalarStyle.Plain
+            : ScalarStyle.DoubleQuoted;
+        return new Scalar(AnchorName.Empty, TagName.Empty, text, style, isPlainImplicit: true, isQuotedImplicit: true);
+    }
+
+    /// <summary>Characters YAML reads as line breaks, or that only an escape carries: control characters, NEL, LS, PS, BOM, lone surrogates.</summary>
+    private static bool NeedsEscapes(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
         {
-            var separator = line is "..." or "---";
-            if (separator && (output.Count == 0 || output[^1] == "---"))
+            var c = text[i];
+            if (c < ' ' || c is >= '\u007f' and <= '\u009f' or '\u2028' or '\u2029' or '\uFEFF')
             {
-                continue;
+                return true;
             }
 
-            output.Add(separator ? "---" : line);
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(c))
+            {
+                return true;
+            }
         }
 
-        while (output.Count > 0 && (output[^1] == "---" || output[^1].Length == 0))
-        {
-            output.RemoveAt(output.Count - 1);
-        }
-
-        return string.Join('\n', output) + "\n";
+        return false;
     }
+
+    /// <summary>
+    /// Whether a literal block reproduces the text exactly: several lines of printable text, no carriage return,
+    /// no line that starts the block with a space (it would set the indentation) or ends in whitespace, and at
+    /// most one final line break (the emitter's chomping covers none or one).
+    /// </summary>
+    private static bool LiteralCarries(string text)
+    {
+        if (!text.Contains('\n', StringComparison.Ordinal) || text.Length > 1_000_000 || text[0] is ' ' or '\t' or '\n'
+            || text.EndsWith("\n\n", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.Length > 0 && line[^1] is ' ' or '\t')
+            {
+                return false;
+            }
+
+            if (NeedsEscapes(line.Replace('\t', ' ')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Text written plain: what manifests are mostly made of (names, images, paths, label values, commands). Anything
+    /// else is double-quoted, which carries every string exactly, rather than trusting each corner of the plain style.
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9/._][A-Za-z0-9 _./:@,=+%~()$-]*(?<![ :])\z")]
+    private static partial System.Text.RegularExpressions.Regex SafePlain();
 }
