@@ -14,43 +14,18 @@ namespace StatefulGuard.Commands;
 /// </summary>
 internal static class AuditCommand
 {
-    private static readonly HashSet<string> Flags = ["--cluster", "--color", "--no-color", "-h", "--help"];
-    private static readonly HashSet<string> Valued = ["--format", "--mode", "--namespace", "-n"];
-
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(AuditArguments args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
-        var parsed = Arguments.Parse(args, Flags, Valued);
-        if (parsed.Error is not null)
-        {
-            return Usage(stderr, parsed.Error);
-        }
-
-        if (parsed.Has("-h") || parsed.Has("--help"))
-        {
-            await stdout.WriteAsync(CommandLine.Help);
-            return CommandLine.Ok;
-        }
-
-        var format = parsed.Value("--format") ?? "text";
-        if (format is not ("text" or "json" or "sarif"))
-        {
-            return Usage(stderr, $"--format must be text, json or sarif, not '{format}'");
-        }
-
-        var modeText = parsed.Value("--mode") ?? "enforce";
-        if (!ModeResolution.TryParse(modeText, out var mode) || mode == GuardMode.Off)
-        {
-            return Usage(stderr, $"--mode must be enforce or audit, not '{modeText}'");
-        }
-
-        var fromCluster = parsed.Has("--cluster");
-        var ns = parsed.Value("--namespace") ?? parsed.Value("-n");
+        var format = args.Format;
+        var mode = args.Mode == "audit" ? GuardMode.Audit : GuardMode.Enforce; // the parser accepts only these two
+        var fromCluster = args.Cluster;
+        var ns = args.Namespace;
         if (ns is not null && !fromCluster)
         {
             return Usage(stderr, "--namespace needs --cluster");
         }
 
-        if (parsed.Positional.Count == 0 && !fromCluster)
+        if (args.Paths.Length == 0 && !fromCluster)
         {
             return Usage(stderr, "no input; give files, directories or - for stdin, or --cluster");
         }
@@ -67,7 +42,7 @@ internal static class AuditCommand
             return CommandLine.Usage;
         }
 
-        var manifests = ManifestReader.ReadPaths(parsed.Positional, stdin);
+        var manifests = ManifestReader.ReadPaths(args.Paths, stdin);
         IClusterView? cluster = null;
         var settings = options.EngineSettings;
         if (fromCluster)
@@ -83,7 +58,7 @@ internal static class AuditCommand
 
                 var (view, statefulSets) = await ClusterSnapshot.LoadAsync(connection.Client, ns, stderr, CancellationToken.None);
                 cluster = view;
-                if (parsed.Positional.Count == 0)
+                if (args.Paths.Length == 0)
                 {
                     manifests = new ManifestSet(statefulSets.Select(ClusterDocument).ToArray(), manifests.Errors);
                 }
@@ -120,7 +95,7 @@ internal static class AuditCommand
 
                 break;
             default:
-                var color = parsed.Has("--color") || (!parsed.Has("--no-color") && stdout == Console.Out && !Console.IsOutputRedirected
+                var color = args.Color || (!args.NoColor && stdout == Console.Out && !Console.IsOutputRedirected
                                                       && Environment.GetEnvironmentVariable("NO_COLOR") is null);
                 new TextReport(stdout, color).Write(report, mode);
                 break;
@@ -163,7 +138,7 @@ internal static class AuditCommand
     private static int Usage(TextWriter stderr, string message)
     {
         stderr.WriteLine($"statefulguard audit: {message}");
-        stderr.WriteLine("usage: statefulguard audit [PATH...] [--format text|json|sarif] [--mode enforce|audit] [--cluster [--namespace NS]]");
+        stderr.WriteLine("Usage: statefulguard audit [PATH...] [--format text|json|sarif] [--mode enforce|audit] [--cluster [--namespace NS]] (see --help)");
         return CommandLine.Usage;
     }
 

@@ -1,58 +1,170 @@
+using System.CommandLine;
+using System.CommandLine.Help;
 using StatefulGuard.Core.Engine;
 using StatefulGuard.Serve;
 
 namespace StatefulGuard.Commands;
 
-/// <summary>Dispatches <c>statefulguard serve | audit | mutate | rules</c>; <c>serve</c> is the default.</summary>
+/// <summary>
+/// <c>statefulguard serve | audit | mutate | rules | completion</c>, parsed by System.CommandLine with kubectl's
+/// conventions: <c>--help</c>/<c>-h</c> on every command, <c>--version</c>, unknown commands and options an error with
+/// the command's usage and exit 2 (never a silent <c>serve</c>), and shell completion. With no command it serves.
+/// </summary>
 internal static class CommandLine
 {
     public const int Ok = 0;
     public const int Violations = 1;
     public const int Usage = 2;
 
-    public const string Help = """
-        statefulguard — keeps StatefulSets reachable and operable.
-
-        Usage:
-          statefulguard [serve] [--urls URL]   run the admission webhook (default https://0.0.0.0:8443)
-          statefulguard audit PATH...          dry-run the rules over manifest files, directories or - (stdin)
-              --format text|json|sarif         report format (default text)
-              --mode enforce|audit             enforce (default) fails on what the webhook would deny; audit never fails
-              --cluster [--namespace NS]       also (or, without PATH, only) look at the live cluster
-              --color / --no-color             override terminal detection
-          statefulguard mutate PATH...         print the manifests with the defaults the webhook would inject
-              --diff                           print only what changes, as a unified diff
-              --kubernetes-version 1.31        the target cluster's version (chooses the preStop form)
-          statefulguard rules                  list the rule catalogue
-              --format text|json|markdown
-
-        audit exit codes: 0 nothing enforce mode would deny, 1 violations, 2 unreadable input or bad usage.
-        Configuration: appsettings.json beside the binary, overridden by StatefulGuard__Key environment variables.
-        """;
-
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         KubeJson.Initialize();
-        var command = args.Length == 0 || args[0].StartsWith('-') ? "serve" : args[0];
-        var rest = args.Length == 0 || args[0].StartsWith('-') ? args : args[1..];
-        switch (command)
+        var root = Build(stdin, stdout, stderr);
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
         {
-            case "serve" when rest.Contains("--help") || rest.Contains("-h"):
-            case "help":
-                await stdout.WriteAsync(Help);
-                return Ok;
-            case "serve":
-                return await ServeCommand.RunAsync(rest);
-            case "audit":
-                return await AuditCommand.RunAsync(rest, stdin, stdout, stderr);
-            case "mutate":
-                return MutateCommand.Run(rest, stdin, stdout, stderr);
-            case "rules":
-                return RulesCommand.Run(rest, stdout, stderr);
-            default:
-                await stderr.WriteLineAsync($"statefulguard: unknown command '{command}'\n");
-                await stderr.WriteAsync(Help);
-                return Usage;
+            foreach (var error in result.Errors)
+            {
+                await stderr.WriteLineAsync($"statefulguard: {error.Message}");
+            }
+
+            await stderr.WriteLineAsync();
+            var path = new List<string>();
+            for (var command = result.CommandResult; command is not null; command = command.Parent as System.CommandLine.Parsing.CommandResult)
+            {
+                path.Insert(0, command.Command.Name);
+            }
+
+            await root.Parse([.. path.Skip(1), "--help"]).InvokeAsync(new InvocationConfiguration { Output = stderr, Error = stderr });
+            return Usage;
         }
+
+        return await result.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
     }
+
+    private static readonly string[] HostSettings = ["--urls", "--contentRoot", "--environment", "--applicationName"];
+
+    private static RootCommand Build(TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        // The host's own settings, as ASP.NET takes them from a command line (a test host passes them too): hidden.
+        Option<string?>[] host = [.. HostSettings.Select(name => new Option<string?>(name)
+        {
+            Description = name == "--urls" ? $"where to listen (default {ServeCommand.DefaultUrl}; also ASPNETCORE_URLS)" : null,
+            Hidden = name != "--urls",
+        })];
+        var serve = new Command("serve", "run the admission webhook (the default with no command)");
+        var root = new RootCommand("statefulguard — keeps StatefulSets reachable and operable. Configuration: appsettings.json beside the binary, overridden by StatefulGuard__Key environment variables.")
+        {
+            serve, Audit(stdin, stdout, stderr), Mutate(stdin, stdout, stderr), Rules(stdout), Completion(stdout),
+        };
+        foreach (var command in new Command[] { root, serve })
+        {
+            foreach (var option in host)
+            {
+                command.Options.Add(option);
+            }
+
+            command.SetAction((result, _) => ServeCommand.RunAsync(
+                [.. host.Where(o => result.GetValue(o) is not null).Select(o => $"{o.Name}={result.GetValue(o)}")]));
+        }
+
+        return root;
+    }
+
+    private static Command Audit(TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var paths = Paths(new Argument<string[]>("PATH") { Description = "manifest files, directories (recursively *.yaml, *.yml, *.json) or - for stdin", Arity = ArgumentArity.ZeroOrMore });
+        var format = new Option<string>("--format", "-o") { Description = "report format", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        var mode = new Option<string>("--mode") { Description = "enforce fails on what the webhook would deny; audit never fails", DefaultValueFactory = _ => "enforce" };
+        mode.AcceptOnlyFromAmong("enforce", "audit");
+        var cluster = new Option<bool>("--cluster") { Description = "also (or, without PATH, only) look at the live cluster (kubeconfig as kubectl finds it)" };
+        var ns = new Option<string?>("--namespace", "-n") { Description = "with --cluster: only this namespace" };
+        var color = new Option<bool>("--color") { Description = "color the text report even when not on a terminal" };
+        var noColor = new Option<bool>("--no-color") { Description = "never color the text report (also NO_COLOR)" };
+        var command = new Command("audit", "dry-run the rules over manifests; exit 0 = nothing enforce mode would deny, 1 = violations, 2 = unreadable input or bad usage")
+        {
+            paths, format, mode, cluster, ns, color, noColor,
+        };
+        command.SetAction((result, _) => AuditCommand.RunAsync(
+            new AuditArguments(result.GetValue(paths) ?? [], result.GetValue(format)!, result.GetValue(mode)!, result.GetValue(cluster), result.GetValue(ns),
+                result.GetValue(color), result.GetValue(noColor)),
+            stdin, stdout, stderr));
+        return command;
+    }
+
+    /// <summary>An option-like token the command does not know is an unknown option, never a path (a typo must not change a CI job).</summary>
+    private static Argument<string[]> Paths(Argument<string[]> paths)
+    {
+        paths.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                if (token.Value.Length > 1 && token.Value[0] == '-')
+                {
+                    result.AddError($"unknown option '{token.Value}'");
+                }
+            }
+        });
+        return paths;
+    }
+
+    private static Command Mutate(TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var paths = Paths(new Argument<string[]>("PATH") { Description = "manifest files, directories or - for stdin", Arity = ArgumentArity.OneOrMore });
+        var diff = new Option<bool>("--diff") { Description = "print only what changes, as a unified diff" };
+        var version = new Option<string?>("--kubernetes-version") { Description = "the target cluster's version, e.g. 1.31 (chooses the preStop form)" };
+        var command = new Command("mutate", "print the manifests with the defaults the webhook would inject (YAML for kubectl apply -f -)") { paths, diff, version };
+        command.SetAction(result => MutateCommand.Run(result.GetValue(paths) ?? [], result.GetValue(diff), result.GetValue(version), stdin, stdout, stderr));
+        return command;
+    }
+
+    private static Command Rules(TextWriter stdout)
+    {
+        var format = new Option<string>("--format", "-o") { Description = "output format", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json", "markdown");
+        var command = new Command("rules", "list the rule catalogue: id, kind, default action, description and options") { format };
+        command.SetAction(result => RulesCommand.Run(result.GetValue(format)!, stdout));
+        return command;
+    }
+
+    private static Command Completion(TextWriter stdout)
+    {
+        var shell = new Argument<string>("SHELL") { Description = "bash or zsh" };
+        shell.AcceptOnlyFromAmong("bash", "zsh");
+        var command = new Command("completion", "print a shell completion script: source <(statefulguard completion bash)") { shell };
+        command.SetAction(result =>
+        {
+            stdout.Write(CompletionScript(result.GetValue(shell)!));
+            return Ok;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// The script asks the binary itself for completions through System.CommandLine's <c>[suggest:N]</c> directive,
+    /// so it always matches the installed version's commands and options.
+    /// </summary>
+    internal static string CompletionScript(string shell) => shell == "zsh"
+        ? """
+          #compdef statefulguard
+          _statefulguard() {
+            local -a items
+            items=("${(@f)$(statefulguard "[suggest:${#${(j: :)words[1,CURRENT]}}]" "${(j: :)words}" 2>/dev/null)}")
+            compadd -a items
+          }
+          compdef _statefulguard statefulguard
+
+          """
+        : """
+          _statefulguard() {
+            local IFS=$'\n'
+            COMPREPLY=($(statefulguard "[suggest:${COMP_POINT}]" "${COMP_LINE}" 2>/dev/null))
+          }
+          complete -o default -F _statefulguard statefulguard
+
+          """;
 }
+
+/// <summary>What <c>statefulguard audit</c> was asked.</summary>
+internal sealed record AuditArguments(string[] Paths, string Format, string Mode, bool Cluster, string? Namespace, bool Color, bool NoColor);

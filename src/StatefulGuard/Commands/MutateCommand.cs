@@ -16,27 +16,10 @@ namespace StatefulGuard.Commands;
 /// </summary>
 internal static class MutateCommand
 {
-    private static readonly HashSet<string> Flags = ["--diff", "-h", "--help"];
-    private static readonly HashSet<string> Valued = ["--kubernetes-version"];
-
-    public static int Run(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] paths, bool diff, string? kubernetesVersion, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
-        var parsed = Arguments.Parse(args, Flags, Valued);
-        if (parsed.Error is not null || parsed.Positional.Count == 0)
-        {
-            stderr.WriteLine($"statefulguard mutate: {parsed.Error ?? "no input; give files, directories or - for stdin"}");
-            stderr.WriteLine("usage: statefulguard mutate PATH... [--diff] [--kubernetes-version 1.31]");
-            return CommandLine.Usage;
-        }
-
-        if (parsed.Has("-h") || parsed.Has("--help"))
-        {
-            stdout.Write(CommandLine.Help);
-            return CommandLine.Ok;
-        }
-
         ServerVersion? version = null;
-        if (parsed.Value("--kubernetes-version") is { } text && (version = ServerVersion.Parse(text)) is null)
+        if (kubernetesVersion is { } text && (version = ServerVersion.Parse(text)) is null)
         {
             stderr.WriteLine($"statefulguard mutate: --kubernetes-version must look like 1.31, not '{text}'");
             return CommandLine.Usage;
@@ -54,7 +37,7 @@ internal static class MutateCommand
             return CommandLine.Usage;
         }
 
-        var manifests = ManifestReader.ReadPaths(parsed.Positional, stdin);
+        var manifests = ManifestReader.ReadPaths(paths, stdin);
         foreach (var error in manifests.Errors)
         {
             stderr.WriteLine($"statefulguard mutate: {error}");
@@ -105,10 +88,15 @@ internal static class MutateCommand
             outputs.Add((doc, doc.Object, after));
         }
 
-        if (parsed.Has("--diff"))
+        if (diff)
         {
             foreach (var (doc, before, after) in outputs)
             {
+                if (JsonNode.DeepEquals(before, after))
+                {
+                    continue; // unchanged: nothing to diff, whatever its size
+                }
+
                 var label = $"{doc.Location} {doc.Kind} {doc.Namespace ?? ManifestAudit.DefaultNamespace}/{doc.Name}";
                 stdout.Write(UnifiedDiff.Create(YamlWriter.Write(before), YamlWriter.Write(after), label, label + " (with defaults)"));
             }

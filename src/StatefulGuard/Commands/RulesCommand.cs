@@ -8,16 +8,8 @@ namespace StatefulGuard.Commands;
 /// <summary><c>statefulguard rules [--format text|json|markdown]</c>: the rule catalogue with each rule's options.</summary>
 internal static class RulesCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    public static int Run(string format, TextWriter stdout)
     {
-        var parsed = Arguments.Parse(args, new HashSet<string>(), new HashSet<string> { "--format" });
-        var format = parsed.Value("--format") ?? "text";
-        if (parsed.Error is not null || parsed.Positional.Count > 0 || format is not ("text" or "json" or "markdown"))
-        {
-            stderr.WriteLine($"statefulguard rules: {parsed.Error ?? (parsed.Positional.Count > 0 ? $"unexpected argument '{parsed.Positional[0]}'" : $"--format must be text, json or markdown, not '{format}'")}");
-            return CommandLine.Usage;
-        }
-
         var rules = RuleCatalog.Default.Rules;
         switch (format)
         {
