@@ -16,8 +16,8 @@ public sealed record AuditReport(IReadOnlyList<ObjectReport> Objects, IReadOnlyL
 {
     public bool WouldDeny => Objects.Any(o => o.Evaluation.WouldDenyInEnforce);
 
-    /// <summary>Nothing could be read at all: the audit has nothing to say.</summary>
-    public bool Unreadable => DocumentsRead == 0 && Errors.Any(e => !e.IsWarning);
+    /// <summary>Nothing could be read at all, or an object could not be audited: the audit cannot vouch for the input (exit 2).</summary>
+    public bool Unreadable => (DocumentsRead == 0 && Errors.Any(e => !e.IsWarning)) || Errors.Any(e => e.Fatal);
 }
 
 /// <summary>
@@ -96,12 +96,22 @@ public static class ManifestAudit
         }
 
         IClusterView view = cluster is null ? fromInput : new LayeredClusterView(fromInput, cluster);
-        var reports = new ObjectReport[statefulSets.Count];
+        var reports = new List<ObjectReport>(statefulSets.Count);
         for (var i = 0; i < statefulSets.Count; i++)
         {
             var (doc, sts, apiProblem) = statefulSets[i];
             var ns = sts.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : DefaultNamespace;
-            var evaluation = engine.Validate(new RuleInput(Operation.Create, ns, sts, null), view, mode);
+            Evaluation evaluation;
+            try
+            {
+                evaluation = engine.Validate(new RuleInput(Operation.Create, ns, sts, null), view, mode);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                errors.Add(new ManifestError(doc.Source, doc.Line, $"StatefulSet {ns}/{sts.Metadata?.Name}: cannot be audited ({ex.GetType().Name}: {ex.Message})") { Fatal = true });
+                continue;
+            }
+
             if (apiProblem is { } problem)
             {
                 // The apiserver refuses the object outright: an error whatever the mode, and its content is still judged.
@@ -109,7 +119,7 @@ public static class ManifestAudit
                 evaluation = evaluation with { Verdicts = [new Verdict(finding, RuleAction.Deny, RuleAction.Deny, VerdictQualifier.None), .. evaluation.Verdicts] };
             }
 
-            reports[i] = new ObjectReport(doc, ns, sts.Metadata?.Name ?? "", evaluation);
+            reports.Add(new ObjectReport(doc, ns, sts.Metadata?.Name ?? "", evaluation));
             progress?.Invoke(i + 1, statefulSets.Count);
         }
 

@@ -40,6 +40,9 @@ public sealed partial class YamlToJson
 
     private readonly int lineOffset;
 
+    /// <summary>Where the last event read starts: where to report a failure of the YAML library itself.</summary>
+    private Mark last = Mark.Empty;
+
     private YamlToJson(int lineOffset)
     {
         this.lineOffset = lineOffset;
@@ -82,6 +85,14 @@ public sealed partial class YamlToJson
                 {
                     next = new YamlDocumentRead(null, lineOffset + ex.Line, reader.lines, lineOffset + ex.Line, ex.Message);
                     resume = NextDocument(text, offset + (int)Math.Min(ex.Index, text.Length - offset));
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or FormatException or OverflowException)
+                {
+                    // The YAML library tripped over the text (seen at a truncated flow mapping): a syntax error at the last
+                    // place it reached, never a crash.
+                    var line = lineOffset + (int)reader.last.Line;
+                    next = new YamlDocumentRead(null, line, reader.lines, line, $"invalid YAML after line {line}: {ex.Message}");
+                    resume = NextDocument(text, offset + (int)Math.Min(reader.last.Index, text.Length - offset));
                 }
 
                 yield return next;
@@ -142,6 +153,7 @@ public sealed partial class YamlToJson
     private JsonNode? Read(Parser parser, int depth, string path)
     {
         var current = parser.Current ?? throw new YamlException("unexpected end of the stream");
+        last = current.Start;
         if (depth > MaxDepth)
         {
             throw new ManifestLimitException(current.Start, $"nesting deeper than {MaxDepth} levels");

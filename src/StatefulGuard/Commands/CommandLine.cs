@@ -39,7 +39,16 @@ internal static class CommandLine
             return Usage;
         }
 
-        return await result.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        try
+        {
+            return await result.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Never a stack trace for a user: the input (or the machine) did something the tool did not foresee.
+            await stderr.WriteLineAsync($"statefulguard: {string.Join(' ', args.Take(1))} failed: {ex.GetType().Name}: {ex.Message}");
+            return Usage;
+        }
     }
 
     private static readonly string[] HostSettings = ["--urls", "--contentRoot", "--environment", "--applicationName"];

@@ -51,9 +51,13 @@ internal static class MutateCommand
         }
 
         var view = new StaticClusterView { ServerVersion = version };
+        var failures = new List<ManifestError>();
         foreach (var doc in manifests.Documents.Where(d => d is { ApiVersion: "v1", Kind: "Namespace" }))
         {
-            view.Add(KubernetesJson.Deserialize<V1Namespace>(doc.Object));
+            if (ManifestAudit.TryConvert<V1Namespace>(doc, failures) is { } ns)
+            {
+                view.Add(ns);
+            }
         }
 
         var engine = new RuleEngine(rules, options.EngineSettings);
@@ -67,25 +71,37 @@ internal static class MutateCommand
             }
             else if (doc is { Kind: "StatefulSet" })
             {
-                var errors = new List<ManifestError>();
-                if (ManifestAudit.TryConvert<V1StatefulSet>(doc, errors) is { } sts)
+                if (ManifestAudit.TryConvert<V1StatefulSet>(doc, failures) is { } sts)
                 {
                     var ns = sts.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : ManifestAudit.DefaultNamespace;
-                    var result = engine.Mutate(new RuleInput(Operation.Create, ns, sts, null), view, GuardMode.Enforce);
-                    JsonPatchBuilder.Apply(after, result.Patch);
-                    foreach (var warning in result.Warnings)
+                    try
                     {
-                        stderr.WriteLine($"statefulguard mutate: {doc.Location}: StatefulSet {ns}/{sts.Metadata?.Name}: {warning}");
+                        var result = engine.Mutate(new RuleInput(Operation.Create, ns, sts, null), view, GuardMode.Enforce);
+                        JsonPatchBuilder.Apply(after, result.Patch);
+                        foreach (var warning in result.Warnings)
+                        {
+                            stderr.WriteLine($"statefulguard mutate: {doc.Location}: StatefulSet {ns}/{sts.Metadata?.Name}: {warning}");
+                        }
                     }
-                }
-
-                foreach (var error in errors)
-                {
-                    stderr.WriteLine($"statefulguard mutate: {error}");
+                    catch (Exception ex) when (ex is not OutOfMemoryException)
+                    {
+                        failures.Add(new ManifestError(doc.Source, doc.Line, $"StatefulSet {ns}/{sts.Metadata?.Name}: cannot inject defaults ({ex.GetType().Name}: {ex.Message})"));
+                    }
                 }
             }
 
             outputs.Add((doc, doc.Object, after));
+        }
+
+        foreach (var failure in failures)
+        {
+            stderr.WriteLine($"statefulguard mutate: {failure}");
+        }
+
+        if (failures.Any(f => !f.IsWarning))
+        {
+            stderr.WriteLine("statefulguard mutate: nothing printed: every document must be readable to be carried through");
+            return CommandLine.Usage;
         }
 
         if (diff)
