@@ -64,7 +64,8 @@ internal static class MutateCommand
         var outputs = new List<(ManifestDocument Doc, JsonObject Before, JsonObject After)>();
         foreach (var doc in manifests.Documents)
         {
-            var after = doc.Object.DeepClone().AsObject();
+            // Only a StatefulSet can change: the other documents are printed as they were read.
+            var after = doc is { Kind: "StatefulSet" } ? doc.Object.DeepClone().AsObject() : doc.Object;
             if (doc is { Kind: "StatefulSet" } && ManifestAudit.ApiVersionProblem(doc, "apps/v1") is { } problem)
             {
                 stderr.WriteLine($"statefulguard mutate: {doc.Location}: warning: {problem.Message}; printed unchanged");
