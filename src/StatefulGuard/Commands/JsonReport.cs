@@ -6,7 +6,7 @@ using StatefulGuard.Core.Rules;
 namespace StatefulGuard.Commands;
 
 /// <summary>
-/// <c>audit --format json</c>: a stable, documented schema (see the README). Fields are only ever added;
+/// <c>audit --format json</c>: a stable, documented schema (see docs/reports.md). Fields are only ever added;
 /// <c>schemaVersion</c> changes if one is removed or changes meaning.
 /// </summary>
 internal static class JsonReport

@@ -38,7 +38,7 @@ internal static class RulesCommand
         return CommandLine.Ok;
     }
 
-    /// <summary>The README's rule table; a test keeps the README equal to it.</summary>
+    /// <summary>The rule table and each rule's help, as docs/rules.md shows them; a test keeps the page equal to it.</summary>
     public static string Markdown(IEnumerable<IRule> rules)
     {
         var text = new StringBuilder();
