@@ -157,7 +157,8 @@ internal sealed partial class AdmissionHandler
         // copy does. Holding HTTP/2 request data unconsumed until the decision was made (to parse it in place) cost
         // far more than the copy: every read then contended for the stream's pipe lock with the connection's writer.
         var reader = http.Request.BodyReader;
-        var buffer = RentBody(InitialBodyBuffer(http.Request.ContentLength));
+        var buffer = ArrayPool<byte>.Shared.Rent(InitialBodyBuffer(http.Request.ContentLength));
+        var pooled = true;
         var length = 0;
         try
         {
@@ -173,9 +174,11 @@ internal sealed partial class AdmissionHandler
 
                 if (length + data.Length > buffer.Length)
                 {
-                    var larger = RentBody((int)Math.Min(maxBodyBytes, Math.Max(2L * buffer.Length, length + data.Length)));
+                    // Growing past the first buffer (a review over 64 KB, which few are): a buffer of its own, never pooled.
+                    var larger = GC.AllocateUninitializedArray<byte>((int)Math.Min(maxBodyBytes, Math.Max(2L * buffer.Length, length + data.Length)));
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ReturnBody(buffer);
+                    ReturnBody(buffer, pooled);
+                    pooled = false;
                     buffer = larger;
                 }
 
@@ -198,26 +201,22 @@ internal sealed partial class AdmissionHandler
         }
         finally
         {
-            ReturnBody(buffer);
+            ReturnBody(buffer, pooled);
         }
     }
 
     /// <summary>
-    /// Bodies up to 1 MiB (nearly every real review) in pooled buffers; larger ones in buffers of their own. The shared
-    /// pool keeps what it is given: a burst of concurrent multi-megabyte bodies (a flood of the largest objects, or a
-    /// hostile client) would otherwise stay resident as pooled buffers long after it ended.
+    /// The first buffer (at most 64 KB, nearly every real review fits) comes from the shared pool; a body that outgrows
+    /// it moves into buffers of its own. The pool keeps what it is given: a burst of concurrent multi-megabyte bodies
+    /// (a flood of the largest objects, or a hostile client) would otherwise stay resident as pooled buffers.
     /// </summary>
-    private static byte[] RentBody(int size) => size <= PooledBodyBytes ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
-
-    private static void ReturnBody(byte[] buffer)
+    private static void ReturnBody(byte[] buffer, bool pooled)
     {
-        if (buffer.Length <= PooledBodyBytes)
+        if (pooled)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    private const int PooledBodyBytes = 1024 * 1024;
 
     /// <summary>
     /// The declared length, but at most 64 KB to begin with: a client declaring the limit and sending slowly must not

@@ -4,7 +4,8 @@ namespace StatefulGuard.Serve;
 
 /// <summary>
 /// Gives the C allocator's free memory back to the operating system every ten seconds (glibc's
-/// <c>malloc_trim</c>), as Ruby's collector does after a full collection.
+/// <c>malloc_trim</c>), as Ruby's collector does after a full collection; and after a burst that left the managed
+/// heap far above its settled size, once the process has gone quiet, one compacting collection that decommits it.
 /// </summary>
 /// <remarks>
 /// The JIT compiler allocates and frees its working memory through malloc for every method it compiles (tens of
@@ -40,6 +41,7 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
             {
                 try
                 {
+                    CollectAfterBurst();
                     Trim();
                     Interlocked.Increment(ref trims);
                 }
@@ -61,6 +63,51 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
             // Stopping.
         }
     }
+
+    /// <summary>Managed memory committed once things settled (after the first period, and after each collection here).</summary>
+    private long settledCommitted;
+
+    private long allocatedBefore;
+
+    /// <summary>How many collections a burst caused.</summary>
+    public int BurstCollections => burstCollections;
+
+    private int burstCollections;
+
+    /// <summary>
+    /// After a burst (the largest reviews, or a hostile client, by the hundred), the garbage collector has no reason to
+    /// run once the load stops, and the memory the burst committed stays resident. When the managed heap holds far
+    /// more than it did once settled and the process has gone quiet (little allocated since the last period), one
+    /// compacting collection that returns the freed memory to the system brings it back. Under load it never runs.
+    /// </summary>
+    private void CollectAfterBurst()
+    {
+        var allocated = GC.GetTotalAllocatedBytes();
+        var quiet = allocated - allocatedBefore < QuietBytes;
+        allocatedBefore = allocated;
+        var committed = GC.GetGCMemoryInfo().TotalCommittedBytes;
+        if (settledCommitted == 0)
+        {
+            settledCommitted = committed;
+            return;
+        }
+
+        if (quiet && committed > settledCommitted + BurstBytes)
+        {
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            Interlocked.Increment(ref burstCollections);
+            settledCommitted = Math.Max(GC.GetGCMemoryInfo().TotalCommittedBytes, 1);
+            allocatedBefore = GC.GetTotalAllocatedBytes();
+        }
+        else if (quiet)
+        {
+            settledCommitted = Math.Min(settledCommitted, committed);
+        }
+    }
+
+    private const long QuietBytes = 32L * 1024 * 1024;
+
+    private const long BurstBytes = 48L * 1024 * 1024;
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int MallocTrim(nuint pad);

@@ -93,4 +93,26 @@ public sealed class HostileObjectTests(ClusterFixture cluster) : IClassFixture<C
             Assert.Contains("$.request.object.metadata.creationTimestamp is not valid UTF-8", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
     }
+
+    [Theory]
+    [InlineData("\"uid\":", "request")]
+    [InlineData("\"serviceName\":", "spec (read by /validate only: /mutate skips what its rules do not read)")]
+    [InlineData("\"image\":", "container")]
+    [InlineData("\"app.kubernetes.io/name\":", "labels")]
+    public async Task A_key_given_twice_where_the_webhook_reads_is_a_400_also_when_spelled_with_escapes(string key, string where)
+    {
+        var text = AdmissionReviews.Create(MutationFixtures.Created("postgres")).ToJsonString();
+        var at = text.IndexOf(key, StringComparison.Ordinal);
+        Assert.True(at > 0, where);
+        // The same name again, its first letter escaped: a reader that compares raw bytes would miss it.
+        var escaped = "\"\\u" + ((int)key[1]).ToString("x4", System.Globalization.CultureInfo.InvariantCulture) + key[2..];
+        var body = Encoding.UTF8.GetBytes(text[..at] + escaped + "\"x\"," + text[at..]);
+
+        foreach (var endpoint in where.StartsWith("spec", StringComparison.Ordinal) ? ["/validate"] : new[] { "/validate", "/mutate" })
+        {
+            var (status, response) = await Webhook.PostRawAsync(endpoint, body);
+            Assert.True(status == 400, $"{endpoint} {where}: HTTP {status} {response}");
+            Assert.Contains("error", response, StringComparison.Ordinal);
+        }
+    }
 }
