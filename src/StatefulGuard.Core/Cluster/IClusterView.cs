@@ -30,6 +30,9 @@ public interface IClusterView
     /// absence says "not found in the input"; what belongs to the cluster is unknown unless the input has it.
     /// </summary>
     ViewScope Scope => ViewScope.Cluster;
+
+    /// <summary>The StatefulGuardExceptions of a namespace; none where the view holds none (the CRD not installed).</summary>
+    Lookup<IReadOnlyList<Exceptions.StatefulGuardException>> GetExceptions(string @namespace) => Lookup<IReadOnlyList<Exceptions.StatefulGuardException>>.Found([]);
 }
 
 public enum ViewScope

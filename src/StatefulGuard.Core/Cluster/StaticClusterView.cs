@@ -15,6 +15,7 @@ public sealed class StaticClusterView : IClusterView
     private readonly Dictionary<string, V1StorageClass> storageClasses = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<V1PodDisruptionBudget>> budgetsByNamespace = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<V1StatefulSet>> statefulSetsByNamespace = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Exceptions.StatefulGuardException>> exceptionsByNamespace = new(StringComparer.Ordinal);
 
     public StaticClusterView Add(V1Service service, string defaultNamespace)
     {
@@ -72,6 +73,17 @@ public sealed class StaticClusterView : IClusterView
 
     public Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
         Lookup<IReadOnlyList<V1StatefulSet>>.Found(statefulSetsByNamespace.TryGetValue(@namespace, out var list) ? list : []);
+
+    public StaticClusterView Add(Exceptions.StatefulGuardException exception, string defaultNamespace)
+    {
+        exception.Metadata ??= new V1ObjectMeta();
+        exception.Metadata.NamespaceProperty = exception.Metadata.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
+        Bucket(exceptionsByNamespace, exception.Metadata.NamespaceProperty).Add(exception);
+        return this;
+    }
+
+    public Lookup<IReadOnlyList<Exceptions.StatefulGuardException>> GetExceptions(string @namespace) =>
+        Lookup<IReadOnlyList<Exceptions.StatefulGuardException>>.Found(exceptionsByNamespace.TryGetValue(@namespace, out var list) ? list : []);
 
     public Lookup<V1Service> GetService(string @namespace, string name) =>
         Lookup<V1Service>.Of(services.GetValueOrDefault((@namespace, name)));

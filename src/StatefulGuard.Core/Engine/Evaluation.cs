@@ -15,6 +15,9 @@ public enum VerdictQualifier
 
     /// <summary>The rule could not verify against cluster state.</summary>
     Unverifiable,
+
+    /// <summary>A StatefulGuardException waives the rule for this object: it neither denies nor warns.</summary>
+    Waived,
 }
 
 /// <summary>
@@ -23,6 +26,9 @@ public enum VerdictQualifier
 /// </summary>
 public sealed record Verdict(Finding Finding, RuleAction Action, RuleAction EnforceAction, VerdictQualifier Qualifier)
 {
+    /// <summary>The exception that waives this finding, when <see cref="Qualifier"/> is <see cref="VerdictQualifier.Waived"/>.</summary>
+    public Exceptions.Waiver? Waiver { get; init; }
+
     public string RuleId => Finding.RuleId;
 }
 

@@ -37,6 +37,18 @@ public sealed partial class RuleEngine
         }
 
         var skips = InjectionAnnotations.Skips(input.Object, rules.Mutating.Select(r => ((IMutatingRule)r.Rule).SkipName), notes);
+        var waiving = new Waiving(cluster, input.Namespace, Exceptions.WaivedKind.StatefulSet, input.Object.Metadata?.Name ?? "", clock.GetUtcNow());
+        foreach (var configured in rules.Mutating)
+        {
+            // A default waived by an exception is not injected, as if the object opted out of it.
+            if (!skips.Contains(((IMutatingRule)configured.Rule).SkipName) && waiving.Find(configured.Id) is { } waiver)
+            {
+                skips = new HashSet<string>(skips, StringComparer.Ordinal) { ((IMutatingRule)configured.Rule).SkipName };
+                notes.Add(waiver.Warning);
+                Waived?.Invoke(waiver);
+            }
+        }
+
         var previously = InjectionAnnotations.Injected(input.OldObject);
         previously.UnionWith(InjectionAnnotations.Injected(input.Object));
 

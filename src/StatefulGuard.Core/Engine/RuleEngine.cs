@@ -27,12 +27,21 @@ public sealed partial class RuleEngine
     private readonly EngineSettings settings;
     private readonly ILogger logger;
 
-    public RuleEngine(RuleSet rules, EngineSettings settings, ILogger<RuleEngine>? logger = null)
+    private readonly TimeProvider clock;
+
+    /// <param name="clock">The time exceptions expire against (the CLI's <c>--now</c>, a fake one in tests).</param>
+    public RuleEngine(RuleSet rules, EngineSettings settings, ILogger<RuleEngine>? logger = null, TimeProvider? clock = null)
     {
         this.rules = rules;
         this.settings = settings;
         this.logger = logger ?? (ILogger)NullLogger.Instance;
+        this.clock = clock ?? TimeProvider.System;
     }
+
+    public TimeProvider Clock => clock;
+
+    /// <summary>Raised for each finding or default an exception waives (the webhook counts them).</summary>
+    public event Action<Exceptions.Waiver>? Waived;
 
     public EngineSettings Settings => settings;
 
@@ -52,6 +61,7 @@ public sealed partial class RuleEngine
 
         var context = new RuleContext(input.Operation, input.Namespace, input.Object, input.OldObject, cluster);
         var verdicts = new List<Verdict>();
+        var waivers = new Waiving(cluster, input.Namespace, Exceptions.WaivedKind.StatefulSet, context.Name, clock.GetUtcNow(), Waived);
         foreach (var configured in rules.Validating)
         {
             var rule = (IValidatingRule)configured.Rule;
@@ -73,12 +83,12 @@ public sealed partial class RuleEngine
 
                 if (Judge(finding, configured.Action, mode, PreExisting) is { } verdict)
                 {
-                    verdicts.Add(verdict);
+                    verdicts.Add(waivers.Apply(verdict));
                 }
             }
         }
 
-        return new Evaluation(mode, verdicts, notes);
+        return new Evaluation(mode, verdicts, waivers.Notes(notes));
     }
 
     /// <summary>Service UPDATE and DELETE, judged from the side of the StatefulSets that depend on the Service.</summary>
@@ -92,6 +102,7 @@ public sealed partial class RuleEngine
         }
 
         var verdicts = new List<Verdict>();
+        var waivers = new Waiving(input.Cluster, input.Namespace, Exceptions.WaivedKind.Service, input.Name, clock.GetUtcNow(), Waived);
         foreach (var configured in rules.ServiceRules)
         {
             var rule = (IServiceRule)configured.Rule;
@@ -99,12 +110,12 @@ public sealed partial class RuleEngine
             {
                 if (Judge(finding, configured.Action, mode, static () => false) is { } verdict)
                 {
-                    verdicts.Add(verdict);
+                    verdicts.Add(waivers.Apply(verdict));
                 }
             }
         }
 
-        return new Evaluation(mode, verdicts, notes);
+        return new Evaluation(mode, verdicts, waivers.Notes(notes));
     }
 
     /// <summary>What a finding does: the rule's action, weakened for unverifiable lookups, pre-existing violations and audit mode.</summary>
@@ -168,6 +179,41 @@ public sealed partial class RuleEngine
                 },
             ];
         }
+    }
+
+    /// <summary>
+    /// The exceptions of the object's namespace applied to its verdicts: a waived finding neither denies nor warns (in
+    /// enforce mode either), and the answer carries one short note per exception used.
+    /// </summary>
+    private sealed class Waiving(IClusterView cluster, string @namespace, Exceptions.WaivedKind kind, string name, DateTimeOffset now,
+        Action<Exceptions.Waiver>? onWaived = null)
+    {
+        private readonly IReadOnlyList<Exceptions.StatefulGuardException> exceptions =
+            cluster.GetExceptions(@namespace) is { State: LookupState.Found, Value: { } found } ? found : [];
+
+        private List<Exceptions.Waiver>? used;
+
+        public Exceptions.Waiver? Find(string ruleId) =>
+            exceptions.Count == 0 ? null : Exceptions.Waivers.Find(exceptions, @namespace, kind, name, ruleId, now);
+
+        public Verdict Apply(Verdict verdict)
+        {
+            if (Find(verdict.RuleId) is not { } waiver)
+            {
+                return verdict;
+            }
+
+            if (used is null || !used.Any(u => u.RuleId == waiver.RuleId && u.Exception == waiver.Exception))
+            {
+                (used ??= []).Add(waiver);
+            }
+
+            onWaived?.Invoke(waiver);
+            return new Verdict(verdict.Finding, RuleAction.Off, RuleAction.Off, VerdictQualifier.Waived) { Waiver = waiver };
+        }
+
+        public IReadOnlyList<string> Notes(IReadOnlyList<string> notes) =>
+            used is null ? notes : [.. notes, .. used.Select(w => w.Warning)];
     }
 
     private static RuleAction Weaker(RuleAction a, RuleAction b) => (RuleAction)Math.Max((int)a, (int)b);

@@ -84,6 +84,13 @@ public static class ManifestAudit
                     }
 
                     break;
+                case Exceptions.StatefulGuardException.KindName:
+                    if (TryConvert<Exceptions.StatefulGuardException>(doc, errors) is { } exception)
+                    {
+                        fromInput.Add(exception, DefaultNamespace);
+                    }
+
+                    break;
                 case "StatefulSet":
                     if (TryConvert<V1StatefulSet>(doc, errors) is { } sts)
                     {
@@ -143,6 +150,7 @@ public static class ManifestAudit
         "Service" or "Namespace" => "v1",
         "PodDisruptionBudget" => "policy/v1",
         "StorageClass" => "storage.k8s.io/v1",
+        Exceptions.StatefulGuardException.KindName => Exceptions.StatefulGuardException.GroupVersion,
         _ => null,
     };
 
@@ -263,6 +271,9 @@ internal sealed class LayeredClusterView(IClusterView first, IClusterView second
     public ServerVersion? ServerVersion => second.ServerVersion ?? first.ServerVersion;
 
     public ViewScope Scope => second.Scope;
+
+    public Lookup<IReadOnlyList<Exceptions.StatefulGuardException>> GetExceptions(string @namespace) =>
+        Concat(first.GetExceptions(@namespace), second.GetExceptions(@namespace));
 
     private static Lookup<IReadOnlyList<T>> Concat<T>(Lookup<IReadOnlyList<T>> a, Lookup<IReadOnlyList<T>> b) =>
         a.State == LookupState.Unknown || b.State == LookupState.Unknown

@@ -42,7 +42,7 @@ internal static class AuditCommand
             return CommandLine.Usage;
         }
 
-        var manifests = ManifestReader.ReadPaths(args.Paths, stdin);
+        var manifests = ExceptionInputs.With(ManifestReader.ReadPaths(args.Paths, stdin), args.Exceptions);
         IClusterView? cluster = null;
         var settings = options.EngineSettings;
         if (fromCluster)
@@ -75,7 +75,7 @@ internal static class AuditCommand
             settings = settings with { UnverifiableAction = RuleAction.Off };
         }
 
-        var engine = new RuleEngine(rules, settings);
+        var engine = new RuleEngine(rules, settings, clock: ExceptionInputs.Clock(args.Now));
         var report = ManifestAudit.Run(manifests, engine, cluster, GuardMode.Enforce, Progress(stderr));
 
         switch (format)

@@ -91,13 +91,14 @@ internal static class CommandLine
         var ns = new Option<string?>("--namespace", "-n") { Description = "with --cluster: only this namespace" };
         var color = new Option<bool>("--color") { Description = "color the text report even when not on a terminal" };
         var noColor = new Option<bool>("--no-color") { Description = "never color the text report (also NO_COLOR)" };
+        var (exceptions, now) = (ExceptionsOption(), NowOption());
         var command = new Command("audit", "dry-run the rules over manifests; exit 0 = nothing enforce mode would deny, 1 = violations, 2 = unreadable input or bad usage")
         {
-            paths, format, mode, cluster, ns, color, noColor,
+            paths, format, mode, cluster, ns, color, noColor, exceptions, now,
         };
         command.SetAction((result, _) => AuditCommand.RunAsync(
             new AuditArguments(result.GetValue(paths) ?? [], result.GetValue(format)!, result.GetValue(mode)!, result.GetValue(cluster), result.GetValue(ns),
-                result.GetValue(color), result.GetValue(noColor)),
+                result.GetValue(color), result.GetValue(noColor)) { Exceptions = result.GetValue(exceptions) ?? [], Now = result.GetValue(now) },
             stdin, stdout, stderr));
         return command;
     }
@@ -123,10 +124,23 @@ internal static class CommandLine
         var paths = Paths(new Argument<string[]>("PATH") { Description = "manifest files, directories or - for stdin", Arity = ArgumentArity.OneOrMore });
         var diff = new Option<bool>("--diff") { Description = "print only what changes, as a unified diff" };
         var version = new Option<string?>("--kubernetes-version") { Description = "the target cluster's version, e.g. 1.31 (chooses the preStop form)" };
-        var command = new Command("mutate", "print the manifests with the defaults the webhook would inject (YAML for kubectl apply -f -)") { paths, diff, version };
-        command.SetAction(result => MutateCommand.Run(result.GetValue(paths) ?? [], result.GetValue(diff), result.GetValue(version), stdin, stdout, stderr));
+        var (exceptions, now) = (ExceptionsOption(), NowOption());
+        var command = new Command("mutate", "print the manifests with the defaults the webhook would inject (YAML for kubectl apply -f -)") { paths, diff, version, exceptions, now };
+        command.SetAction(result => MutateCommand.Run(result.GetValue(paths) ?? [], result.GetValue(diff), result.GetValue(version),
+            result.GetValue(exceptions) ?? [], result.GetValue(now), stdin, stdout, stderr));
         return command;
     }
+
+    private static Option<string[]> ExceptionsOption() => new("--exceptions")
+    {
+        Description = "files or directories with StatefulGuardExceptions to apply (those in the input apply too)",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
+    private static Option<DateTimeOffset?> NowOption() => new("--now")
+    {
+        Description = "the moment exceptions expire against, RFC 3339 (default: now), for reproducible CI runs",
+    };
 
     private static Command Rules(TextWriter stdout)
     {
@@ -176,4 +190,9 @@ internal static class CommandLine
 }
 
 /// <summary>What <c>statefulguard audit</c> was asked.</summary>
-internal sealed record AuditArguments(string[] Paths, string Format, string Mode, bool Cluster, string? Namespace, bool Color, bool NoColor);
+internal sealed record AuditArguments(string[] Paths, string Format, string Mode, bool Cluster, string? Namespace, bool Color, bool NoColor)
+{
+    public string[] Exceptions { get; init; } = [];
+
+    public DateTimeOffset? Now { get; init; }
+}

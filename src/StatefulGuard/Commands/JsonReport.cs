@@ -56,6 +56,25 @@ internal static class JsonReport
                     json.WriteString("qualifier", verdict.Qualifier.ToString().ToLowerInvariant());
                 }
 
+                if (verdict.Waiver is { } waiver)
+                {
+                    json.WriteStartObject("waived");
+                    json.WriteString("exception", waiver.Exception);
+                    json.WriteString("reason", waiver.Reason);
+                    if (waiver.Ticket is { Length: > 0 } ticket)
+                    {
+                        json.WriteString("ticket", ticket);
+                    }
+
+                    if (waiver.Expires is { } expires)
+                    {
+                        json.WriteString("expires", expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+
+                    json.WriteBoolean("expiringSoon", waiver.ExpiringSoon);
+                    json.WriteEndObject();
+                }
+
                 json.WriteString("message", f.Message);
                 json.WriteString("fix", f.Fix);
                 if (f.Path is not null)
@@ -99,7 +118,7 @@ internal static class JsonReport
     internal static string Result(ObjectReport obj) =>
         obj.Evaluation.Mode == GuardMode.Off ? "skipped"
         : obj.Evaluation.WouldDenyInEnforce ? "deny"
-        : obj.Evaluation.Verdicts.Count > 0 ? "warn"
+        : obj.Evaluation.Verdicts.Any(v => v.Qualifier != VerdictQualifier.Waived) ? "warn"
         : "ok";
 
     private static string Action(RuleAction action) => action.ToString().ToLowerInvariant();

@@ -16,7 +16,7 @@ namespace StatefulGuard.Commands;
 /// </summary>
 internal static class MutateCommand
 {
-    public static int Run(string[] paths, bool diff, string? kubernetesVersion, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] paths, bool diff, string? kubernetesVersion, string[] exceptionPaths, DateTimeOffset? now, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         ServerVersion? version = null;
         if (kubernetesVersion is { } text && (version = ServerVersion.Parse(text)) is null)
@@ -37,7 +37,7 @@ internal static class MutateCommand
             return CommandLine.Usage;
         }
 
-        var manifests = ManifestReader.ReadPaths(paths, stdin);
+        var manifests = ExceptionInputs.With(ManifestReader.ReadPaths(paths, stdin), exceptionPaths);
         foreach (var error in manifests.Errors)
         {
             stderr.WriteLine($"statefulguard mutate: {error}");
@@ -60,7 +60,15 @@ internal static class MutateCommand
             }
         }
 
-        var engine = new RuleEngine(rules, options.EngineSettings);
+        foreach (var doc in manifests.Documents.Where(d => d is { ApiVersion: Core.Exceptions.StatefulGuardException.GroupVersion, Kind: Core.Exceptions.StatefulGuardException.KindName }))
+        {
+            if (ManifestAudit.TryConvert<Core.Exceptions.StatefulGuardException>(doc, failures) is { } exception)
+            {
+                view.Add(exception, ManifestAudit.DefaultNamespace);
+            }
+        }
+
+        var engine = new RuleEngine(rules, options.EngineSettings, clock: ExceptionInputs.Clock(now));
         var outputs = new List<(ManifestDocument Doc, JsonObject Before, JsonObject After)>();
         foreach (var doc in manifests.Documents)
         {

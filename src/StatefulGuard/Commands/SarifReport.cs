@@ -78,7 +78,8 @@ internal static class SarifReport
                     json.WriteNumber("ruleIndex", i);
                 }
 
-                json.WriteString("level", Level(verdict.EnforceAction));
+                // A waived result keeps its rule's level: SARIF marks it suppressed instead.
+                json.WriteString("level", Level(verdict.Waiver is not null && index.TryGetValue(f.RuleId, out var r) ? rules[r].DefaultAction : verdict.EnforceAction));
                 json.WriteStartObject("message");
                 json.WriteString("text", $"StatefulSet {obj.Namespace}/{obj.Name}: {f.Message}. Fix: {f.Fix}.");
                 json.WriteEndObject();
@@ -108,6 +109,30 @@ internal static class SarifReport
                 json.WriteStartObject("partialFingerprints");
                 json.WriteString("statefulguardFinding/v1", Fingerprint(f.RuleId, f.Code, obj.Namespace, obj.Name, f.Path));
                 json.WriteEndObject();
+                if (verdict.Waiver is { } waiver)
+                {
+                    json.WriteStartArray("suppressions");
+                    json.WriteStartObject();
+                    json.WriteString("kind", "external");
+                    json.WriteString("status", "accepted");
+                    json.WriteString("justification", waiver.Reason);
+                    json.WriteStartObject("properties");
+                    json.WriteString("exception", waiver.Exception);
+                    if (waiver.Ticket is { Length: > 0 } ticket)
+                    {
+                        json.WriteString("ticket", ticket);
+                    }
+
+                    if (waiver.Expires is { } expires)
+                    {
+                        json.WriteString("expires", expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+                    }
+
+                    json.WriteEndObject();
+                    json.WriteEndObject();
+                    json.WriteEndArray();
+                }
+
                 json.WriteEndObject();
             }
         }

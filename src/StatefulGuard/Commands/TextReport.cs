@@ -28,10 +28,11 @@ internal sealed class TextReport(TextWriter output, bool color)
                 continue;
             }
 
-            if (evaluation.Verdicts.Count == 0)
+            if (evaluation.Verdicts.All(v => v.Qualifier == VerdictQualifier.Waived))
             {
                 clean++;
-                output.WriteLine($"{header}  {Paint(Green, "ok")}");
+                output.WriteLine($"{header}  {Paint(Green, "ok")}" + (evaluation.Verdicts.Count > 0 ? $" ({evaluation.Verdicts.Count} waived)" : ""));
+                WriteWaived(evaluation);
                 continue;
             }
 
@@ -45,7 +46,7 @@ internal sealed class TextReport(TextWriter output, bool color)
             }
 
             output.WriteLine(header);
-            foreach (var verdict in evaluation.Verdicts.OrderBy(v => v.EnforceAction))
+            foreach (var verdict in evaluation.Verdicts.Where(v => v.Qualifier != VerdictQualifier.Waived).OrderBy(v => v.EnforceAction))
             {
                 var label = verdict.EnforceAction == RuleAction.Deny ? Paint(Red, "DENY") : Paint(Yellow, "WARN");
                 var finding = verdict.Finding;
@@ -57,7 +58,8 @@ internal sealed class TextReport(TextWriter output, bool color)
                 output.WriteLine($"        {Paint(Dim, "fix:")} {finding.Fix}");
             }
 
-            foreach (var note in evaluation.Notes)
+            WriteWaived(evaluation);
+            foreach (var note in evaluation.Notes.Where(n => !evaluation.Verdicts.Any(v => v.Waiver?.Warning == n)))
             {
                 output.WriteLine($"  note: {note}");
             }
@@ -71,6 +73,18 @@ internal sealed class TextReport(TextWriter output, bool color)
             (report.Errors.Any(e => !e.IsWarning) ? $"; {report.Errors.Count(e => !e.IsWarning)} unreadable" : "") +
             (report.Errors.Any(e => e.IsWarning) ? $"; {report.Errors.Count(e => e.IsWarning)} input warnings" : "") + "." +
             (mode == GuardMode.Audit && denied > 0 ? " (audit mode: not failing)" : ""));
+    }
+
+    private void WriteWaived(Evaluation evaluation)
+    {
+        foreach (var verdict in evaluation.Verdicts.Where(v => v.Waiver is not null))
+        {
+            var waiver = verdict.Waiver!;
+            output.WriteLine($"  {Paint(Dim, "WAIVED")}  {verdict.RuleId}  by exception {waiver.Exception}" +
+                             (waiver.Expires is { } e ? $" until {e.UtcDateTime:yyyy-MM-dd}" : "") + (waiver.ExpiringSoon ? " (expiring soon)" : ""));
+            output.WriteLine($"        {verdict.Finding.Message}");
+            output.WriteLine($"        {Paint(Dim, "reason:")} {waiver.Reason}" + (waiver.Ticket is { Length: > 0 } t ? $" ({t})" : ""));
+        }
     }
 
     private string Paint(string code, string text) => color ? code + text + Reset : text;

@@ -19,6 +19,9 @@ public sealed class StatefulGuardOptions
     [CheckMembers]
     public ClusterOptions Cluster { get; set; } = new();
 
+    [CheckMembers]
+    public ExceptionsOptions Exceptions { get; set; } = new();
+
     /// <summary>Larger AdmissionReview bodies get 413. The apiserver's own limit on an object is 3 MiB.</summary>
     [Between(64 * 1024, 64L * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
@@ -103,6 +106,19 @@ public sealed class ClusterOptions
     /// <summary>Upper bound of the reconnect backoff while the apiserver is unreachable.</summary>
     [Between(1, 600)]
     public int MaxBackoffSeconds { get; set; } = 30;
+}
+
+/// <summary>Bounds on StatefulGuardExceptions, checked when one is created or updated.</summary>
+public sealed class ExceptionsOptions
+{
+    /// <summary>How far ahead an exception's <c>spec.expires</c> may lie.</summary>
+    [Between(1, 3650)]
+    public int MaxLifetimeDays { get; set; } = 180;
+
+    /// <summary>False allows exceptions without an expiry.</summary>
+    public bool RequireExpiry { get; set; } = true;
+
+    public Core.Exceptions.ExceptionPolicy Policy => new(MaxLifetimeDays, RequireExpiry);
 }
 
 public enum LogFormat

@@ -36,10 +36,12 @@ internal sealed partial class AdmissionHandler
     private readonly ILogger<AdmissionHandler> logger;
     private readonly DecisionLog decisions;
     private readonly long maxBodyBytes;
+    private readonly Core.Exceptions.ExceptionValidator exceptionValidator;
 
     public AdmissionHandler(RuleEngine engine, IClusterView cluster, Microsoft.Extensions.Options.IOptions<Configuration.StatefulGuardOptions> options, ILogger<AdmissionHandler> logger,
-        Serilog.ILogger serilog, ConcurrencyLimiter limit)
+        Serilog.ILogger serilog, ConcurrencyLimiter limit, Core.Exceptions.ExceptionValidator exceptionValidator)
     {
+        this.exceptionValidator = exceptionValidator;
         this.limit = limit;
         decisions = new DecisionLog(serilog);
         this.engine = engine;
@@ -308,6 +310,11 @@ internal sealed partial class AdmissionHandler
             return ValidateService(request, uid, operation);
         }
 
+        if (endpoint == AdmissionEndpoint.Validate && IsException(request) && operation is Operation.Create or Operation.Update)
+        {
+            return ValidateException(request, uid);
+        }
+
         if (!IsStatefulSet(request) || operation is not (Operation.Create or Operation.Update))
         {
             // Scale subresources, deletes and kinds a misconfigured webhook sends: not ours to judge.
@@ -371,6 +378,41 @@ internal sealed partial class AdmissionHandler
         var name = request.Name ?? (service ?? old)?.Metadata?.Name ?? "";
         var evaluation = engine.ValidateService(new ServiceRuleContext(operation, ns, name, service, old, request.UserInfo?.Username, cluster));
         return Answer(request, uid, "Service", ns, name, evaluation, engine.Rules.ServiceRules);
+    }
+
+    /// <summary>A StatefulGuardException is admitted only when it is well formed: every problem named with its field.</summary>
+    private Outcome ValidateException(AdmissionRequest request, string uid)
+    {
+        if (request.Object is not { ValueKind: JsonValueKind.Object } objectJson)
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object must be a StatefulGuardException object for {request.Operation}");
+        }
+
+        Core.Exceptions.StatefulGuardException exception;
+        try
+        {
+            exception = AdmissionObjects.Deserialize<Core.Exceptions.StatefulGuardException>(objectJson);
+        }
+        catch (Exception ex) when (AdmissionObjects.IsBadObject(ex))
+        {
+            return Outcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid {Core.Exceptions.StatefulGuardException.GroupVersion} StatefulGuardException: {ex.Message}");
+        }
+
+        var name = exception.Metadata?.Name ?? request.Name ?? "";
+        var ns = !string.IsNullOrEmpty(request.Namespace) ? request.Namespace : exception.Metadata?.NamespaceProperty ?? "";
+        var problems = exceptionValidator.Validate(exception).Errors.Select(e => e.ErrorMessage).Distinct().ToList();
+        var response = new AdmissionResponse
+        {
+            Uid = uid,
+            Allowed = problems.Count == 0,
+            Status = problems.Count == 0 ? null : new AdmissionStatus
+            {
+                Code = StatusCodes.Status422UnprocessableEntity,
+                Reason = "Invalid",
+                Message = $"StatefulGuard denied StatefulGuardException {ns}/{name}: " + string.Join("; ", problems),
+            },
+        };
+        return new Outcome(response, null, request, "StatefulGuardException", name, problems.Count == 0 ? "" : "exception-validation:deny", "");
     }
 
     private static Outcome Answer(AdmissionRequest request, string uid, string kind, string ns, string name, Evaluation evaluation, IReadOnlyList<ConfiguredRule> evaluated)
@@ -463,6 +505,10 @@ internal sealed partial class AdmissionHandler
         request.Resource is { Group: "" or null, Resource: "services" }
         && string.IsNullOrEmpty(request.SubResource)
         && request.Kind is { Group: "" or null, Kind: "Service" };
+
+    private static bool IsException(AdmissionRequest request) =>
+        request.Resource is { Group: Core.Exceptions.StatefulGuardException.Group, Resource: Core.Exceptions.StatefulGuardException.Plural }
+        && string.IsNullOrEmpty(request.SubResource);
 
     private static bool IsStatefulSet(AdmissionRequest request) =>
         request.Resource is { Group: "apps", Resource: "statefulsets" }

@@ -18,6 +18,11 @@ internal static class AdmissionMetrics
         "Rule evaluations by rule id and outcome (pass, warn, deny; inject for mutating rules that patched).",
         "rule", "outcome");
 
+    public static readonly Counter ExceptionMatches = Metrics.CreateCounter(
+        "statefulguard_exception_matches_total",
+        "Findings and defaults waived by a StatefulGuardException, by rule id.",
+        "rule");
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), Counter.Child> RuleChildren = new();
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string, string), Histogram.Child> DurationChildren = new();

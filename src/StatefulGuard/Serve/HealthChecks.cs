@@ -14,8 +14,11 @@ internal sealed class ClusterCacheHealthCheck(KubernetesClusterView view) : IHea
 
         var caches = view.Caches.ToDictionary(c => c.Kind, c => (object)new { c.Synced, c.Count, c.LastContact });
         caches["version"] = view.ServerVersion?.ToString() ?? "unknown";
+        // Without its CRD the webhook runs without exceptions: ready, and saying so.
+        var note = view.Synced && !view.ExceptionsInstalled
+            ? "; StatefulGuardException CRD not installed: no exceptions apply" : "";
         return Task.FromResult(view.Synced
-            ? HealthCheckResult.Healthy("caches synced", caches)
+            ? HealthCheckResult.Healthy("caches synced" + note, caches)
             : HealthCheckResult.Unhealthy("caches not synced yet", data: caches));
     }
 }

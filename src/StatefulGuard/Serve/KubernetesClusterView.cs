@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.Options;
 using StatefulGuard.Configuration;
 using StatefulGuard.Core.Cluster;
+using StatefulGuard.Core.Exceptions;
 using ServerVersion = StatefulGuard.Core.Cluster.ServerVersion;
 
 namespace StatefulGuard.Serve;
@@ -20,6 +21,7 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     private readonly WatchCache<V1StorageClass, V1StorageClassList>? storageClasses;
     private readonly WatchCache<V1PodDisruptionBudget, V1PodDisruptionBudgetList>? budgets;
     private readonly WatchCache<V1StatefulSet, V1StatefulSetList>? statefulSets;
+    private readonly WatchCache<StatefulGuardException, StatefulGuardExceptionList>? exceptions;
     private readonly ILogger<KubernetesClusterView> logger;
     private readonly string? target;
     private readonly IKubernetes? client;
@@ -68,7 +70,28 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
             (cont, ct) => c.AppsV1.ListStatefulSetForAllNamespacesAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
             (rv, timeout, onError, ct) => c.AppsV1.WatchListStatefulSetForAllNamespacesAsync(
                 allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
+        exceptions = Cache(new WatchSource<StatefulGuardException, StatefulGuardExceptionList>(
+            StatefulGuardException.KindName,
+            (cont, ct) => c.CustomObjects.ListClusterCustomObjectAsync<StatefulGuardExceptionList>(
+                StatefulGuardException.Group, StatefulGuardException.Version, StatefulGuardException.Plural, continueParameter: cont, limit: PageSize, cancellationToken: ct),
+            (rv, timeout, onError, ct) => Typed(c.CustomObjects.WatchListClusterCustomObjectAsync(
+                StatefulGuardException.Group, StatefulGuardException.Version, StatefulGuardException.Plural, allowWatchBookmarks: true, resourceVersion: rv,
+                timeoutSeconds: timeout, onError: onError, cancellationToken: ct)),
+            Optional: true));
     }
+
+    /// <summary>The custom objects API hands out watch events as JSON; the cache keeps them typed.</summary>
+    private static async IAsyncEnumerable<(WatchEventType, StatefulGuardException)> Typed(IAsyncEnumerable<(WatchEventType, object)> events)
+    {
+        await foreach (var (type, item) in events)
+        {
+            var json = item is System.Text.Json.JsonElement element ? element.GetRawText() : KubernetesJson.Serialize(item);
+            yield return (type, KubernetesJson.Deserialize<StatefulGuardException>(json));
+        }
+    }
+
+    /// <summary>Whether the cluster serves StatefulGuardExceptions (its CRD installed); until then none apply.</summary>
+    public bool ExceptionsInstalled => exceptions?.Installed ?? false;
 
     /// <summary>False when running without a cluster.</summary>
     public bool Connected => client is not null;
@@ -80,7 +103,7 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         AllCaches.Select(c => (c.Kind, c.Synced, c.Count, c.LastContact));
 
     private IEnumerable<IWatchCache> AllCaches =>
-        Connected ? [services!, namespaces!, storageClasses!, budgets!, statefulSets!] : [];
+        Connected ? [services!, namespaces!, storageClasses!, budgets!, statefulSets!, exceptions!] : [];
 
     public Lookup<V1Service> GetService(string @namespace, string name) =>
         services?.Get(@namespace, name) ?? Lookup<V1Service>.Unknown;
@@ -101,6 +124,9 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
 
     public Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
         statefulSets?.List(@namespace) ?? Lookup<IReadOnlyList<V1StatefulSet>>.Unknown;
+
+    public Lookup<IReadOnlyList<StatefulGuardException>> GetExceptions(string @namespace) =>
+        exceptions?.List(@namespace) is { State: LookupState.Found } found ? found : Lookup<IReadOnlyList<StatefulGuardException>>.Found([]);
 
     /// <summary>Read from <c>/version</c> at start and every ten minutes (control planes get upgraded under running webhooks).</summary>
     public ServerVersion? ServerVersion => serverVersion;

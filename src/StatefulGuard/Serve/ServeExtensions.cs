@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Prometheus;
@@ -48,10 +49,21 @@ internal static class ServeExtensions
             StatefulGuardOptionsValidator.Check(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<RuleCatalog>(), out _, out var rules);
             return rules;
         });
-        services.AddSingleton(sp => new RuleEngine(
-            sp.GetRequiredService<RuleSet>(),
-            sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.EngineSettings,
-            sp.GetRequiredService<ILogger<RuleEngine>>()));
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp =>
+        {
+            var engine = new RuleEngine(
+                sp.GetRequiredService<RuleSet>(),
+                sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.EngineSettings,
+                sp.GetRequiredService<ILogger<RuleEngine>>(),
+                sp.GetRequiredService<TimeProvider>());
+            engine.Waived += waiver => AdmissionMetrics.ExceptionMatches.WithLabels(waiver.RuleId).Inc();
+            return engine;
+        });
+        services.AddSingleton(sp => new Core.Exceptions.ExceptionValidator(
+            sp.GetRequiredService<RuleCatalog>().Rules.Select(r => r.Descriptor.Id).ToHashSet(StringComparer.Ordinal),
+            sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.Exceptions.Policy,
+            sp.GetRequiredService<TimeProvider>()));
 
         services.AddSingleton(sp => ClusterConnection.Create(sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.Cluster));
         services.AddSingleton<KubernetesClusterView>();

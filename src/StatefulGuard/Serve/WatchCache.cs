@@ -8,10 +8,15 @@ using StatefulGuard.Core.Cluster;
 namespace StatefulGuard.Serve;
 
 /// <summary>How a <see cref="WatchCache{T, TList}"/> reaches the apiserver for one kind.</summary>
+/// <param name="Optional">
+/// A kind the cluster may not serve (a custom resource whose CRD is not installed): a 404 on the list leaves the cache
+/// synced and empty, says so once, and the list is tried again every <c>OptionalRetry</c> until the kind appears.
+/// </param>
 internal sealed record WatchSource<T, TList>(
     string Kind,
     Func<string? /*continue*/, CancellationToken, Task<TList>> ListPage,
-    Func<string /*resourceVersion*/, int /*timeoutSeconds*/, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> Watch);
+    Func<string /*resourceVersion*/, int /*timeoutSeconds*/, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> Watch,
+    bool Optional = false);
 
 /// <summary>What readiness and start-up need of any cache, whatever its kind.</summary>
 internal interface IWatchCache
@@ -60,6 +65,12 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
 
     /// <summary>True once the first list has completed; stays true while the apiserver is unreachable.</summary>
     public bool Synced => synced;
+
+    /// <summary>False while an optional kind is not served by the cluster (its CRD is not installed).</summary>
+    public bool Installed { get; private set; } = true;
+
+    /// <summary>How long an optional kind that is not served waits before the next list.</summary>
+    public static TimeSpan OptionalRetry { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>When the cache last heard from the apiserver (list, event or bookmark).</summary>
     public DateTimeOffset LastContact { get; private set; }
@@ -138,6 +149,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
                 if (needList)
                 {
                     await ListAsync(cancellationToken);
+                    Installed = true;
                     needList = false;
                 }
 
@@ -148,6 +160,19 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (HttpOperationException ex) when (source.Optional && needList && ex.Response?.StatusCode == HttpStatusCode.NotFound)
+            {
+                // Not served: the webhook runs without this kind, ready, and looks again later.
+                if (Installed)
+                {
+                    LogNotInstalled(logger, Kind, OptionalRetry.TotalSeconds);
+                }
+
+                Installed = false;
+                store = new ConcurrentDictionary<string, Bucket>(StringComparer.Ordinal);
+                synced = true;
+                backoff = OptionalRetry;
             }
             catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Gone)
             {
@@ -300,6 +325,9 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
     }
 
     private static (string, string) Key(T item) => (item.Metadata?.NamespaceProperty ?? "", item.Metadata?.Name ?? "");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} is not served by the cluster (its CustomResourceDefinition is not installed): running without it, looking again every {Seconds} s")]
+    private static partial void LogNotInstalled(ILogger logger, string kind, double seconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cache {Kind}: listed {Count} objects at resourceVersion {ResourceVersion} (first sync: {FirstSync})")]
     private static partial void LogListed(ILogger logger, string kind, int count, string resourceVersion, bool firstSync);

@@ -36,6 +36,19 @@ public static class AdmissionReviews
         return review;
     }
 
+    /// <summary>The CREATE of a StatefulGuardException, as the validating webhook's rule for it sends it.</summary>
+    public static JsonObject CreateException(JsonObject exception)
+    {
+        var meta = exception["metadata"]!;
+        var review = Request("CREATE", exception, null, false, null, "CreateOptions", (string?)meta["namespace"], (string?)meta["name"]);
+        var request = review["request"]!.AsObject();
+        request["kind"] = new JsonObject { ["group"] = "statefulguard.io", ["version"] = "v1alpha1", ["kind"] = "StatefulGuardException" };
+        request["resource"] = Gvr("statefulguard.io", "v1alpha1", "statefulguardexceptions");
+        request["requestKind"] = request["kind"]!.DeepClone();
+        request["requestResource"] = request["resource"]!.DeepClone();
+        return review;
+    }
+
     /// <summary>A kind the webhook does not judge, as a misconfigured webhook rule would send it.</summary>
     public static JsonObject CreatePod(string ns)
     {

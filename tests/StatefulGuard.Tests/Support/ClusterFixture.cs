@@ -9,12 +9,15 @@ public class ClusterFixture : IAsyncLifetime
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>The time the webhook runs on; the system's unless a fixture drives it.</summary>
+    protected virtual TimeProvider? WebhookClock => null;
+
     public async Task InitializeAsync()
     {
         ApiServer = await FakeApiServer.StartAsync();
         // Like most managed clusters: a default class that binds where the pod lands.
         ApiServer.Apply("storageclasses", Fixtures.StorageClass("standard", "WaitForFirstConsumer", isDefault: true));
-        Webhook = new WebhookFactory(ApiServer, Settings);
+        Webhook = new WebhookFactory(ApiServer, Settings, WebhookClock);
         await Webhook.WaitUntilReadyAsync();
     }
 

@@ -28,6 +28,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         ["storageclasses"] = new Resource("storage.k8s.io/v1", "StorageClass", Namespaced: false),
         ["poddisruptionbudgets"] = new Resource("policy/v1", "PodDisruptionBudget", Namespaced: true),
         ["statefulsets"] = new Resource("apps/v1", "StatefulSet", Namespaced: true),
+        ["statefulguardexceptions"] = new Resource("statefulguard.io/v1alpha1", "StatefulGuardException", Namespaced: true),
     };
 
     private readonly ConcurrentQueue<string> requests = new();
@@ -48,9 +49,15 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public string GitVersion { get; set; } = "v1.31.2";
 
-    public static async Task<FakeApiServer> StartAsync()
+    /// <param name="withExceptionsCrd">False: the StatefulGuardException CRD is not installed (its paths answer 404).</param>
+    public static async Task<FakeApiServer> StartAsync(bool withExceptionsCrd = true)
     {
         var server = new FakeApiServer();
+        if (!withExceptionsCrd)
+        {
+            server.resources.Remove("statefulguardexceptions");
+        }
+
         await server.StartOnAsync(0);
         return server;
     }

@@ -26,6 +26,35 @@ public static class Fixtures
         return svc;
     }
 
+    /// <summary>A StatefulGuardException waiving <paramref name="rules"/> for StatefulSets matching <paramref name="statefulSets"/>.</summary>
+    public static JsonObject Exception(string ns, string name, string[] rules, string[] statefulSets, DateTimeOffset? expires,
+        string reason = "sharded by ordinals: no per-pod DNS needed", string? ticket = "PLAT-1234")
+    {
+        var spec = new JsonObject
+        {
+            ["rules"] = new JsonArray(rules.Select(r => (JsonNode?)r).ToArray()),
+            ["statefulSets"] = new JsonArray(statefulSets.Select(s => (JsonNode?)s).ToArray()),
+            ["reason"] = reason,
+        };
+        if (ticket is not null)
+        {
+            spec["ticket"] = ticket;
+        }
+
+        if (expires is { } e)
+        {
+            spec["expires"] = e.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new JsonObject
+        {
+            ["apiVersion"] = "statefulguard.io/v1alpha1",
+            ["kind"] = "StatefulGuardException",
+            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+            ["spec"] = spec,
+        };
+    }
+
     /// <summary>The same Service with an allocated cluster IP (not headless).</summary>
     public static JsonObject ClusterIpService(string ns = "shop", string name = "nginx")
     {

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace StatefulGuard.Tests.Support;
 
@@ -15,8 +16,12 @@ public class WebhookFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
 
-    public WebhookFactory(FakeApiServer? apiServer, IDictionary<string, string?>? settings = null)
+    private readonly TimeProvider? clock;
+
+    /// <param name="clock">The time the webhook runs on (exceptions expire against it); the system's by default.</param>
+    public WebhookFactory(FakeApiServer? apiServer, IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
+        this.clock = clock;
         ApiServer = apiServer;
         this.settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
         if (apiServer is not null)
@@ -37,6 +42,10 @@ public class WebhookFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Production");
         builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+        if (clock is not null)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(clock));
+        }
     }
 
     /// <summary>Waits until /readyz says the caches have synced.</summary>
