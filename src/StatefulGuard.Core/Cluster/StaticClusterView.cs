@@ -93,6 +93,9 @@ public sealed class StaticClusterView : IClusterView
 
     public ServerVersion? ServerVersion { get; init; }
 
+    /// <summary>Every Service the view holds.</summary>
+    public IEnumerable<V1Service> Services => services.Values;
+
     private static List<T> Bucket<T>(Dictionary<string, List<T>> byNamespace, string ns)
     {
         if (!byNamespace.TryGetValue(ns, out var list))

@@ -48,6 +48,11 @@ internal static class ClusterSnapshot
             view.Add(item, "default");
         }
 
+        foreach (var item in await ExceptionsAsync(client, ns, cancellationToken))
+        {
+            view.Add(item, "default");
+        }
+
         var statefulSets = ns is null
             ? await ListAsync<V1StatefulSet,V1StatefulSetList>(c => client.AppsV1.ListStatefulSetForAllNamespacesAsync(continueParameter: c, limit: PageSize, cancellationToken: cancellationToken))
             : await ListAsync<V1StatefulSet,V1StatefulSetList>(c => client.AppsV1.ListNamespacedStatefulSetAsync(ns, continueParameter: c, limit: PageSize, cancellationToken: cancellationToken));
@@ -55,6 +60,24 @@ internal static class ClusterSnapshot
             $"statefulguard: Kubernetes {view.ServerVersion}: {statefulSets.Count} StatefulSets, {services.Count} Services, {budgets.Count} PodDisruptionBudgets" +
             (ns is null ? " in all namespaces" : $" in namespace {ns}"));
         return (view, statefulSets);
+    }
+
+    /// <summary>The cluster's StatefulGuardExceptions; none when their CRD is not installed (404).</summary>
+    public static async Task<List<Core.Exceptions.StatefulGuardException>> ExceptionsAsync(IKubernetes client, string? ns, CancellationToken cancellationToken)
+    {
+        const string G = Core.Exceptions.StatefulGuardException.Group, V = Core.Exceptions.StatefulGuardException.Version, P = Core.Exceptions.StatefulGuardException.Plural;
+        try
+        {
+            return ns is null
+                ? await ListAsync<Core.Exceptions.StatefulGuardException, Core.Exceptions.StatefulGuardExceptionList>(c =>
+                    client.CustomObjects.ListClusterCustomObjectAsync<Core.Exceptions.StatefulGuardExceptionList>(G, V, P, continueParameter: c, limit: PageSize, cancellationToken: cancellationToken))
+                : await ListAsync<Core.Exceptions.StatefulGuardException, Core.Exceptions.StatefulGuardExceptionList>(c =>
+                    client.CustomObjects.ListNamespacedCustomObjectAsync<Core.Exceptions.StatefulGuardExceptionList>(G, V, ns, P, continueParameter: c, limit: PageSize, cancellationToken: cancellationToken));
+        }
+        catch (k8s.Autorest.HttpOperationException ex) when (ex.Response?.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return [];
+        }
     }
 
     private static async Task<List<T>> ListAsync<T, TList>(Func<string?, Task<TList>> page)

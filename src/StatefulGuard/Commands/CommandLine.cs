@@ -64,7 +64,7 @@ internal static class CommandLine
         var serve = new Command("serve", "run the admission webhook (the default with no command)");
         var root = new RootCommand("statefulguard — keeps StatefulSets reachable and operable. Configuration: appsettings.json beside the binary, overridden by StatefulGuard__Key environment variables.")
         {
-            serve, Audit(stdin, stdout, stderr), Mutate(stdin, stdout, stderr), Rules(stdout), Completion(stdout),
+            serve, Audit(stdin, stdout, stderr), Mutate(stdin, stdout, stderr), Rules(stdout), Exceptions(stdin, stdout, stderr), Completion(stdout),
         };
         foreach (var command in new Command[] { root, serve })
         {
@@ -141,6 +141,23 @@ internal static class CommandLine
     {
         Description = "the moment exceptions expire against, RFC 3339 (default: now), for reproducible CI runs",
     };
+
+    private static Command Exceptions(TextReader stdin, TextWriter stdout, TextWriter stderr)
+    {
+        var paths = Paths(new Argument<string[]>("PATH") { Description = "manifest files, directories or - for stdin", Arity = ArgumentArity.ZeroOrMore });
+        var cluster = new Option<bool>("--cluster") { Description = "list the live cluster's exceptions (kubeconfig as kubectl finds it)" };
+        var ns = new Option<string?>("--namespace", "-n") { Description = "with --cluster: only this namespace" };
+        var format = new Option<string>("--format", "-o") { Description = "output format", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "json");
+        var now = NowOption();
+        var command = new Command("exceptions", "list StatefulGuardExceptions with their state: active, expiring soon, expired, matching nothing, invalid")
+        {
+            paths, cluster, ns, format, now,
+        };
+        command.SetAction((result, _) => ExceptionsCommand.RunAsync(result.GetValue(paths) ?? [], result.GetValue(cluster), result.GetValue(ns),
+            result.GetValue(format)!, result.GetValue(now), stdin, stdout, stderr));
+        return command;
+    }
 
     private static Command Rules(TextWriter stdout)
     {
