@@ -74,6 +74,10 @@ public sealed class DeployTests
         var svcRule = validating.Webhooks.Single(w => w.Name.StartsWith("services", StringComparison.Ordinal)).Rules.Single();
         Assert.Equal("services UPDATE,DELETE", $"{string.Join(",", svcRule.Resources)} {string.Join(",", svcRule.Operations)}");
 
+        var exceptionRule = validating.Webhooks.Single(w => w.Name.StartsWith("exceptions", StringComparison.Ordinal)).Rules.Single();
+        Assert.Equal("statefulguard.io v1alpha1 statefulguardexceptions CREATE,UPDATE",
+            $"{string.Join(",", exceptionRule.ApiGroups)} {string.Join(",", exceptionRule.ApiVersions)} {string.Join(",", exceptionRule.Resources)} {string.Join(",", exceptionRule.Operations)}");
+
         var expectedUrl = $"https://+:{container.Ports.Single(p => p.Name == "https").ContainerPort}";
         Assert.Equal(expectedUrl, container.Env.Single(e => e.Name == "ASPNETCORE_URLS").Value);
     }
@@ -86,11 +90,34 @@ public sealed class DeployTests
 
         Assert.All(role.Rules, rule => Assert.Equal(["get", "list", "watch"], rule.Verbs));
         var granted = role.Rules.SelectMany(rule => rule.ApiGroups.SelectMany(g => rule.Resources.Select(res => $"{g}/{res}"))).Order().ToArray();
-        Assert.Equal(["/namespaces", "/services", "apps/statefulsets", "policy/poddisruptionbudgets", "storage.k8s.io/storageclasses"], granted);
+        Assert.Equal(["/namespaces", "/services", "apps/statefulsets", "policy/poddisruptionbudgets", "statefulguard.io/statefulguardexceptions", "storage.k8s.io/storageclasses"], granted);
         Assert.Empty(r.All("Role"));
         var binding = KubernetesJson.Deserialize<V1ClusterRoleBinding>(r.One("ClusterRoleBinding"));
         var subject = Assert.Single(binding.Subjects);
         Assert.Equal((Deployment(r).Spec.Template.Spec.ServiceAccountName, "statefulguard"), (subject.Name, subject.NamespaceProperty));
+    }
+
+    [Fact]
+    public async Task The_exception_crd_is_shipped_with_its_schema_columns_and_short_name()
+    {
+        var r = await Rendered.KustomizeAsync(Base);
+        var crd = KubernetesJson.Deserialize<V1CustomResourceDefinition>(r.One("CustomResourceDefinition"));
+
+        Assert.Equal(("statefulguardexceptions.statefulguard.io", "statefulguard.io", "Namespaced", "StatefulGuardException"),
+            (crd.Metadata.Name, crd.Spec.Group, crd.Spec.Scope, crd.Spec.Names.Kind));
+        Assert.Contains("sgex", crd.Spec.Names.ShortNames);
+        var version = Assert.Single(crd.Spec.Versions);
+        Assert.Equal(("v1alpha1", true, true), (version.Name, version.Served, version.Storage));
+        Assert.Equal(["Rules", "StatefulSets", "Services", "Expires", "Ticket", "Age"], version.AdditionalPrinterColumns.Select(c => c.Name));
+        var spec = version.Schema.OpenAPIV3Schema.Properties["spec"];
+        Assert.Equal(["rules", "reason"], spec.Required);
+        Assert.Equal(["expires", "reason", "rules", "services", "statefulSets", "ticket"], spec.Properties.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("date-time", spec.Properties["expires"].Format);
+
+        // Every example exception is one the webhook admits.
+        var example = Core.Manifests.ManifestReader.ReadPaths([Path.Combine(Repository.Root, "deploy", "examples", "exception-approvers.yaml")]);
+        Assert.Empty(example.Errors);
+        Assert.Single(example.Documents, d => d.Kind == "StatefulGuardException");
     }
 
     [Fact]
