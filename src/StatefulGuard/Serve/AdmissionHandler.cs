@@ -431,7 +431,10 @@ internal sealed partial class AdmissionHandler
             },
             Warnings = warnings.Count > 0 ? warnings : null,
         };
-        var ruleIds = string.Join(",", evaluation.Verdicts.Select(v => $"{v.RuleId}:{v.Action.ToString().ToLowerInvariant()}").Distinct());
+        // A waived finding is logged as waived, with the exception that waived it.
+        var ruleIds = string.Join(",", evaluation.Verdicts.Select(v => v.Waiver is { } w
+            ? $"{v.RuleId}:waived({w.Exception})"
+            : $"{v.RuleId}:{v.Action.ToString().ToLowerInvariant()}").Distinct());
         return new Outcome(response, null, request, kind, name, ruleIds, evaluation.Mode.ToString());
     }
 

@@ -88,4 +88,25 @@ public sealed class ClusterAuditTests : IAsyncLifetime
         Assert.Equal(2, exit);
         Assert.Contains("cannot read the cluster", error);
     }
+
+    [Fact]
+    public async Task The_clusters_exceptions_waive_and_are_listed_with_their_state()
+    {
+        apiServer.Apply("statefulguardexceptions", Fixtures.Exception("team-b", "no-dns", ["headless-service"], ["web"], DateTimeOffset.UtcNow.AddDays(60)));
+        apiServer.Apply("statefulguardexceptions", Fixtures.Exception("team-b", "nothing", ["probes"], ["db-*"], DateTimeOffset.UtcNow.AddDays(5)));
+
+        var (exit, output, _) = await Audit("--no-color", "--namespace", "team-b");
+        Assert.Equal(0, exit);
+        Assert.Contains("WAIVED  headless-service  by exception team-b/no-dns", output);
+
+        var (listExit, listed, error) = await CliTests.RunAsync(["exceptions", "--cluster", "--format", "json"], environment: new Dictionary<string, string>
+        {
+            ["KUBECONFIG"] = kubeconfig,
+            ["StatefulGuard__Cluster__Source"] = "Kubeconfig",
+        });
+        Assert.True(listExit == 0, error);
+        var states = JsonNode.Parse(listed)!.AsArray().ToDictionary(e => (string)e!["name"]!, e => (string)e!["state"]!);
+        Assert.Equal("active", states["no-dns"]);
+        Assert.Equal("matching nothing", states["nothing"]);
+    }
 }
