@@ -131,6 +131,9 @@ patches:
       - op: replace
         path: /webhooks/1/clientConfig/caBundle
         value: $ca_bundle
+      - op: replace
+        path: /webhooks/2/clientConfig/caBundle
+        value: $ca_bundle
   - target:
       kind: MutatingWebhookConfiguration
       name: statefulguard

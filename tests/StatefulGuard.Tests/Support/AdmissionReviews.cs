@@ -41,9 +41,15 @@ public static class AdmissionReviews
     {
         var meta = exception["metadata"]!;
         var review = Request("CREATE", exception, null, false, null, "CreateOptions", (string?)meta["namespace"], (string?)meta["name"]);
+        return Of(review, "statefulguard.io", "v1alpha1", "StatefulGuardException", "statefulguardexceptions");
+    }
+
+    /// <summary>The review as the apiserver sends it for another kind: its kind and resource, requested and actual.</summary>
+    private static JsonObject Of(JsonObject review, string group, string version, string kind, string resource)
+    {
         var request = review["request"]!.AsObject();
-        request["kind"] = new JsonObject { ["group"] = "statefulguard.io", ["version"] = "v1alpha1", ["kind"] = "StatefulGuardException" };
-        request["resource"] = Gvr("statefulguard.io", "v1alpha1", "statefulguardexceptions");
+        request["kind"] = new JsonObject { ["group"] = group, ["version"] = version, ["kind"] = kind };
+        request["resource"] = Gvr(group, version, resource);
         request["requestKind"] = request["kind"]!.DeepClone();
         request["requestResource"] = request["resource"]!.DeepClone();
         return review;
@@ -59,13 +65,7 @@ public static class AdmissionReviews
             ["metadata"] = new JsonObject { ["name"] = "debug", ["namespace"] = ns },
             ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = "busybox:1.36" }) },
         };
-        var review = Request("CREATE", pod, null, false, null, "CreateOptions", ns, "debug");
-        var request = review["request"]!.AsObject();
-        request["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = "Pod" };
-        request["resource"] = Gvr("", "v1", "pods");
-        request["requestKind"] = request["kind"]!.DeepClone();
-        request["requestResource"] = request["resource"]!.DeepClone();
-        return review;
+        return Of(Request("CREATE", pod, null, false, null, "CreateOptions", ns, "debug"), "", "v1", "Pod", "pods");
     }
 
     /// <summary>A Service DELETE: the apiserver sends the stored Service as oldObject and no object.</summary>
