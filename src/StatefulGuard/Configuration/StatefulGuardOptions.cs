@@ -33,6 +33,10 @@ public sealed class StatefulGuardOptions
     [Between(0, 1_000_000)]
     public int AdmissionQueueLength { get; set; } = 1024;
 
+    /// <summary>How long the request path is exercised on a built-in review before the webhook reports ready; 0 skips it.</summary>
+    [Between(0, 10_000)]
+    public int WarmupMilliseconds { get; set; } = 1000;
+
     /// <summary>Text for people, Json for log collectors (use Json in the cluster).</summary>
     [EnumDataType(typeof(LogFormat), ErrorMessage = "must be Text or Json")]
     public LogFormat LogFormat { get; set; } = LogFormat.Text;

@@ -79,11 +79,17 @@ internal sealed partial class AdmissionHandler
         var endpointLabel = endpoint == AdmissionEndpoint.Validate ? "validate" : "mutate";
         var outcome = await DecideAsync(http, endpoint);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        // The warm-up's own reviews run the whole path but leave no trace: no decision log, no counters.
+        var recorded = http.Features.Get<AdmissionWarmup.Marker>() is null;
 
         if (outcome.Error is { } error)
         {
-            AdmissionMetrics.Latency(endpointLabel, "", "error").Observe(elapsed.TotalSeconds);
-            LogRejected(logger, endpointLabel, error.Status, error.Message);
+            if (recorded)
+            {
+                AdmissionMetrics.Latency(endpointLabel, "", "error").Observe(elapsed.TotalSeconds);
+                LogRejected(logger, endpointLabel, error.Status, error.Message);
+            }
+
             await WriteErrorAsync(http, error.Status, error.Message);
             return;
         }
@@ -91,9 +97,13 @@ internal sealed partial class AdmissionHandler
         var response = outcome.Response!;
         var decision = !response.Allowed ? "deny" : response.Warnings is { Count: > 0 } ? "warn" : "allow";
         var operation = outcome.Request?.Operation ?? "";
-        decisions.Write(endpointLabel, response.Uid, operation, outcome.Kind ?? "", outcome.Request?.Namespace ?? "",
-            outcome.ObjectName ?? outcome.Request?.Name ?? "", response.Allowed, outcome.RuleIds ?? "", outcome.Mode ?? "",
-            outcome.Request?.DryRun == true, elapsed.TotalMilliseconds);
+        if (recorded)
+        {
+            Count(outcome);
+            decisions.Write(endpointLabel, response.Uid, operation, outcome.Kind ?? "", outcome.Request?.Namespace ?? "",
+                outcome.ObjectName ?? outcome.Request?.Name ?? "", response.Allowed, outcome.RuleIds ?? "", outcome.Mode ?? "",
+                outcome.Request?.DryRun == true, elapsed.TotalMilliseconds);
+        }
 
         var review = new AdmissionReview { ApiVersion = AdmissionReview.V1, Kind = AdmissionReview.ReviewKind, Response = response };
         http.Response.StatusCode = StatusCodes.Status200OK;
@@ -107,7 +117,10 @@ internal sealed partial class AdmissionHandler
             outcome.Patch?.Dispose();
         }
 
-        AdmissionMetrics.Latency(endpointLabel, operation, decision).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        if (recorded)
+        {
+            AdmissionMetrics.Latency(endpointLabel, operation, decision).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
     }
 
     /// <summary>
@@ -417,7 +430,6 @@ internal sealed partial class AdmissionHandler
 
     private static Outcome Answer(AdmissionRequest request, string uid, string kind, string ns, string name, Evaluation evaluation, IReadOnlyList<ConfiguredRule> evaluated)
     {
-        CountRuleResults(evaluation, evaluated);
         var warnings = Messages.Warnings(evaluation);
         var response = new AdmissionResponse
         {
@@ -435,7 +447,7 @@ internal sealed partial class AdmissionHandler
         var ruleIds = string.Join(",", evaluation.Verdicts.Select(v => v.Waiver is { } w
             ? $"{v.RuleId}:waived({w.Exception})"
             : $"{v.RuleId}:{v.Action.ToString().ToLowerInvariant()}").Distinct());
-        return new Outcome(response, null, request, kind, name, ruleIds, evaluation.Mode.ToString());
+        return new Outcome(response, null, request, kind, name, ruleIds, evaluation.Mode.ToString()) { Evaluation = evaluation, Evaluated = evaluated };
     }
 
     private Outcome Mutate(AdmissionRequest request, string uid, RuleInput input, string name)
@@ -454,8 +466,24 @@ internal sealed partial class AdmissionHandler
             Warnings = warnings.Count > 0 ? warnings : null,
         };
 
-        if (mutation.Mode != GuardMode.Off)
+        return new Outcome(response, null, request, "StatefulSet", name, InjectionAnnotations.Summary(mutation.Injected), mutation.Mode.ToString())
         {
+            Patch = patch,
+            Mutation = mutation,
+        };
+    }
+
+    /// <summary>The rule counters for an answer (not for the warm-up's).</summary>
+    private void Count(Outcome outcome)
+    {
+        if (outcome.Evaluation is { } evaluation)
+        {
+            CountRuleResults(evaluation, outcome.Evaluated!);
+        }
+
+        if (outcome.Mutation is { Mode: not GuardMode.Off } mutation)
+        {
+            var patched = mutation.Patch.Count > 0;
             var rules = engine.Rules.Mutating;
             var entries = mutation.Injected;
             for (var r = 0; r < rules.Count; r++)
@@ -470,11 +498,6 @@ internal sealed partial class AdmissionHandler
                 AdmissionMetrics.Rule(id, !injected ? "pass" : patched ? "inject" : "warn").Inc();
             }
         }
-
-        return new Outcome(response, null, request, "StatefulSet", name, InjectionAnnotations.Summary(mutation.Injected), mutation.Mode.ToString())
-        {
-            Patch = patch,
-        };
     }
 
     private static void CountRuleResults(Evaluation evaluation, IReadOnlyList<ConfiguredRule> evaluated)
@@ -595,6 +618,13 @@ internal sealed partial class AdmissionHandler
     {
         /// <summary>The pooled buffer behind <c>Response.Patch</c>, returned once the response is written.</summary>
         public PooledJson? Patch { get; init; }
+
+        /// <summary>What the rule counters are taken from once the answer is written.</summary>
+        public Evaluation? Evaluation { get; init; }
+
+        public IReadOnlyList<ConfiguredRule>? Evaluated { get; init; }
+
+        public MutationResult? Mutation { get; init; }
 
         public static Outcome Fail(int status, string message) => new(null, new Failure(status, message));
 

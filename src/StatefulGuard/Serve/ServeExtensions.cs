@@ -74,6 +74,8 @@ internal static class ServeExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CertificateStore>());
         services.AddSingleton<AdmissionHandler>();
         services.AddHostedService<NativeHeapTrimmer>();
+        services.AddSingleton<AdmissionWarmup>();
+        services.AddHostedService(sp => sp.GetRequiredService<AdmissionWarmup>());
 
         services.AddOptions<KestrelServerOptions>().Configure<CertificateStore, IOptions<StatefulGuardOptions>>((kestrel, store, options) =>
         {
@@ -116,7 +118,8 @@ internal static class ServeExtensions
         services.AddHealthChecks()
             .AddCheck<ClusterCacheHealthCheck>("cluster-caches", tags: [ReadyTag])
             .AddCheck<CertificateHealthCheck>("certificate", tags: [ReadyTag])
-            .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ReadyTag]);
+            .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ReadyTag])
+            .AddCheck<WarmupHealthCheck>("warmup", tags: [ReadyTag]);
 
         // Each host keeps its own logger (never the process-wide static one). Serilog sinks registered as services
         // (a test's, for instance) receive every event too; events are not copied out to other logging providers,

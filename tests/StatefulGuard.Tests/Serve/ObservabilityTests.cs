@@ -22,7 +22,7 @@ public sealed class ObservabilityTests(ClusterFixture cluster) : IClassFixture<C
         Assert.Equal(200, (int)ready.StatusCode);
         var body = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
         Assert.Equal("Healthy", body["status"]!.GetValue<string>());
-        Assert.Equal(["certificate", "cluster-caches", "shutdown"], body["checks"]!.AsObject().Select(c => c.Key).Order());
+        Assert.Equal(["certificate", "cluster-caches", "shutdown", "warmup"], body["checks"]!.AsObject().Select(c => c.Key).Order());
         Assert.All(body["checks"]!.AsObject(), c => Assert.Equal("Healthy", c.Value!["status"]!.GetValue<string>()));
         Assert.Contains("caches synced", body["checks"]!["cluster-caches"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
     }

@@ -124,7 +124,7 @@ public sealed class ResilienceTests : IDisposable
         await using var app = ServeCommand.Build([
             "--urls", "https://127.0.0.1:0",
             $"--StatefulGuard:Tls:CertFile={certs.CertFile}", $"--StatefulGuard:Tls:KeyFile={certs.KeyFile}",
-            "--StatefulGuard:Tls:ReloadIntervalSeconds=1", "--StatefulGuard:Cluster:Source=None",
+            "--StatefulGuard:Tls:ReloadIntervalSeconds=1", "--StatefulGuard:Cluster:Source=None", "--StatefulGuard:WarmupMilliseconds=0",
         ]);
         await app.StartAsync();
         var url = new Uri(app.Urls.Single() + "/validate");
@@ -187,7 +187,7 @@ public sealed class ResilienceTests : IDisposable
     public async Task Admissions_beyond_the_concurrency_limit_wait_in_the_queue_and_beyond_it_get_503()
     {
         await using var app = ServeCommand.Build([
-            "--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None",
+            "--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None", "--StatefulGuard:WarmupMilliseconds=0",
             "--StatefulGuard:MaxConcurrentAdmissions=2", "--StatefulGuard:AdmissionQueueLength=1",
         ]);
         await app.StartAsync();
@@ -232,7 +232,7 @@ public sealed class ResilienceTests : IDisposable
     [Fact]
     public async Task Slow_client_gets_408_and_the_server_keeps_answering()
     {
-        await using var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None"]);
+        await using var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None", "--StatefulGuard:WarmupMilliseconds=0"]);
         await app.StartAsync();
         var uri = new Uri(app.Urls.Single());
 
@@ -264,7 +264,7 @@ public sealed class ResilienceTests : IDisposable
         await using var app = ServeCommand.Build([
             "--urls", "https://127.0.0.1:0",
             $"--StatefulGuard:Tls:CertFile={certs.CertFile}", $"--StatefulGuard:Tls:KeyFile={certs.KeyFile}",
-            $"--StatefulGuard:Tls:ClientCaFile={caFile}", "--StatefulGuard:Cluster:Source=None",
+            $"--StatefulGuard:Tls:ClientCaFile={caFile}", "--StatefulGuard:Cluster:Source=None", "--StatefulGuard:WarmupMilliseconds=0",
         ]);
         await app.StartAsync();
         var baseUri = new Uri(app.Urls.Single());

@@ -34,6 +34,9 @@ public class WebhookFactory : WebApplicationFactory<Program>
         {
             this.settings.TryAdd("StatefulGuard:Cluster:Source", "None");
         }
+
+        // Test hosts start ready at once unless a test is about the warm-up (AdmissionWarmupTests).
+        this.settings.TryAdd("StatefulGuard:WarmupMilliseconds", "0");
     }
 
     public FakeApiServer? ApiServer { get; }
