@@ -37,10 +37,12 @@ internal sealed partial class AdmissionHandler
     private readonly DecisionLog decisions;
     private readonly long maxBodyBytes;
     private readonly Core.Exceptions.ExceptionValidator exceptionValidator;
+    private readonly WarmupSignal warmup;
 
     public AdmissionHandler(RuleEngine engine, IClusterView cluster, Microsoft.Extensions.Options.IOptions<Configuration.StatefulGuardOptions> options, ILogger<AdmissionHandler> logger,
-        Serilog.ILogger serilog, ConcurrencyLimiter limit, Core.Exceptions.ExceptionValidator exceptionValidator)
+        Serilog.ILogger serilog, ConcurrencyLimiter limit, Core.Exceptions.ExceptionValidator exceptionValidator, WarmupSignal warmup)
     {
+        this.warmup = warmup;
         this.exceptionValidator = exceptionValidator;
         this.limit = limit;
         decisions = new DecisionLog(serilog);
@@ -80,7 +82,7 @@ internal sealed partial class AdmissionHandler
         var outcome = await DecideAsync(http, endpoint);
         var elapsed = Stopwatch.GetElapsedTime(started);
         // The warm-up's own reviews run the whole path but leave no trace: no decision log, no counters.
-        var recorded = http.Features.Get<AdmissionWarmup.Marker>() is null;
+        var recorded = !warmup.Marks(http);
 
         if (outcome.Error is { } error)
         {

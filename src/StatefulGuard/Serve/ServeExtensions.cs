@@ -74,6 +74,7 @@ internal static class ServeExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CertificateStore>());
         services.AddSingleton<AdmissionHandler>();
         services.AddHostedService<NativeHeapTrimmer>();
+        services.AddSingleton<WarmupSignal>();
         services.AddSingleton<AdmissionWarmup>();
         services.AddHostedService(sp => sp.GetRequiredService<AdmissionWarmup>());
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Cold start: time from process start to /readyz 200, the first /mutate and /validate right after it, and throughput
+# in the first 5 s after ready against the same server warm — with the warm-up (StatefulGuard:WarmupMilliseconds,
+# default 1000) and without it (0). Plain HTTP on loopback, no cluster, published ReadyToRun. Not part of CI.
+#
+#   bench/cold-start.sh            3 starts per setting
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+work="$root/bench/results/cold-start"
+mkdir -p "$work"
+command -v hey >/dev/null || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hey >/dev/null; }
+rm -rf "$work/publish"
+dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$work/publish" >/dev/null
+body="$root/bench/requests/create-statefulset.json"
+port=18777
+ms() { python3 -c "import sys; print(round(float(sys.argv[1]) * 1000, 1))" "$1"; }
+rps() { awk '/Requests\/sec:/ {print $2}' "$1"; }
+
+echo "| warm-up | start to ready | first /mutate | first /validate | req/s first 5 s | req/s warm | first 5 s / warm |"
+echo "|---|---|---|---|---|---|---|"
+for warmup in 1000 0; do
+  for run in 1 2 3; do
+    start=$(date +%s.%N)
+    StatefulGuard__Cluster__Source=None StatefulGuard__WarmupMilliseconds=$warmup Serilog__MinimumLevel__Default=Warning \
+      dotnet "$work/publish/statefulguard.dll" serve --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+    pid=$!
+    until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.02; done
+    ready=$(python3 -c "import sys; print(round((float(sys.argv[2]) - float(sys.argv[1])) * 1000))" "$start" "$(date +%s.%N)")
+    first_mutate=$(curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' --data-binary "@$body" "http://127.0.0.1:$port/mutate")
+    first_validate=$(curl -s -o /dev/null -w '%{time_total}' -H 'Content-Type: application/json' --data-binary "@$body" "http://127.0.0.1:$port/validate")
+    hey -z 5s -c 16 -m POST -T application/json -D "$body" "http://127.0.0.1:$port/mutate" > "$work/first.txt"
+    hey -z 10s -c 16 -m POST -T application/json -D "$body" "http://127.0.0.1:$port/mutate" > /dev/null
+    hey -z 5s -c 16 -m POST -T application/json -D "$body" "http://127.0.0.1:$port/mutate" > "$work/warm.txt"
+    kill $pid; wait $pid 2>/dev/null || true
+    first=$(rps "$work/first.txt"); warm=$(rps "$work/warm.txt")
+    echo "| ${warmup} ms | ${ready} ms | $(ms "$first_mutate") ms | $(ms "$first_validate") ms | ${first%.*} | ${warm%.*} | $(python3 -c "print(round(100 * $first / $warm))") % |"
+  done
+done
