@@ -126,8 +126,10 @@ public sealed class WatchCacheTests : IAsyncLifetime
         var bad = AdmissionReviews.Create(Fixtures.StatefulSet(ns, serviceName: "missing"));
         Assert.True((await Eventually.ResultAsync(() => webhook.PostAsync("/validate", good), r => r.Allowed, TimeSpan.FromSeconds(5))).Allowed);
 
+        var restarts = StatefulGuard.Serve.ClusterMetrics.WatchRestarts.WithLabels("Service", "error").Value;
         await apiServer.StopAsync();
-        await Task.Delay(300); // let the watch notice and start backing off
+        // The watch has noticed and is backing off: its restart counter moved.
+        await Eventually.TrueAsync(() => StatefulGuard.Serve.ClusterMetrics.WatchRestarts.WithLabels("Service", "error").Value > restarts, TimeSpan.FromSeconds(10));
 
         Assert.True((await webhook.PostAsync("/validate", good)).AssertWellFormed().Allowed);
         Assert.False((await webhook.PostAsync("/validate", bad)).AssertWellFormed().Allowed);

@@ -70,16 +70,22 @@ public sealed class BatchedConsoleSinkTests
     }
 
     [Fact]
-    public void A_broken_output_loses_log_lines_but_never_throws()
+    public void A_broken_output_loses_log_lines_but_never_throws_and_writing_resumes_when_it_recovers()
     {
-        var sink = new BatchedConsoleSink(new LineFormatter(), new BrokenStream());
+        var output = new BrokenStream();
+        var sink = new BatchedConsoleSink(new LineFormatter(), output);
         for (var i = 0; i < 100; i++)
         {
             sink.Emit(Event(i));
         }
 
-        Thread.Sleep(100);
+        // Waits on the output's own counter: the writer has met the broken pipe (and survived it).
+        Assert.True(SpinWait.SpinUntil(() => output.FailedWrites > 0, TimeSpan.FromSeconds(10)));
+        output.Recover();
+        sink.Emit(Event(100));
         sink.Dispose();
+
+        Assert.Contains("100", output.Written().Split('\n').Select(l => l.TrimEnd('\r')));
     }
 
     private static LogEvent Event(int i) =>
@@ -136,8 +142,25 @@ public sealed class BatchedConsoleSinkTests
         public override void Write(ReadOnlySpan<byte> buffer) => Write(buffer.ToArray(), 0, buffer.Length);
     }
 
+    /// <summary>An output that fails (a closed pipe) until told to recover.</summary>
     private sealed class BrokenStream : Stream
     {
+        private readonly MemoryStream written = new();
+        private volatile bool recovered;
+        private int failed;
+
+        public int FailedWrites => failed;
+
+        public void Recover() => recovered = true;
+
+        public string Written()
+        {
+            lock (written)
+            {
+                return Encoding.UTF8.GetString(written.ToArray());
+            }
+        }
+
         public override bool CanRead => false;
 
         public override bool CanSeek => false;
@@ -148,7 +171,13 @@ public sealed class BatchedConsoleSinkTests
 
         public override long Position { get => 0; set { } }
 
-        public override void Flush() => throw new IOException("broken pipe");
+        public override void Flush()
+        {
+            if (!recovered)
+            {
+                throw new IOException("broken pipe");
+            }
+        }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
@@ -156,6 +185,18 @@ public sealed class BatchedConsoleSinkTests
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        public override void Write(byte[] buffer, int offset, int count) => throw new IOException("broken pipe");
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (!recovered)
+            {
+                Interlocked.Increment(ref failed);
+                throw new IOException("broken pipe");
+            }
+
+            lock (written)
+            {
+                written.Write(buffer, offset, count);
+            }
+        }
     }
 }

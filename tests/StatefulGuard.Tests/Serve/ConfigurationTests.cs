@@ -36,8 +36,17 @@ public sealed class ConfigurationTests
     public async Task Environment_style_override_of_a_rule_action_is_accepted()
     {
         await using var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None",
-            "--StatefulGuard:Mode=Audit", "--StatefulGuard:Rules:headless-service:Action=Warn"]);
+            "--StatefulGuard:Mode=Audit", "--StatefulGuard:Rules:headless-service:Action=Warn", "--StatefulGuard:WarmupMilliseconds=0"]);
         await app.StartAsync();
+
+        // Both overrides took effect in the engine the webhook uses: audit mode, and the rule's action lowered to Warn.
+        var engine = app.Services.GetRequiredService<Core.Engine.RuleEngine>();
+        Assert.Equal(Core.Engine.GuardMode.Audit, engine.Settings.Mode);
+        Assert.Equal(Core.Rules.RuleAction.Warn, engine.Rules.Validating.Single(r => r.Id == "headless-service").Action);
+        var sts = k8s.KubernetesJson.Deserialize<k8s.Models.V1StatefulSet>(StatefulGuard.Tests.Support.Fixtures.StatefulSet("cfg", serviceName: "missing"));
+        var verdict = Assert.Single(engine.Validate(new Core.Engine.RuleInput(Core.Admission.Operation.Create, "cfg", sts, null),
+            new Core.Cluster.StaticClusterView()).Verdicts, v => v.RuleId == "headless-service");
+        Assert.Equal((Core.Rules.RuleAction.Warn, Core.Rules.RuleAction.Warn), (verdict.Action, verdict.EnforceAction));
         await app.StopAsync();
     }
 
