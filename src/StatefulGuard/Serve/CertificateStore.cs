@@ -36,6 +36,11 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
     /// <summary>Set once Kestrel serves HTTPS; readiness then requires a certificate.</summary>
     public bool InUse { get; private set; }
 
+    /// <summary>How many times the files held a pair that could not be loaded (a rotation caught half-way, say).</summary>
+    public int RejectedPairs => Volatile.Read(ref rejectedPairs);
+
+    private int rejectedPairs;
+
     /// <summary>Whether admission endpoints require a client certificate (<c>StatefulGuard:Tls:ClientCaFile</c>).</summary>
     public bool RequiresClientCertificate => !string.IsNullOrEmpty(options.ClientCaFile);
 
@@ -113,6 +118,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
                 // Typically a rotation caught between writing the two files: the next change completes it.
                 // A well-formed key of another pair is an ArgumentException, a malformed one a CryptographicException.
                 lastError = ex.Message;
+                Interlocked.Increment(ref rejectedPairs);
                 LogInvalid(logger, options.CertFile, ex.Message);
                 return false;
             }

@@ -49,6 +49,6 @@ public sealed class WatchCacheLoopTests
     private static async IAsyncEnumerable<(WatchEventType, V1Service)> Events([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return (WatchEventType.Added, new V1Service { Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "shop", ResourceVersion = "2" } });
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
     }
 }

@@ -39,7 +39,7 @@ public sealed class BatchedConsoleSinkTests
                 sink.Emit(Event(i));
             }
         });
-        Assert.Same(emitting, await Task.WhenAny(emitting, Task.Delay(TimeSpan.FromSeconds(10))));
+        await emitting.WaitAsync(TimeSpan.FromSeconds(10));
 
         output.Open();
         sink.Dispose();
@@ -61,8 +61,8 @@ public sealed class BatchedConsoleSinkTests
                 sink.Emit(Event(i));
             }
 
-            // Events after the failure, in a later batch, still reach the output.
-            Thread.Sleep(100);
+            // Events after the failure, in a later batch (once the first batch is out), still reach the output.
+            Assert.True(SpinWait.SpinUntil(() => output.Lines().Contains("19"), TimeSpan.FromSeconds(10)));
             sink.Emit(Event(20));
         }
 

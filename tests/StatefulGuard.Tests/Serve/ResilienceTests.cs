@@ -26,10 +26,16 @@ public sealed class ResilienceTests : IDisposable
     /// <summary>A body sent in two halves with a pause between them: a request that is in flight for a while.</summary>
     private sealed class SlowContent(byte[] body, Task resume) : HttpContent
     {
+        private readonly TaskCompletionSource halfSent = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes once the headers and half the body are on the wire.</summary>
+        public Task HalfSent => halfSent.Task;
+
         protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
         {
             await stream.WriteAsync(body.AsMemory(0, body.Length / 2));
             await stream.FlushAsync();
+            halfSent.TrySetResult();
             await resume;
             await stream.WriteAsync(body.AsMemory(body.Length / 2));
         }
@@ -60,8 +66,11 @@ public sealed class ResilienceTests : IDisposable
 
         info.Environment["StatefulGuard__Cluster__Source"] = "None";
         using var process = Process.Start(info)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.OutputDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
+        process.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         await Eventually.ResultAsync(async () =>
         {
@@ -77,20 +86,21 @@ public sealed class ResilienceTests : IDisposable
 
         // 24 admissions in flight (half their body sent) when SIGTERM arrives.
         var resume = new TaskCompletionSource();
-        var inFlight = Enumerable.Range(0, 24).Select(_ =>
+        var contents = Enumerable.Range(0, 24).Select(_ => new SlowContent(Review, resume.Task)).ToArray();
+        var inFlight = contents.Select(content =>
         {
-            var content = new SlowContent(Review, resume.Task);
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
             return client.PostAsync(new Uri("/validate", UriKind.Relative), content);
         }).ToArray();
-        await Task.Delay(500);
+        await Task.WhenAll(contents.Select(c => c.HalfSent)).WaitAsync(TimeSpan.FromSeconds(20));
 
         using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
         }
 
-        await Task.Delay(300);
+        // The host has begun shutting down (its lifetime says so) before the rest of the bodies arrive.
+        await Eventually.TrueAsync(() => log.Any(l => l.Contains("Application is shutting down", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
         resume.SetResult();
         var responses = await Task.WhenAll(inFlight);
 
@@ -170,11 +180,11 @@ public sealed class ResilienceTests : IDisposable
         var load = Enumerable.Range(0, 4).Select(_ => Task.Run(Load)).ToArray();
         for (var i = 1; i <= 6; i++)
         {
-            await Task.Delay(400);
-            certs.IssueServing($"rotating-{i}");
+            // Each rotation once clients are handshaking with the certificate before it.
+            var rotated = certs.IssueServing($"rotating-{i}");
+            await Eventually.TrueAsync(() => seen.ContainsKey(rotated), TimeSpan.FromSeconds(20));
         }
 
-        await Task.Delay(1500);
         await stop.CancelAsync();
         await Task.WhenAll(load);
         await app.StopAsync();
@@ -200,10 +210,11 @@ public sealed class ResilienceTests : IDisposable
 
         // Two admissions in flight (half their body sent), then a third that must wait for one of them.
         var resume = new TaskCompletionSource();
+        var limit = app.Services.GetRequiredService<System.Threading.RateLimiting.ConcurrencyLimiter>();
         var running = new[] { Post("/validate", new SlowContent(Review, resume.Task)), Post("/mutate", new SlowContent(Review, resume.Task)) };
-        await Task.Delay(300);
+        await Eventually.TrueAsync(() => limit.GetStatistics()!.CurrentAvailablePermits == 0, TimeSpan.FromSeconds(10));
         var queued = Post("/validate", new ByteArrayContent(Review));
-        await Task.Delay(300);
+        await Eventually.TrueAsync(() => limit.GetStatistics()!.CurrentQueuedCount == 1, TimeSpan.FromSeconds(10));
 
         using (var rejected = await Post("/mutate", new ByteArrayContent(Review)))
         {

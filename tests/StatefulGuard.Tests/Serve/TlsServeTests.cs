@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using StatefulGuard.Serve;
 using StatefulGuard.Tests.Support;
 
@@ -51,8 +52,10 @@ public sealed class TlsServeTests : IDisposable
         await app.StartAsync();
         var url = app.Urls.Single();
 
+        var store = app.Services.GetRequiredService<CertificateStore>();
+        var rejected = store.RejectedPairs;
         await File.WriteAllTextAsync(certs.KeyFile, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
-        await Task.Delay(600);
+        await Eventually.TrueAsync(() => store.RejectedPairs > rejected, TimeSpan.FromSeconds(10));
 
         Assert.Equal(first, (await CallAsync(url)).Thumbprint);
         await app.StopAsync();
@@ -67,8 +70,10 @@ public sealed class TlsServeTests : IDisposable
         var url = app.Urls.Single();
 
         // Both the change watcher (200 ms) and the 1 s poll read the mismatched pair.
+        var store = app.Services.GetRequiredService<CertificateStore>();
+        var rejected = store.RejectedPairs;
         certs.WriteUnrelatedKey();
-        await Task.Delay(1_500);
+        await Eventually.TrueAsync(() => store.RejectedPairs >= rejected + 2, TimeSpan.FromSeconds(10));
         Assert.Equal(first, (await CallAsync(url)).Thumbprint);
 
         // The rotation completes and is picked up.
