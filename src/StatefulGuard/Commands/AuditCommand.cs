@@ -30,15 +30,8 @@ internal static class AuditCommand
             return Usage(stderr, "no input; give files, directories or - for stdin, or --cluster");
         }
 
-        var problems = StatefulGuardOptionsValidator.Check(ConfigurationLoader.Build(), RuleCatalog.Default, out var options, out var rules);
-        if (problems.Count > 0)
+        if (!CommandLine.TryConfiguration("audit", stderr, out var options, out var rules))
         {
-            await stderr.WriteLineAsync("statefulguard audit: invalid configuration:");
-            foreach (var problem in problems)
-            {
-                await stderr.WriteLineAsync($"  {problem}");
-            }
-
             return CommandLine.Usage;
         }
 

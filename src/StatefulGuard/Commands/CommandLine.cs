@@ -51,6 +51,27 @@ internal static class CommandLine
         }
     }
 
+    /// <summary>
+    /// The configuration an offline command runs with (appsettings.json and StatefulGuard__ variables, as serve reads
+    /// them); false, with every problem printed under the command's name, when it is invalid.
+    /// </summary>
+    internal static bool TryConfiguration(string command, TextWriter stderr, out Configuration.StatefulGuardOptions options, out RuleSet rules)
+    {
+        var problems = Configuration.StatefulGuardOptionsValidator.Check(Configuration.ConfigurationLoader.Build(), RuleCatalog.Default, out options, out rules);
+        if (problems.Count == 0)
+        {
+            return true;
+        }
+
+        stderr.WriteLine($"statefulguard {command}: invalid configuration:");
+        foreach (var problem in problems)
+        {
+            stderr.WriteLine($"  {problem}");
+        }
+
+        return false;
+    }
+
     private static readonly string[] HostSettings = ["--urls", "--contentRoot", "--environment", "--applicationName"];
 
     private static RootCommand Build(TextReader stdin, TextWriter stdout, TextWriter stderr)

@@ -24,15 +24,8 @@ internal static class ExceptionsCommand
             return CommandLine.Usage;
         }
 
-        var problems = StatefulGuardOptionsValidator.Check(ConfigurationLoader.Build(), Core.Engine.RuleCatalog.Default, out var options, out _);
-        if (problems.Count > 0)
+        if (!CommandLine.TryConfiguration("exceptions", stderr, out var options, out _))
         {
-            await stderr.WriteLineAsync("statefulguard exceptions: invalid configuration:");
-            foreach (var problem in problems)
-            {
-                await stderr.WriteLineAsync($"  {problem}");
-            }
-
             return CommandLine.Usage;
         }
 

@@ -25,15 +25,8 @@ internal static class MutateCommand
             return CommandLine.Usage;
         }
 
-        var problems = StatefulGuardOptionsValidator.Check(ConfigurationLoader.Build(), RuleCatalog.Default, out var options, out var rules);
-        if (problems.Count > 0)
+        if (!CommandLine.TryConfiguration("mutate", stderr, out var options, out var rules))
         {
-            stderr.WriteLine("statefulguard mutate: invalid configuration:");
-            foreach (var problem in problems)
-            {
-                stderr.WriteLine($"  {problem}");
-            }
-
             return CommandLine.Usage;
         }
 

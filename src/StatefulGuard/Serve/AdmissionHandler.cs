@@ -250,10 +250,6 @@ internal sealed partial class AdmissionHandler
             // The mutating rules read only the metadata, the selector and the pod template: the rest is not built for them.
             review = AdmissionReviewReader.Parse(body, endpoint == AdmissionEndpoint.Mutate ? ObjectParts.Mutation : ObjectParts.Whole);
         }
-        catch (JsonException ex)
-        {
-            return Outcome.Fail(StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {ex.Message}");
-        }
         catch (Exception ex) when (AdmissionObjects.IsBadObject(ex))
         {
             return Outcome.Fail(StatusCodes.Status400BadRequest, $"body is not a valid AdmissionReview: {ex.Message}");

@@ -70,7 +70,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
     public bool Installed { get; private set; } = true;
 
     /// <summary>How long an optional kind that is not served waits before the next list.</summary>
-    public static TimeSpan OptionalRetry { get; set; } = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan OptionalRetry = TimeSpan.FromSeconds(30);
 
     /// <summary>When the cache last heard from the apiserver (list, event or bookmark).</summary>
     public DateTimeOffset LastContact { get; private set; }
