@@ -40,19 +40,11 @@ internal static class Objects
 /// <summary>A cluster view that cannot tell anything: no cluster access, or caches not yet synced.</summary>
 internal sealed class UnknownCluster : StatefulGuard.Core.Cluster.IClusterView
 {
-    public StatefulGuard.Core.Cluster.Lookup<V1Service> GetService(string @namespace, string name) => StatefulGuard.Core.Cluster.Lookup<V1Service>.Unknown;
+    public StatefulGuard.Core.Cluster.Lookup<T> Get<T>(StatefulGuard.Core.Cluster.ClusterKind<T> kind, string @namespace, string name)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta> => StatefulGuard.Core.Cluster.Lookup<T>.Unknown;
 
-    public StatefulGuard.Core.Cluster.Lookup<V1Namespace> GetNamespace(string name) => StatefulGuard.Core.Cluster.Lookup<V1Namespace>.Unknown;
-
-    public StatefulGuard.Core.Cluster.Lookup<V1StorageClass> GetStorageClass(string name) => StatefulGuard.Core.Cluster.Lookup<V1StorageClass>.Unknown;
-
-    public StatefulGuard.Core.Cluster.Lookup<V1StorageClass> GetDefaultStorageClass() => StatefulGuard.Core.Cluster.Lookup<V1StorageClass>.Unknown;
-
-    public StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace) =>
-        StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<V1PodDisruptionBudget>>.Unknown;
-
-    public StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
-        StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<V1StatefulSet>>.Unknown;
+    public StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<T>> List<T>(StatefulGuard.Core.Cluster.ClusterKind<T> kind, string @namespace)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta> => StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<T>>.Unknown;
 
     public StatefulGuard.Core.Cluster.ServerVersion? ServerVersion => null;
 }

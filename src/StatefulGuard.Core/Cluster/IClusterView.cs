@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 
 namespace StatefulGuard.Core.Cluster;
@@ -8,18 +9,19 @@ namespace StatefulGuard.Core.Cluster;
 /// </summary>
 public interface IClusterView
 {
-    Lookup<V1Service> GetService(string @namespace, string name);
+    /// <summary>One object of a declared kind ("" as the namespace of cluster-scoped kinds).</summary>
+    Lookup<T> Get<T>(ClusterKind<T> kind, string @namespace, string name)
+        where T : class, IKubernetesObject<V1ObjectMeta>;
 
-    Lookup<V1Namespace> GetNamespace(string name);
-
-    Lookup<V1StorageClass> GetStorageClass(string name);
+    /// <summary>Every object of a declared kind in a namespace ("" for cluster-scoped kinds).</summary>
+    Lookup<IReadOnlyList<T>> List<T>(ClusterKind<T> kind, string @namespace)
+        where T : class, IKubernetesObject<V1ObjectMeta>;
 
     /// <summary>The StorageClass annotated <c>storageclass.kubernetes.io/is-default-class: "true"</c>; NotFound when there is none.</summary>
-    Lookup<V1StorageClass> GetDefaultStorageClass();
-
-    Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace);
-
-    Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace);
+    Lookup<V1StorageClass> GetDefaultStorageClass() =>
+        List(ClusterKinds.StorageClass, "") is { State: LookupState.Found } all
+            ? Lookup<V1StorageClass>.Of(StorageClasses.PickDefault(all.Value!))
+            : Lookup<V1StorageClass>.Unknown;
 
     /// <summary>The apiserver's version; unknown offline unless configured.</summary>
     ServerVersion? ServerVersion { get; }
@@ -30,9 +32,31 @@ public interface IClusterView
     /// absence says "not found in the input"; what belongs to the cluster is unknown unless the input has it.
     /// </summary>
     ViewScope Scope => ViewScope.Cluster;
+}
 
-    /// <summary>The StatefulGuardExceptions of a namespace; none where the view holds none (the CRD not installed).</summary>
-    Lookup<IReadOnlyList<Exceptions.StatefulGuardException>> GetExceptions(string @namespace) => Lookup<IReadOnlyList<Exceptions.StatefulGuardException>>.Found([]);
+/// <summary>The lookups the rules make, by kind.</summary>
+public static class ClusterViewLookups
+{
+    public static Lookup<V1Service> GetService(this IClusterView view, string @namespace, string name) =>
+        view.Get(ClusterKinds.Service, @namespace, name);
+
+    public static Lookup<V1Namespace> GetNamespace(this IClusterView view, string name) =>
+        view.Get(ClusterKinds.Namespace, "", name);
+
+    public static Lookup<V1StorageClass> GetStorageClass(this IClusterView view, string name) =>
+        view.Get(ClusterKinds.StorageClass, "", name);
+
+    public static Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(this IClusterView view, string @namespace) =>
+        view.List(ClusterKinds.PodDisruptionBudget, @namespace);
+
+    public static Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(this IClusterView view, string @namespace) =>
+        view.List(ClusterKinds.StatefulSet, @namespace);
+
+    /// <summary>The StatefulGuardExceptions of a namespace; none where the view holds none (the CRD not installed, not yet listed).</summary>
+    public static Lookup<IReadOnlyList<Exceptions.StatefulGuardException>> GetExceptions(this IClusterView view, string @namespace) =>
+        view.List(ClusterKinds.Exception, @namespace) is { State: LookupState.Found } found
+            ? found
+            : Lookup<IReadOnlyList<Exceptions.StatefulGuardException>>.Found([]);
 }
 
 public enum ViewScope

@@ -1,3 +1,4 @@
+using k8s;
 using k8s.Models;
 
 namespace StatefulGuard.Core.Cluster;
@@ -5,104 +6,124 @@ namespace StatefulGuard.Core.Cluster;
 /// <summary>
 /// A cluster view over a fixed set of objects: the objects found in the manifests being audited
 /// (<see cref="ViewScope.Input"/>), or a snapshot of a whole cluster (<see cref="ViewScope.Cluster"/>). Offline,
-/// a Service or PodDisruptionBudget not in the set is missing from the input; a StorageClass not in the set is
-/// unknown, since StorageClasses belong to the cluster, not to the application.
+/// an object of a kind the application ships (a Service, a PodDisruptionBudget) that is not in the set is missing
+/// from the input; one of a kind the cluster owns (a StorageClass) is unknown.
 /// </summary>
 public sealed class StaticClusterView : IClusterView
 {
-    private readonly Dictionary<(string Namespace, string Name), V1Service> services = new();
-    private readonly Dictionary<string, V1Namespace> namespaces = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, V1StorageClass> storageClasses = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<V1PodDisruptionBudget>> budgetsByNamespace = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<V1StatefulSet>> statefulSetsByNamespace = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<Exceptions.StatefulGuardException>> exceptionsByNamespace = new(StringComparer.Ordinal);
-
-    public StaticClusterView Add(V1Service service, string defaultNamespace)
-    {
-        var ns = service.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
-        services[(ns, service.Metadata?.Name ?? "")] = service;
-        return this;
-    }
-
-    public StaticClusterView Add(V1Namespace ns)
-    {
-        namespaces[ns.Metadata?.Name ?? ""] = ns;
-        return this;
-    }
-
-    public StaticClusterView Add(V1StorageClass storageClass)
-    {
-        storageClasses[storageClass.Metadata?.Name ?? ""] = storageClass;
-        return this;
-    }
-
-    public StaticClusterView Add(V1PodDisruptionBudget budget, string defaultNamespace)
-    {
-        budget.Metadata ??= new V1ObjectMeta();
-        budget.Metadata.NamespaceProperty = budget.Metadata.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
-        Bucket(budgetsByNamespace, budget.Metadata.NamespaceProperty).Add(budget);
-        return this;
-    }
-
-    public StaticClusterView Add(V1StatefulSet statefulSet, string defaultNamespace)
-    {
-        statefulSet.Metadata ??= new V1ObjectMeta();
-        statefulSet.Metadata.NamespaceProperty = statefulSet.Metadata.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
-        Bucket(statefulSetsByNamespace, statefulSet.Metadata.NamespaceProperty).Add(statefulSet);
-        return this;
-    }
-
-    /// <summary>
-    /// Whether the view holds a whole cluster (<c>audit --cluster</c>'s snapshot): then a missing StorageClass or
-    /// default is missing. Over the input alone they are unknown: the input is not the cluster.
-    /// </summary>
-    public bool StorageClassesComplete => Scope == ViewScope.Cluster;
+    // Kind → its Store<T>: namespace ("" for cluster-scoped kinds) → the objects in the order added, and by name.
+    private readonly Dictionary<ClusterKind, object> stores = [];
 
     public ViewScope Scope { get; init; } = ViewScope.Input;
 
-    public Lookup<V1StorageClass> GetStorageClass(string name) =>
-        storageClasses.GetValueOrDefault(name) is { } found ? Lookup<V1StorageClass>.Found(found)
-        : StorageClassesComplete ? Lookup<V1StorageClass>.NotFound : Lookup<V1StorageClass>.Unknown;
+    public ServerVersion? ServerVersion { get; init; }
 
-    public Lookup<V1StorageClass> GetDefaultStorageClass() =>
-        StorageClasses.PickDefault(storageClasses.Values) is { } found ? Lookup<V1StorageClass>.Found(found)
-        : StorageClassesComplete ? Lookup<V1StorageClass>.NotFound : Lookup<V1StorageClass>.Unknown;
-
-    public Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace) =>
-        Lookup<IReadOnlyList<V1PodDisruptionBudget>>.Found(budgetsByNamespace.TryGetValue(@namespace, out var list) ? list : []);
-
-    public Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
-        Lookup<IReadOnlyList<V1StatefulSet>>.Found(statefulSetsByNamespace.TryGetValue(@namespace, out var list) ? list : []);
-
-    public StaticClusterView Add(Exceptions.StatefulGuardException exception, string defaultNamespace)
+    /// <summary>Adds an object of a declared kind; a namespaced object without a namespace gets <paramref name="defaultNamespace"/>.</summary>
+    public StaticClusterView Add<T>(ClusterKind<T> kind, T item, string defaultNamespace = "")
+        where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        exception.Metadata ??= new V1ObjectMeta();
-        exception.Metadata.NamespaceProperty = exception.Metadata.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
-        Bucket(exceptionsByNamespace, exception.Metadata.NamespaceProperty).Add(exception);
+        var ns = "";
+        if (kind.Namespaced)
+        {
+            item.Metadata ??= new V1ObjectMeta();
+            ns = item.Metadata.NamespaceProperty is { Length: > 0 } n ? n : defaultNamespace;
+            item.Metadata.NamespaceProperty = ns;
+        }
+
+        if (!stores.TryGetValue(kind, out var store))
+        {
+            stores[kind] = store = new Store<T>();
+        }
+
+        var bucket = ((Store<T>)store).Bucket(ns);
+        bucket.Items.Add(item);
+        bucket.ByName[item.Metadata?.Name ?? ""] = item;
         return this;
     }
 
-    public Lookup<IReadOnlyList<Exceptions.StatefulGuardException>> GetExceptions(string @namespace) =>
-        Lookup<IReadOnlyList<Exceptions.StatefulGuardException>>.Found(exceptionsByNamespace.TryGetValue(@namespace, out var list) ? list : []);
+    /// <summary>Adds an object read with <see cref="ClusterKind.Read"/>.</summary>
+    public StaticClusterView Add(ClusterKind kind, IKubernetesObject<V1ObjectMeta> item, string defaultNamespace) =>
+        kind.Accept(new Adder(this, item, defaultNamespace));
 
-    public Lookup<V1Service> GetService(string @namespace, string name) =>
-        Lookup<V1Service>.Of(services.GetValueOrDefault((@namespace, name)));
+    public StaticClusterView Add(V1Service service, string defaultNamespace) => Add(ClusterKinds.Service, service, defaultNamespace);
 
-    public Lookup<V1Namespace> GetNamespace(string name) =>
-        Lookup<V1Namespace>.Of(namespaces.GetValueOrDefault(name));
+    public StaticClusterView Add(V1Namespace ns) => Add(ClusterKinds.Namespace, ns);
 
-    public ServerVersion? ServerVersion { get; init; }
+    public StaticClusterView Add(V1StorageClass storageClass) => Add(ClusterKinds.StorageClass, storageClass);
+
+    public StaticClusterView Add(V1PodDisruptionBudget budget, string defaultNamespace) => Add(ClusterKinds.PodDisruptionBudget, budget, defaultNamespace);
+
+    public StaticClusterView Add(V1StatefulSet statefulSet, string defaultNamespace) => Add(ClusterKinds.StatefulSet, statefulSet, defaultNamespace);
+
+    public StaticClusterView Add(Exceptions.StatefulGuardException exception, string defaultNamespace) => Add(ClusterKinds.Exception, exception, defaultNamespace);
+
+    /// <summary>Whether a lookup that finds nothing means missing: it does for a whole cluster, and for what the application ships.</summary>
+    private bool Complete(ClusterKind kind) => Scope == ViewScope.Cluster || kind.ShippedWithApplication;
+
+    public Lookup<T> Get<T>(ClusterKind<T> kind, string @namespace, string name)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var found = Find(kind, kind.Namespaced ? @namespace : "")?.ByName.GetValueOrDefault(name);
+        return found is not null ? Lookup<T>.Found(found) : Complete(kind) ? Lookup<T>.NotFound : Lookup<T>.Unknown;
+    }
+
+    public Lookup<IReadOnlyList<T>> List<T>(ClusterKind<T> kind, string @namespace)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var list = Find(kind, kind.Namespaced ? @namespace : "")?.Items;
+        return list is not null ? Lookup<IReadOnlyList<T>>.Found(list)
+            : Complete(kind) ? Lookup<IReadOnlyList<T>>.Found([])
+            : Lookup<IReadOnlyList<T>>.Unknown;
+    }
+
+    /// <summary>A default found in the set; otherwise missing for a whole cluster and unknown over the input alone.</summary>
+    public Lookup<V1StorageClass> GetDefaultStorageClass() =>
+        StorageClasses.PickDefault(All(ClusterKinds.StorageClass)) is { } found ? Lookup<V1StorageClass>.Found(found)
+        : Complete(ClusterKinds.StorageClass) ? Lookup<V1StorageClass>.NotFound : Lookup<V1StorageClass>.Unknown;
 
     /// <summary>Every Service the view holds.</summary>
-    public IEnumerable<V1Service> Services => services.Values;
+    public IEnumerable<V1Service> Services => All(ClusterKinds.Service);
 
-    private static List<T> Bucket<T>(Dictionary<string, List<T>> byNamespace, string ns)
+    /// <summary>Every object of a kind the view holds, in every namespace.</summary>
+    public IEnumerable<T> All<T>(ClusterKind<T> kind)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        stores.TryGetValue(kind, out var store) ? ((Store<T>)store).Values.SelectMany(b => b.Items) : [];
+
+    private Bucket<T>? Find<T>(ClusterKind<T> kind, string ns)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        stores.TryGetValue(kind, out var store) ? ((Store<T>)store).GetValueOrDefault(ns) : null;
+
+    private sealed class Store<T> : Dictionary<string, Bucket<T>>
+        where T : class
     {
-        if (!byNamespace.TryGetValue(ns, out var list))
+        public Store()
+            : base(StringComparer.Ordinal)
         {
-            byNamespace[ns] = list = [];
         }
 
-        return list;
+        public Bucket<T> Bucket(string ns)
+        {
+            if (!TryGetValue(ns, out var bucket))
+            {
+                this[ns] = bucket = new Bucket<T>();
+            }
+
+            return bucket;
+        }
+    }
+
+    private sealed class Bucket<T>
+        where T : class
+    {
+        public List<T> Items { get; } = [];
+
+        public Dictionary<string, T> ByName { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed class Adder(StaticClusterView view, IKubernetesObject<V1ObjectMeta> item, string defaultNamespace) : IClusterKindVisitor<StaticClusterView>
+    {
+        public StaticClusterView Visit<T, TList>(ClusterKind<T, TList> kind)
+            where T : class, IKubernetesObject<V1ObjectMeta>
+            where TList : class, IKubernetesObject<V1ListMeta>, IItems<T> => view.Add(kind, (T)item, defaultNamespace);
     }
 }

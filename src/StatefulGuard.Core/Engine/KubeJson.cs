@@ -6,18 +6,17 @@ using k8s;
 namespace StatefulGuard.Core.Engine;
 
 /// <summary>
-/// KubernetesClient's own serializer settings (its converters for quantities, int-or-string and times), with
-/// <see cref="KubeModelsContext"/> first among its resolvers and <see cref="SharedQuantities"/> and
-/// <see cref="SharedStrings"/> first among its converters, used directly to move between typed objects and JSON
-/// without a round trip through strings.
+/// StatefulGuard's serializer options: a copy of KubernetesClient's (its converters for quantities, int-or-string
+/// and times) with <see cref="KubeModelsContext"/> first among its resolvers and <see cref="SharedQuantities"/> and
+/// <see cref="SharedStrings"/> first among its converters. The client's own options are never changed: what the
+/// client deserializes by itself is the same whatever StatefulGuard did before.
 /// </summary>
 public static class KubeJson
 {
     /// <summary>The quantities read so far, one instance per text, shared by every object that holds it.</summary>
-    /// <remarks>Initialized before <see cref="Options"/>: capturing the client's options adds this converter to them.</remarks>
     public static SharedQuantities Quantities { get; } = new();
 
-    /// <summary>Short texts read so far, shared by the objects that hold them (initialized before <see cref="Options"/>, as <see cref="Quantities"/>).</summary>
+    /// <summary>Short texts read so far, shared by the objects that hold them.</summary>
     public static SharedStrings Strings { get; } = new();
 
     private static readonly JsonSerializerOptions Options = Capture();
@@ -30,10 +29,13 @@ public static class KubeJson
     [ThreadStatic]
     private static Utf8JsonWriter? scratchWriter;
 
-    /// <summary>The client's options themselves, or a copy if they were in use before <see cref="Initialize"/> (read-only use: derive a copy to add converters).</summary>
+    /// <summary>Read-only: derive a copy to add converters.</summary>
     public static JsonSerializerOptions SerializerOptions => Options;
 
     public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
+
+    /// <summary>The value as its runtime type serializes.</summary>
+    public static JsonNode? ToNode(object value, Type type) => JsonSerializer.SerializeToNode(value, type, Options);
 
     public static T FromNode<T>(JsonNode node) => node.Deserialize<T>(Options)!;
 
@@ -49,41 +51,20 @@ public static class KubeJson
     public static T Clone<T>(T value)
         where T : class => JsonSerializer.SerializeToNode(value, Options) is { } node ? FromNode<T>(node) : value;
 
-    /// <summary>
-    /// Puts <see cref="KubeModelsContext"/> first in the client's resolver chain, so that its lists and watches use it
-    /// too. Call once at start, before the client serializes anything: its options cannot change once used. (If they
-    /// were used already, StatefulGuard's own reads and writes still go through the context, on a copy of them.)
-    /// </summary>
-    public static void Initialize() => _ = Options;
-
     private static JsonSerializerOptions Capture()
     {
         JsonSerializerOptions? client = null;
-        KubernetesJson.AddJsonOptions(o =>
-        {
-            if (!o.IsReadOnly && !o.TypeInfoResolverChain.Contains(KubeModelsContext.Default))
-            {
-                o.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
-                o.Converters.Insert(0, Quantities);
-                o.Converters.Insert(1, Strings);
-            }
-
-            client = o;
-        });
+        KubernetesJson.AddJsonOptions(o => client = o);
         if (client is null)
         {
             throw new InvalidOperationException("KubernetesJson did not expose its serializer options");
-        }
-
-        if (client.TypeInfoResolverChain.Contains(KubeModelsContext.Default))
-        {
-            return client;
         }
 
         var own = new JsonSerializerOptions(client);
         own.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
         own.Converters.Insert(0, Quantities);
         own.Converters.Insert(1, Strings);
+        own.MakeReadOnly();
         return own;
     }
 }

@@ -54,51 +54,16 @@ public static class ManifestAudit
                 errors.Add(new ManifestError(doc.Source, doc.Line, apiProblem.Value.Message + $"; read as {served}", IsWarning: true));
             }
 
-            switch (doc.Kind)
+            var kind = ClusterKinds.ByKind(doc.Kind)!;
+            if (TryConvert(kind, doc, errors) is not { } item)
             {
-                case "Service":
-                    if (TryConvert<V1Service>(doc, errors) is { } service)
-                    {
-                        fromInput.Add(service, DefaultNamespace);
-                    }
+                continue;
+            }
 
-                    break;
-                case "Namespace":
-                    if (TryConvert<V1Namespace>(doc, errors) is { } ns)
-                    {
-                        fromInput.Add(ns);
-                    }
-
-                    break;
-                case "PodDisruptionBudget":
-                    if (TryConvert<V1PodDisruptionBudget>(doc, errors) is { } budget)
-                    {
-                        fromInput.Add(budget, DefaultNamespace);
-                    }
-
-                    break;
-                case "StorageClass":
-                    if (TryConvert<V1StorageClass>(doc, errors) is { } storageClass)
-                    {
-                        fromInput.Add(storageClass);
-                    }
-
-                    break;
-                case Exceptions.StatefulGuardException.KindName:
-                    if (TryConvert<Exceptions.StatefulGuardException>(doc, errors) is { } exception)
-                    {
-                        fromInput.Add(exception, DefaultNamespace);
-                    }
-
-                    break;
-                case "StatefulSet":
-                    if (TryConvert<V1StatefulSet>(doc, errors) is { } sts)
-                    {
-                        statefulSets.Add((doc, sts, apiProblem));
-                        fromInput.Add(sts, DefaultNamespace);
-                    }
-
-                    break;
+            fromInput.Add(kind, item, DefaultNamespace);
+            if (item is V1StatefulSet sts)
+            {
+                statefulSets.Add((doc, sts, apiProblem));
             }
         }
 
@@ -144,15 +109,7 @@ public static class ManifestAudit
     };
 
     /// <summary>The apiVersion the API serves for each kind the rules read; null for other kinds.</summary>
-    public static string? ServedVersion(ManifestDocument doc) => doc.Kind switch
-    {
-        "StatefulSet" => "apps/v1",
-        "Service" or "Namespace" => "v1",
-        "PodDisruptionBudget" => "policy/v1",
-        "StorageClass" => "storage.k8s.io/v1",
-        Exceptions.StatefulGuardException.KindName => Exceptions.StatefulGuardException.GroupVersion,
-        _ => null,
-    };
+    public static string? ServedVersion(ManifestDocument doc) => ClusterKinds.ByKind(doc.Kind)?.ApiVersion;
 
     /// <summary>Why the document's apiVersion is not the served one; null when it is.</summary>
     public static (string Code, string Message, string Fix)? ApiVersionProblem(ManifestDocument doc, string served)
@@ -183,13 +140,20 @@ public static class ManifestAudit
     /// audits like the manifest it came from.
     /// </summary>
     public static T? TryConvert<T>(ManifestDocument doc, List<ManifestError> errors)
+        where T : class => Convert(doc, errors, static input => input.Deserialize<T>(KubeJson.SerializerOptions));
+
+    /// <summary>As <see cref="TryConvert{T}"/>, for a declared kind.</summary>
+    public static IKubernetesObject<V1ObjectMeta>? TryConvert(ClusterKind kind, ManifestDocument doc, List<ManifestError> errors) =>
+        Convert(doc, errors, kind.Read);
+
+    private static T? Convert<T>(ManifestDocument doc, List<ManifestError> errors, Func<JsonObject, T?> read)
         where T : class
     {
-        T typed;
+        T? typed;
         var input = WithoutServerFields(doc.Object);
         try
         {
-            typed = KubernetesJson.Deserialize<T>(input);
+            typed = read(input);
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NotSupportedException or OverflowException or ArgumentException)
         {
@@ -197,7 +161,13 @@ public static class ManifestAudit
             return null;
         }
 
-        foreach (var path in UnknownFields.Find(input, KubeJson.ToNode(typed)))
+        if (typed is null)
+        {
+            errors.Add(new ManifestError(doc.Source, doc.Line, $"{doc.Kind} {doc.Name}: not an object"));
+            return null;
+        }
+
+        foreach (var path in UnknownFields.Find(input, KubeJson.ToNode(typed, typed.GetType())))
         {
             errors.Add(new ManifestError(doc.Source, doc.LineOf(path),
                 $"{doc.Kind} {doc.Name}: unknown field {path}: the apiserver drops it silently", IsWarning: true));
@@ -250,33 +220,29 @@ public static class ManifestAudit
 /// <summary>Objects in the input first, then the live cluster: a Service being added in the same change counts.</summary>
 internal sealed class LayeredClusterView(IClusterView first, IClusterView second) : IClusterView
 {
-    public Lookup<V1Service> GetService(string @namespace, string name) =>
-        first.GetService(@namespace, name) is { State: LookupState.Found } found ? found : second.GetService(@namespace, name);
+    public Lookup<T> Get<T>(ClusterKind<T> kind, string @namespace, string name)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        first.Get(kind, @namespace, name) is { State: LookupState.Found } found ? found : second.Get(kind, @namespace, name);
 
-    public Lookup<V1Namespace> GetNamespace(string name) =>
-        first.GetNamespace(name) is { State: LookupState.Found } found ? found : second.GetNamespace(name);
+    /// <summary>Both lists; unknown if either is, except that an optional kind the cluster does not serve adds nothing.</summary>
+    public Lookup<IReadOnlyList<T>> List<T>(ClusterKind<T> kind, string @namespace)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var (a, b) = (first.List(kind, @namespace), second.List(kind, @namespace));
+        if (kind.Optional)
+        {
+            (a, b) = (a.State == LookupState.Unknown ? Lookup<IReadOnlyList<T>>.Found([]) : a, b.State == LookupState.Unknown ? Lookup<IReadOnlyList<T>>.Found([]) : b);
+        }
 
-    public Lookup<V1StorageClass> GetStorageClass(string name) =>
-        first.GetStorageClass(name) is { State: LookupState.Found } found ? found : second.GetStorageClass(name);
+        return a.State == LookupState.Unknown || b.State == LookupState.Unknown
+            ? Lookup<IReadOnlyList<T>>.Unknown
+            : Lookup<IReadOnlyList<T>>.Found([.. a.Value ?? [], .. b.Value ?? []]);
+    }
 
     public Lookup<V1StorageClass> GetDefaultStorageClass() =>
         first.GetDefaultStorageClass() is { State: LookupState.Found } found ? found : second.GetDefaultStorageClass();
 
-    public Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace) =>
-        Concat(first.GetPodDisruptionBudgets(@namespace), second.GetPodDisruptionBudgets(@namespace));
-
-    public Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
-        Concat(first.GetStatefulSets(@namespace), second.GetStatefulSets(@namespace));
-
     public ServerVersion? ServerVersion => second.ServerVersion ?? first.ServerVersion;
 
     public ViewScope Scope => second.Scope;
-
-    public Lookup<IReadOnlyList<Exceptions.StatefulGuardException>> GetExceptions(string @namespace) =>
-        Concat(first.GetExceptions(@namespace), second.GetExceptions(@namespace));
-
-    private static Lookup<IReadOnlyList<T>> Concat<T>(Lookup<IReadOnlyList<T>> a, Lookup<IReadOnlyList<T>> b) =>
-        a.State == LookupState.Unknown || b.State == LookupState.Unknown
-            ? Lookup<IReadOnlyList<T>>.Unknown
-            : Lookup<IReadOnlyList<T>>.Found([.. a.Value ?? [], .. b.Value ?? []]);
 }

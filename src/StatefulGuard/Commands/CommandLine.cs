@@ -18,7 +18,6 @@ internal static class CommandLine
 
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
-        KubeJson.Initialize();
         var root = Build(stdin, stdout, stderr);
         var result = root.Parse(args);
         if (result.Errors.Count > 0)

@@ -26,7 +26,6 @@ internal sealed class ClusterConnection : IDisposable
     /// </summary>
     public static ClusterConnection Create(ClusterOptions options)
     {
-        KubeJson.Initialize(); // before the client's first (de)serialization
         switch (options.Source)
         {
             case ClusterSource.None:

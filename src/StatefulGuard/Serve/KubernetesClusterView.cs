@@ -3,7 +3,6 @@ using k8s.Models;
 using Microsoft.Extensions.Options;
 using StatefulGuard.Configuration;
 using StatefulGuard.Core.Cluster;
-using StatefulGuard.Core.Exceptions;
 using ServerVersion = StatefulGuard.Core.Cluster.ServerVersion;
 
 namespace StatefulGuard.Serve;
@@ -14,14 +13,8 @@ namespace StatefulGuard.Serve;
 /// </summary>
 internal sealed partial class KubernetesClusterView : BackgroundService, IClusterView
 {
-    private const int PageSize = 500;
-
-    private readonly WatchCache<V1Service, V1ServiceList>? services;
-    private readonly WatchCache<V1Namespace, V1NamespaceList>? namespaces;
-    private readonly WatchCache<V1StorageClass, V1StorageClassList>? storageClasses;
-    private readonly WatchCache<V1PodDisruptionBudget, V1PodDisruptionBudgetList>? budgets;
-    private readonly WatchCache<V1StatefulSet, V1StatefulSetList>? statefulSets;
-    private readonly WatchCache<StatefulGuardException, StatefulGuardExceptionList>? exceptions;
+    // One cache per declared kind (none without a cluster).
+    private readonly Dictionary<ClusterKind, IWatchCache> caches = [];
     private readonly ILogger<KubernetesClusterView> logger;
     private readonly string? target;
     private readonly IKubernetes? client;
@@ -38,95 +31,44 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         }
 
         var cluster = options.Value.Cluster;
-        var watchTimeout = TimeSpan.FromSeconds(cluster.WatchTimeoutSeconds);
-        var maxBackoff = TimeSpan.FromSeconds(cluster.MaxBackoffSeconds);
-        WatchCache<T, TList> Cache<T, TList>(WatchSource<T, TList> source)
-            where T : class, IKubernetesObject<V1ObjectMeta>
-            where TList : IKubernetesObject<V1ListMeta>, IItems<T> => new(source, logger, watchTimeout, maxBackoff);
-
-        var c = client;
-        services = Cache(new WatchSource<V1Service, V1ServiceList>(
-            "Service",
-            (cont, ct) => c.CoreV1.ListServiceForAllNamespacesAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
-            (rv, timeout, onError, ct) => c.CoreV1.WatchListServiceForAllNamespacesAsync(
-                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
-        namespaces = Cache(new WatchSource<V1Namespace, V1NamespaceList>(
-            "Namespace",
-            (cont, ct) => c.CoreV1.ListNamespaceAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
-            (rv, timeout, onError, ct) => c.CoreV1.WatchListNamespaceAsync(
-                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
-        storageClasses = Cache(new WatchSource<V1StorageClass, V1StorageClassList>(
-            "StorageClass",
-            (cont, ct) => c.StorageV1.ListStorageClassAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
-            (rv, timeout, onError, ct) => c.StorageV1.WatchListStorageClassAsync(
-                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
-        budgets = Cache(new WatchSource<V1PodDisruptionBudget, V1PodDisruptionBudgetList>(
-            "PodDisruptionBudget",
-            (cont, ct) => c.PolicyV1.ListPodDisruptionBudgetForAllNamespacesAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
-            (rv, timeout, onError, ct) => c.PolicyV1.WatchListPodDisruptionBudgetForAllNamespacesAsync(
-                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
-        statefulSets = Cache(new WatchSource<V1StatefulSet, V1StatefulSetList>(
-            "StatefulSet",
-            (cont, ct) => c.AppsV1.ListStatefulSetForAllNamespacesAsync(continueParameter: cont, limit: PageSize, cancellationToken: ct),
-            (rv, timeout, onError, ct) => c.AppsV1.WatchListStatefulSetForAllNamespacesAsync(
-                allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)));
-        exceptions = Cache(new WatchSource<StatefulGuardException, StatefulGuardExceptionList>(
-            StatefulGuardException.KindName,
-            (cont, ct) => c.CustomObjects.ListClusterCustomObjectAsync<StatefulGuardExceptionList>(
-                StatefulGuardException.Group, StatefulGuardException.Version, StatefulGuardException.Plural, continueParameter: cont, limit: PageSize, cancellationToken: ct),
-            (rv, timeout, onError, ct) => Typed(c.CustomObjects.WatchListClusterCustomObjectAsync(
-                StatefulGuardException.Group, StatefulGuardException.Version, StatefulGuardException.Plural, allowWatchBookmarks: true, resourceVersion: rv,
-                timeoutSeconds: timeout, onError: onError, cancellationToken: ct)),
-            Optional: true));
-    }
-
-    /// <summary>The custom objects API hands out watch events as JSON; the cache keeps them typed.</summary>
-    private static async IAsyncEnumerable<(WatchEventType, StatefulGuardException)> Typed(IAsyncEnumerable<(WatchEventType, object)> events)
-    {
-        await foreach (var (type, item) in events)
+        var factory = new CacheFactory(client, logger, TimeSpan.FromSeconds(cluster.WatchTimeoutSeconds), TimeSpan.FromSeconds(cluster.MaxBackoffSeconds));
+        foreach (var kind in ClusterKinds.All)
         {
-            var json = item is System.Text.Json.JsonElement element ? element.GetRawText() : KubernetesJson.Serialize(item);
-            yield return (type, KubernetesJson.Deserialize<StatefulGuardException>(json));
+            caches[kind] = kind.Accept(factory);
         }
     }
 
+    private sealed class CacheFactory(IKubernetes client, ILogger logger, TimeSpan watchTimeout, TimeSpan maxBackoff) : IClusterKindVisitor<IWatchCache>
+    {
+        public IWatchCache Visit<T, TList>(ClusterKind<T, TList> kind)
+            where T : class, IKubernetesObject<V1ObjectMeta>
+            where TList : class, IKubernetesObject<V1ListMeta>, IItems<T> =>
+            new WatchCache<T, TList>(KindClient.Source(client, kind), logger, watchTimeout, maxBackoff);
+    }
+
     /// <summary>Whether the cluster serves StatefulGuardExceptions (its CRD installed); until then none apply.</summary>
-    public bool ExceptionsInstalled => exceptions?.Installed ?? false;
+    public bool ExceptionsInstalled => caches.GetValueOrDefault(ClusterKinds.Exception)?.Installed ?? false;
 
     /// <summary>False when running without a cluster.</summary>
     public bool Connected => client is not null;
 
     /// <summary>True when every cache has completed its first list and the version is known (or there is no cluster to wait for).</summary>
-    public bool Synced => !Connected || (AllCaches.All(c => c.Synced) && serverVersion is not null);
+    public bool Synced => !Connected || (caches.Values.All(c => c.Synced) && serverVersion is not null);
 
     public IEnumerable<(string Kind, bool Synced, int Count, DateTimeOffset LastContact)> Caches =>
-        AllCaches.Select(c => (c.Kind, c.Synced, c.Count, c.LastContact));
+        caches.Values.Select(c => (c.Kind, c.Synced, c.Count, c.LastContact));
 
-    private IEnumerable<IWatchCache> AllCaches =>
-        Connected ? [services!, namespaces!, storageClasses!, budgets!, statefulSets!, exceptions!] : [];
+    /// <summary>The cache of a declared kind; null without a cluster.</summary>
+    public IWatchCache<T>? Cache<T>(ClusterKind<T> kind)
+        where T : class, IKubernetesObject<V1ObjectMeta> => caches.GetValueOrDefault(kind) as IWatchCache<T>;
 
-    public Lookup<V1Service> GetService(string @namespace, string name) =>
-        services?.Get(@namespace, name) ?? Lookup<V1Service>.Unknown;
+    public Lookup<T> Get<T>(ClusterKind<T> kind, string @namespace, string name)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        Cache(kind)?.Get(kind.Namespaced ? @namespace : "", name) ?? Lookup<T>.Unknown;
 
-    public Lookup<V1Namespace> GetNamespace(string name) =>
-        namespaces?.Get("", name) ?? Lookup<V1Namespace>.Unknown;
-
-    public Lookup<V1StorageClass> GetStorageClass(string name) =>
-        storageClasses?.Get("", name) ?? Lookup<V1StorageClass>.Unknown;
-
-    public Lookup<V1StorageClass> GetDefaultStorageClass() =>
-        storageClasses?.List("") is { State: LookupState.Found } all
-            ? Lookup<V1StorageClass>.Of(StorageClasses.PickDefault(all.Value!))
-            : Lookup<V1StorageClass>.Unknown;
-
-    public Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(string @namespace) =>
-        budgets?.List(@namespace) ?? Lookup<IReadOnlyList<V1PodDisruptionBudget>>.Unknown;
-
-    public Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(string @namespace) =>
-        statefulSets?.List(@namespace) ?? Lookup<IReadOnlyList<V1StatefulSet>>.Unknown;
-
-    public Lookup<IReadOnlyList<StatefulGuardException>> GetExceptions(string @namespace) =>
-        exceptions?.List(@namespace) is { State: LookupState.Found } found ? found : Lookup<IReadOnlyList<StatefulGuardException>>.Found([]);
+    public Lookup<IReadOnlyList<T>> List<T>(ClusterKind<T> kind, string @namespace)
+        where T : class, IKubernetesObject<V1ObjectMeta> =>
+        Cache(kind)?.List(kind.Namespaced ? @namespace : "") ?? Lookup<IReadOnlyList<T>>.Unknown;
 
     /// <summary>Read from <c>/version</c> at start and every ten minutes (control planes get upgraded under running webhooks).</summary>
     public ServerVersion? ServerVersion => serverVersion;
@@ -140,7 +82,7 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         }
 
         LogConnecting(logger, target ?? "?");
-        return Task.WhenAll(AllCaches.Select(c => c.RunAsync(stoppingToken)).Append(PollVersionAsync(stoppingToken)));
+        return Task.WhenAll(caches.Values.Select(c => c.RunAsync(stoppingToken)).Append(PollVersionAsync(stoppingToken)));
     }
 
     private async Task PollVersionAsync(CancellationToken stoppingToken)

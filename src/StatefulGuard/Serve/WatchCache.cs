@@ -16,7 +16,12 @@ internal sealed record WatchSource<T, TList>(
     string Kind,
     Func<string? /*continue*/, CancellationToken, Task<TList>> ListPage,
     Func<string /*resourceVersion*/, int /*timeoutSeconds*/, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> Watch,
-    bool Optional = false);
+    bool Optional = false)
+    where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    /// <summary>What the cache keeps of each object (<see cref="ClusterKind{T}.Project"/>).</summary>
+    public Func<T, T> Project { get; init; } = ClusterKind<T>.DropServerBookkeeping;
+}
 
 /// <summary>What readiness and start-up need of any cache, whatever its kind.</summary>
 internal interface IWatchCache
@@ -29,7 +34,22 @@ internal interface IWatchCache
 
     DateTimeOffset LastContact { get; }
 
+    /// <summary>False while an optional kind is not served by the cluster (its CRD is not installed).</summary>
+    bool Installed { get; }
+
     Task RunAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The lookups of a cache of <typeparamref name="T"/>.</summary>
+internal interface IWatchCache<T> : IWatchCache
+    where T : class
+{
+    Lookup<T> Get(string @namespace, string name);
+
+    Lookup<IReadOnlyList<T>> List(string @namespace);
+
+    /// <summary>Raised on the cache's loop after each change a watch brings and after each (re-)list, with the objects changed (all after a list).</summary>
+    event Action<IReadOnlyList<T>>? Changed;
 }
 
 /// <summary>
@@ -37,7 +57,7 @@ internal interface IWatchCache
 /// list's resourceVersion; re-watch from the last seen version when a watch ends, re-list on 410 Gone,
 /// back off while the apiserver is unreachable, and keep serving the last known state meanwhile.
 /// </summary>
-internal sealed partial class WatchCache<T, TList> : IWatchCache
+internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
     where TList : IKubernetesObject<V1ListMeta>, IItems<T>
 {
@@ -103,20 +123,9 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
     // Enumerating a ConcurrentDictionary takes no lock (its Values property takes them all).
     private static int CountOf(ConcurrentDictionary<string, Bucket> map) => map.Sum(entry => entry.Value.Items.Length);
 
-    /// <summary>kubectl's copy of the whole object as last applied: often the largest field, and never read by a rule.</summary>
-    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+    public event Action<IReadOnlyList<T>>? Changed;
 
-    /// <summary>Cached for as long as the object exists: what no rule reads is dropped first, as informers' transforms do.</summary>
-    private static T Trim(T item)
-    {
-        if (item.Metadata is { } metadata)
-        {
-            metadata.ManagedFields = null;
-            metadata.Annotations?.Remove(LastAppliedAnnotation);
-        }
-
-        return item;
-    }
+    private T Trim(T item) => source.Project(item);
 
     /// <summary>Adds or replaces one object: its namespace's bucket is copied with the change and swapped in.</summary>
     private void Put(T item)
@@ -238,6 +247,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
         var count = CountOf(fresh);
         ClusterMetrics.CacheObjects.WithLabels(Kind).Set(count);
         LogListed(logger, Kind, count, version, first);
+        Changed?.Invoke([.. fresh.Values.SelectMany(b => b.Items)]);
     }
 
     /// <returns>True when the cache must re-list (the watch's resourceVersion expired).</returns>
@@ -284,9 +294,11 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache
                 {
                     case WatchEventType.Added or WatchEventType.Modified:
                         Put(item!);
+                        Changed?.Invoke([item!]);
                         break;
                     case WatchEventType.Deleted:
                         Remove(item!);
+                        Changed?.Invoke([item!]);
                         break;
                 }
             }

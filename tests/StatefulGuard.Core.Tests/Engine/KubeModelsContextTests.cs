@@ -15,8 +15,6 @@ public sealed class KubeModelsContextTests
     [Fact]
     public void The_kinds_statefulguard_reads_resolve_through_its_own_context_first()
     {
-        KubeJson.Initialize();
-
         foreach (var type in new[] { typeof(V1StatefulSet), typeof(V1ServiceList), typeof(Watcher<V1Namespace>.WatchEvent), typeof(V1Container) })
         {
             Assert.Same(KubeModelsContext.Default, KubeJson.SerializerOptions.GetTypeInfo(type).OriginatingResolver);
@@ -24,6 +22,19 @@ public sealed class KubeModelsContextTests
 
         // Kinds outside it still resolve, through the client's own context.
         Assert.NotNull(KubeJson.SerializerOptions.GetTypeInfo(typeof(V1Deployment)));
+    }
+
+    [Fact]
+    public void The_clients_own_options_are_never_changed()
+    {
+        _ = KubeJson.SerializerOptions;
+        JsonSerializerOptions? client = null;
+        KubernetesJson.AddJsonOptions(o => client = o);
+
+        Assert.NotSame(client, KubeJson.SerializerOptions);
+        Assert.DoesNotContain(KubeModelsContext.Default, client!.TypeInfoResolverChain);
+        Assert.DoesNotContain(KubeJson.Quantities, client.Converters);
+        Assert.DoesNotContain(KubeJson.Strings, client.Converters);
     }
 
     [Theory]

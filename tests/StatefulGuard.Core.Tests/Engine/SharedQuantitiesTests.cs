@@ -108,8 +108,6 @@ public sealed class SharedQuantitiesTests
     [Fact]
     public void The_webhooks_serializer_options_use_it()
     {
-        KubeJson.Initialize();
-
         Assert.Same(KubeJson.Quantities, KubeJson.SerializerOptions.Converters[0]);
         var first = KubeJson.FromUtf8<V1ResourceRequirements>("""{"requests":{"memory":"321Mi"}}"""u8);
         var second = KubeJson.FromUtf8<V1ResourceRequirements>("""{"limits":{"memory":"321Mi"}}"""u8);

@@ -40,18 +40,21 @@ public class ClusterFixture : IAsyncLifetime
     private bool CacheHas(string resource, System.Text.Json.Nodes.JsonObject obj)
     {
         var view = (Core.Cluster.IClusterView)Webhook.Services.GetService(typeof(Core.Cluster.IClusterView))!;
-        var meta = obj["metadata"]!;
-        var name = meta["name"]!.GetValue<string>();
-        return resource switch
+        var kind = Core.Cluster.ClusterKinds.All.Single(k => k.Plural == resource);
+        return kind.Accept(new Cached(view, obj));
+    }
+
+    /// <summary>Whether the view holds the object, with the labels it was applied with.</summary>
+    private sealed class Cached(Core.Cluster.IClusterView view, System.Text.Json.Nodes.JsonObject obj) : Core.Cluster.IClusterKindVisitor<bool>
+    {
+        public bool Visit<T, TList>(Core.Cluster.ClusterKind<T, TList> kind)
+            where T : class, k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>
+            where TList : class, k8s.IKubernetesObject<k8s.Models.V1ListMeta>, k8s.Models.IItems<T>
         {
-            "services" => view.GetService(meta["namespace"]!.GetValue<string>(), name).Value?.Metadata.ResourceVersion is not null
-                          && Same(view.GetService(meta["namespace"]!.GetValue<string>(), name).Value!, obj),
-            "namespaces" => view.GetNamespace(name).Value is { } ns && Same(ns, obj),
-            "poddisruptionbudgets" => view.GetPodDisruptionBudgets(meta["namespace"]!.GetValue<string>()).Value?.Any(b => b.Metadata.Name == name) == true,
-            "statefulsets" => view.GetStatefulSets(meta["namespace"]!.GetValue<string>()).Value?.Any(b => b.Metadata.Name == name) == true,
-            "storageclasses" => view.GetStorageClass(name).Value is not null,
-            _ => throw new ArgumentOutOfRangeException(nameof(resource)),
-        };
+            var meta = obj["metadata"]!;
+            var ns = kind.Namespaced ? meta["namespace"]!.GetValue<string>() : "";
+            return view.Get(kind, ns, meta["name"]!.GetValue<string>()).Value is { } cached && Same(cached, obj);
+        }
     }
 
     private static bool Same(k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> cached, System.Text.Json.Nodes.JsonObject obj)

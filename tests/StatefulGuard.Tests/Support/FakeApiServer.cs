@@ -21,15 +21,9 @@ namespace StatefulGuard.Tests.Support;
 public sealed class FakeApiServer : IAsyncDisposable
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, Resource> resources = new()
-    {
-        ["services"] = new Resource("v1", "Service", Namespaced: true),
-        ["namespaces"] = new Resource("v1", "Namespace", Namespaced: false),
-        ["storageclasses"] = new Resource("storage.k8s.io/v1", "StorageClass", Namespaced: false),
-        ["poddisruptionbudgets"] = new Resource("policy/v1", "PodDisruptionBudget", Namespaced: true),
-        ["statefulsets"] = new Resource("apps/v1", "StatefulSet", Namespaced: true),
-        ["statefulguardexceptions"] = new Resource("statefulguard.io/v1alpha1", "StatefulGuardException", Namespaced: true),
-    };
+    // Every kind StatefulGuard reads, from its declarations, by plural.
+    private readonly Dictionary<string, Resource> resources = Core.Cluster.ClusterKinds.All.ToDictionary(
+        k => k.Plural, k => new Resource(k.ApiVersion, k.Kind, k.Namespaced));
 
     private readonly ConcurrentQueue<string> requests = new();
     private WebApplication? app;
@@ -49,13 +43,16 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public string GitVersion { get; set; } = "v1.31.2";
 
-    /// <param name="withExceptionsCrd">False: the StatefulGuardException CRD is not installed (its paths answer 404).</param>
+    /// <param name="withExceptionsCrd">False: the optional kinds' CRDs (StatefulGuardException) are not installed (their paths answer 404).</param>
     public static async Task<FakeApiServer> StartAsync(bool withExceptionsCrd = true)
     {
         var server = new FakeApiServer();
         if (!withExceptionsCrd)
         {
-            server.resources.Remove("statefulguardexceptions");
+            foreach (var kind in Core.Cluster.ClusterKinds.All.Where(k => k.Optional))
+            {
+                server.resources.Remove(kind.Plural);
+            }
         }
 
         await server.StartOnAsync(0);
