@@ -119,11 +119,21 @@ public static class AdmissionObjects
         return options;
     }
 
+    /// <summary>The members of a StatefulSet's spec that some mutating rule declares it reads (<see cref="Rules.RuleDescriptor.SpecFields"/>).</summary>
+    public static IReadOnlyList<string> MutationSpecFields { get; } = RuleCatalog.Default.Rules
+        .Where(r => r is Rules.IMutatingRule)
+        .SelectMany(r => r.Descriptor.SpecFields ?? throw new InvalidOperationException($"mutating rule {r.Descriptor.Id} does not declare the spec fields it reads"))
+        .Distinct(StringComparer.Ordinal)
+        .Order(StringComparer.Ordinal)
+        .ToArray();
+
+    private static readonly string[] StatefulSetMembers = ["apiVersion", "kind", "metadata", "spec"];
+
     /// <summary>A StatefulSet's members other than those the mutating rules read become unknown to the reader, which skips them.</summary>
     private static void OnlyWhatMutationReads(JsonTypeInfo typeInfo)
     {
-        string[]? keep = typeInfo.Type == typeof(V1StatefulSet) ? ["apiVersion", "kind", "metadata", "spec"]
-            : typeInfo.Type == typeof(V1StatefulSetSpec) ? ["selector", "template"]
+        IReadOnlyList<string>? keep = typeInfo.Type == typeof(V1StatefulSet) ? StatefulSetMembers
+            : typeInfo.Type == typeof(V1StatefulSetSpec) ? MutationSpecFields
             : null;
         if (keep is null)
         {

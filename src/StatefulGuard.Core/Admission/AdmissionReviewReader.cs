@@ -396,9 +396,9 @@ public enum ObjectParts
     Whole,
 
     /// <summary>
-    /// <c>metadata</c>, <c>spec.selector</c> and <c>spec.template</c>, all the mutating rules read (see
-    /// <see cref="Rules.IMutatingRule"/>): the rest of the spec and the status are skipped unread (not built, and not
-    /// checked for type or duplicate keys).
+    /// <c>metadata</c> and the members of <c>spec</c> the mutating rules declare they read
+    /// (<see cref="Rules.RuleDescriptor.SpecFields"/>, <see cref="AdmissionObjects.MutationSpecFields"/>): the rest of the
+    /// spec and the status are skipped unread (not built, and not checked for type or duplicate keys).
     /// </summary>
     Mutation,
 }

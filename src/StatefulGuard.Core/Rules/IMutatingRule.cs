@@ -4,9 +4,9 @@ namespace StatefulGuard.Core.Rules;
 /// A rule that fills in a default the user did not set. It edits <see cref="MutationContext.StatefulSet"/>;
 /// the engine computes the patch. It must only fill what is absent and be deterministic, and it may only
 /// change the pod template and the StatefulSet's annotations: nothing else becomes part of the patch
-/// (every other StatefulSet spec field is immutable on UPDATE). It may only read the metadata, <c>spec.selector</c>
-/// and <c>spec.template</c>: the webhook reads no more of the object for <c>/mutate</c>
-/// (<see cref="Admission.ObjectParts.Mutation"/>).
+/// (every other StatefulSet spec field is immutable on UPDATE). It may only read the metadata and the members of
+/// <c>spec</c> its descriptor declares in <see cref="RuleDescriptor.SpecFields"/>: the webhook reads no more of the
+/// object for <c>/mutate</c> (<see cref="Admission.ObjectParts.Mutation"/>).
 /// </summary>
 public interface IMutatingRule : IRule
 {

@@ -21,14 +21,14 @@ internal static class RulesCommand
                 break;
             default:
                 var idWidth = Math.Max("RULE".Length, rules.Max(r => r.Descriptor.Id.Length));
-                stdout.WriteLine($"{"RULE".PadRight(idWidth)}  {"KIND",-10}  {"DEFAULT",-7}  DESCRIPTION");
+                stdout.WriteLine($"{"RULE".PadRight(idWidth)}  {"KIND",-10}  {"DEFAULT",-7}  {"CATEGORY",-12}  {"SEVERITY",-8}  DESCRIPTION");
                 foreach (var rule in rules)
                 {
                     var d = rule.Descriptor;
-                    stdout.WriteLine($"{d.Id.PadRight(idWidth)}  {d.Kind.ToString().ToLowerInvariant(),-10}  {DefaultAction(d),-7}  {d.Description}");
+                    stdout.WriteLine($"{d.Id.PadRight(idWidth)}  {d.Kind.ToString().ToLowerInvariant(),-10}  {DefaultAction(d),-7}  {d.Category,-12}  {Severity(d),-8}  {d.Description}");
                     foreach (var (name, value) in Options(rule))
                     {
-                        stdout.WriteLine($"{"".PadRight(idWidth)}  {"",-10}  {"",-7}    {name}: {value}");
+                        stdout.WriteLine($"{"".PadRight(idWidth)}  {"",-10}  {"",-7}  {"",-12}  {"",-8}    {name}: {value}");
                     }
                 }
 
@@ -42,12 +42,12 @@ internal static class RulesCommand
     public static string Markdown(IEnumerable<IRule> rules)
     {
         var text = new StringBuilder();
-        text.Append("| rule | kind | default | what it does | options |\n|---|---|---|---|---|\n");
+        text.Append("| rule | kind | default | category | severity | what it does | options |\n|---|---|---|---|---|---|---|\n");
         foreach (var rule in rules.OrderBy(r => r.Descriptor.Kind).ThenBy(r => r.Descriptor.DefaultAction).ThenBy(r => r.Descriptor.Id, StringComparer.Ordinal))
         {
             var d = rule.Descriptor;
             var options = string.Join(", ", Options(rule).Select(o => $"`{o.Name}` ({o.Default})"));
-            text.Append($"| `{d.Id}` | {d.Kind.ToString().ToLowerInvariant()} | {DefaultAction(d)} | {d.Description} | {(options.Length > 0 ? options : "—")} |\n");
+            text.Append($"| `{d.Id}` | {d.Kind.ToString().ToLowerInvariant()} | {DefaultAction(d)} | {d.Category} | {Severity(d)} | {d.Description} | {(options.Length > 0 ? options : "—")} |\n");
         }
 
         // Why each rule matters, what it reports and on what evidence.
@@ -76,7 +76,16 @@ internal static class RulesCommand
                 json.WriteString("id", d.Id);
                 json.WriteString("kind", d.Kind.ToString().ToLowerInvariant());
                 json.WriteString("defaultAction", DefaultAction(d));
+                json.WriteString("category", d.Category);
+                json.WriteString("severity", Severity(d));
                 json.WriteString("description", d.Description);
+                json.WriteStartArray("reads");
+                foreach (var kind in d.Reads)
+                {
+                    json.WriteStringValue(kind.Kind);
+                }
+
+                json.WriteEndArray();
                 json.WriteString("help", d.Help);
                 json.WriteStartArray("options");
                 foreach (var (name, value) in Options(rule))
@@ -97,6 +106,9 @@ internal static class RulesCommand
 
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    /// <summary>As policy reports write it.</summary>
+    public static string Severity(RuleDescriptor d) => d.Severity.ToString().ToLowerInvariant();
 
     /// <summary>A rule's parameters (every option but Action) with their defaults, read from its options type.</summary>
     private static IEnumerable<(string Name, string Default)> Options(IRule rule)

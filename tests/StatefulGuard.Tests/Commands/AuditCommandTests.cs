@@ -159,6 +159,6 @@ public sealed class AuditCommandTests : IDisposable
     {
         var (exit, output, _) = await Run(["rules"]);
         Assert.Equal(0, exit);
-        Assert.Matches(@"headless-service\s+validating\s+deny\s+spec\.serviceName names a headless Service", output);
+        Assert.Matches(@"headless-service\s+validating\s+deny\s+Reachability\s+high\s+spec\.serviceName names a headless Service", output);
     }
 }

@@ -21,6 +21,9 @@ public sealed class DisruptionBudget : ValidatingRule<DisruptionBudgetOptions>
         "a PodDisruptionBudget in the namespace selects the pods (when replicas > 1)")
     {
         Help = "Without a PodDisruptionBudget a node drain or cluster upgrade may evict several members of a quorum at once. Create a PodDisruptionBudget selecting the pods, typically with maxUnavailable: 1.",
+        Reads = [ClusterKinds.PodDisruptionBudget],
+        Category = "Availability",
+        Severity = RuleSeverity.Medium,
     };
 
     protected override IEnumerable<Finding> Check(RuleContext context, DisruptionBudgetOptions options)

@@ -16,6 +16,8 @@ public sealed class GracePeriod : ValidatingRule<RuleOptions>
         "terminationGracePeriodSeconds is longer than every preStop sleep")
     {
         Help = "The grace period covers the preStop hook and the application's shutdown together; a preStop sleep as long as terminationGracePeriodSeconds gets the container killed before it is told to stop. Keep the grace period well above the sleep.",
+        Category = "Availability",
+        Severity = RuleSeverity.Low,
     };
 
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)

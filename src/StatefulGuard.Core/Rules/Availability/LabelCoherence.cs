@@ -30,6 +30,9 @@ public sealed class LabelCoherence : ValidatingRule<RuleOptions>
         "PodDisruptionBudget, spread and affinity selectors meant for the pods select the pod template labels")
     {
         Help = HelpText,
+        Reads = [ClusterKinds.PodDisruptionBudget, ClusterKinds.StatefulSet],
+        Category = "Availability",
+        Severity = RuleSeverity.Medium,
     };
 
     private static readonly string[] BudgetNamePatterns = ["{0}", "{0}-pdb", "{0}-budget", "{0}-disruption-budget", "{0}-poddisruptionbudget", "pdb-{0}"];

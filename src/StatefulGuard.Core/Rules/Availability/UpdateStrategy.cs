@@ -13,6 +13,8 @@ public sealed class UpdateStrategy : ValidatingRule<RuleOptions>
         "rollingUpdate.partition is not above replicas; OnDelete is reported")
     {
         Help = "A rollingUpdate.partition above replicas updates no pod at all, and OnDelete updates a pod only when someone deletes it, so template changes silently never roll out. Use RollingUpdate with a partition between 0 and replicas.",
+        Category = "Availability",
+        Severity = RuleSeverity.Low,
     };
 
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)

@@ -38,6 +38,9 @@ public sealed partial class PreStop : MutatingRule<PreStopOptions>
         "injects a preStop sleep (native sleep action on 1.30+) within the termination grace period")
     {
         Help = "Endpoints and DNS drop a terminating pod a few seconds after it is told to stop; a preStop sleep keeps it answering meanwhile. Injected: the native sleep action on 1.30+, exec sleep before, always inside the grace period.",
+        SpecFields = ["template"],
+        Category = "Availability",
+        Severity = RuleSeverity.Low,
     };
 
     protected override void Apply(MutationContext context, PreStopOptions options)

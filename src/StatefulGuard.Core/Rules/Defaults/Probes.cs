@@ -45,6 +45,9 @@ public sealed class Probes : MutatingRule<ProbesOptions>
         "injects TCP startup, readiness and liveness probes on a declared port where a container has none")
     {
         Help = "Without probes a stuck replica keeps receiving traffic and a crashed one is not restarted. Injected: TCP startup (15 minutes to start), readiness and conservative liveness probes on a declared port; containers without a TCP port get none.",
+        SpecFields = ["template"],
+        Category = "Availability",
+        Severity = RuleSeverity.Medium,
     };
 
     protected override void Apply(MutationContext context, ProbesOptions options)

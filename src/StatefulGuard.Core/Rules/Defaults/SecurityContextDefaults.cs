@@ -37,6 +37,9 @@ public sealed class SecurityContextDefaults : MutatingRule<SecurityContextOption
         "injects seccomp RuntimeDefault, allowPrivilegeEscalation: false, and non-root settings where a non-root user is declared")
     {
         Help = "Safe hardening that never stops a pod from starting: seccomp RuntimeDefault, no privilege escalation (except privileged or SYS_ADMIN containers), and non-root plus drop ALL only where a non-root user is declared.",
+        SpecFields = ["template"],
+        Category = "Security",
+        Severity = RuleSeverity.Medium,
     };
 
     protected override void Apply(MutationContext context, SecurityContextOptions options)

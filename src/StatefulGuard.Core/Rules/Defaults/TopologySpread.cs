@@ -38,6 +38,9 @@ public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
         "injects zone and hostname topologySpreadConstraints (maxSkew 1, ScheduleAnyway) where none are set")
     {
         Help = "Replicas that share a node or zone fail together. Injected: zone and hostname spread constraints with maxSkew 1 and ScheduleAnyway, so single-zone clusters still schedule every replica.",
+        SpecFields = ["selector", "template"],
+        Category = "Availability",
+        Severity = RuleSeverity.Low,
     };
 
     protected override void Apply(MutationContext context, TopologySpreadOptions options)

@@ -29,6 +29,9 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
         "spec.serviceName names a headless Service (clusterIP: None) in the namespace that selects the pods")
     {
         Help = "A StatefulSet's pods get stable DNS names (pod.service.namespace.svc) only from a headless Service (clusterIP: None) named by spec.serviceName whose selector selects them. serviceName is immutable, so a mistake costs a delete-and-recreate. Create the headless Service first, with the StatefulSet's matchLabels as its selector.",
+        Reads = [ClusterKinds.Service],
+        Category = "Reachability",
+        Severity = RuleSeverity.High,
     };
 
     protected override IEnumerable<Finding> Check(RuleContext context, HeadlessServiceOptions options)

@@ -36,6 +36,9 @@ public sealed class ServiceProtection : ServiceRule<ServiceProtectionOptions>
         "a Service that a StatefulSet names as serviceName is not deleted, made non-headless, or made to stop selecting its pods")
     {
         Help = "Deleting the governing Service of a StatefulSet, making it non-headless, or changing its selector away from the pods removes every pod's DNS name while the database keeps running. Delete the StatefulSet first, or keep the Service's clusterIP: None and a selector that is a subset of the pod labels.",
+        Reads = [ClusterKinds.StatefulSet],
+        Category = "Reachability",
+        Severity = RuleSeverity.High,
     };
 
     protected override IEnumerable<Finding> Check(ServiceRuleContext context, ServiceProtectionOptions options)

@@ -16,6 +16,9 @@ public sealed class StorageBinding : ValidatingRule<RuleOptions>
         "each volumeClaimTemplate's StorageClass (or the default) exists and binds WaitForFirstConsumer")
     {
         Help = "With volumeBindingMode Immediate a volume is provisioned before the pod is scheduled, possibly in a zone where the pod cannot run, leaving it Pending for good. Use a StorageClass with volumeBindingMode: WaitForFirstConsumer, and make sure the class (or a default class) exists.",
+        Reads = [ClusterKinds.StorageClass],
+        Category = "Storage",
+        Severity = RuleSeverity.Medium,
     };
 
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)

@@ -14,6 +14,8 @@ public sealed class VolumeMounts : ValidatingRule<RuleOptions>
         "every volumeMount names a pod volume or a volumeClaimTemplate")
     {
         Help = "The apiserver does not check StatefulSet volumeMounts against volumeClaimTemplates, so a misspelt name is only found when the controller fails to create the first pod. Every volumeMounts[].name and volumeDevices[].name must name a pod volume or a volumeClaimTemplate.",
+        Category = "Storage",
+        Severity = RuleSeverity.High,
     };
 
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)

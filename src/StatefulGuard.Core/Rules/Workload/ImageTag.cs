@@ -10,6 +10,8 @@ public sealed class ImageTag : ValidatingRule<RuleOptions>
         "no :latest or untagged container images")
     {
         Help = "An untagged or :latest image resolves to whatever the registry holds when a pod restarts, so replicas of one database can run different versions. Pin a version tag or a digest.",
+        Category = "Workload",
+        Severity = RuleSeverity.Medium,
     };
 
     protected override IEnumerable<Finding> Check(RuleContext context, RuleOptions options)

@@ -23,6 +23,8 @@ public sealed class Resources : ValidatingRule<ResourcesOptions>
         "every container has CPU and memory requests (limits optional)")
     {
         Help = "Pods without CPU and memory requests are placed without regard to capacity and are the first evicted under memory pressure (BestEffort). Set resources.requests.cpu and resources.requests.memory on every container.",
+        Category = "Workload",
+        Severity = RuleSeverity.Medium,
     };
 
     protected override IEnumerable<Finding> Check(RuleContext context, ResourcesOptions options)
