@@ -22,6 +22,9 @@ public sealed class StatefulGuardOptions
     [CheckMembers]
     public ExceptionsOptions Exceptions { get; set; } = new();
 
+    [CheckMembers]
+    public ReportsOptions Reports { get; set; } = new();
+
     /// <summary>Larger AdmissionReview bodies get 413. The apiserver's own limit on an object is 3 MiB.</summary>
     [Between(64 * 1024, 64L * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
@@ -123,6 +126,61 @@ public sealed class ExceptionsOptions
     public bool RequireExpiry { get; set; } = true;
 
     public Core.Exceptions.ExceptionPolicy Policy => new(MaxLifetimeDays, RequireExpiry);
+}
+
+public enum ReportsFormat
+{
+    /// <summary>OpenReports <c>openreports.io/v1alpha1</c> Report.</summary>
+    OpenReports,
+
+    /// <summary>The Policy WG's <c>wgpolicyk8s.io/v1alpha2</c> PolicyReport.</summary>
+    PolicyReport,
+
+    Both,
+    Off,
+}
+
+/// <summary>The policy reports <c>serve</c> keeps for every StatefulSet in the cluster.</summary>
+public sealed class ReportsOptions
+{
+    [EnumDataType(typeof(ReportsFormat), ErrorMessage = "must be OpenReports, PolicyReport, Both or Off")]
+    public ReportsFormat Format { get; set; } = ReportsFormat.OpenReports;
+
+    /// <summary>Every StatefulSet is re-evaluated this often besides on changes (a report is written only if it changed).</summary>
+    [Between(1, 10_080)]
+    public int ResyncMinutes { get; set; } = 60;
+
+    /// <summary>Report writes (create, update, delete) per second, at most.</summary>
+    [Between(1, 10_000)]
+    public int WritesPerSecond { get; set; } = 20;
+
+    /// <summary>Changes arriving within this window are evaluated together.</summary>
+    [Between(0, 60_000)]
+    public int DebounceMilliseconds { get; set; } = 250;
+
+    /// <summary>The Lease that elects the one replica that writes, in <see cref="LeaseNamespace"/>.</summary>
+    [Required(ErrorMessage = "must name the Lease")]
+    public string LeaseName { get; set; } = "statefulguard-reports";
+
+    /// <summary>The webhook's namespace: POD_NAMESPACE, else the service account's, else <c>statefulguard</c>.</summary>
+    public string? LeaseNamespace { get; set; }
+
+    [Between(2, 600)]
+    public int LeaseDurationSeconds { get; set; } = 15;
+
+    [Between(1, 600)]
+    public int RenewDeadlineSeconds { get; set; } = 10;
+
+    [Between(1, 60)]
+    public int RetryPeriodSeconds { get; set; } = 2;
+
+    public IReadOnlyList<Core.Reports.ReportFormat> Formats => Format switch
+    {
+        ReportsFormat.OpenReports => [Core.Reports.ReportFormat.OpenReports],
+        ReportsFormat.PolicyReport => [Core.Reports.ReportFormat.PolicyReport],
+        ReportsFormat.Both => [Core.Reports.ReportFormat.OpenReports, Core.Reports.ReportFormat.PolicyReport],
+        _ => [],
+    };
 }
 
 public enum LogFormat

@@ -1,3 +1,4 @@
+using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using StatefulGuard.Core.Engine;
@@ -28,10 +29,24 @@ public static class StatefulGuardOptionsValidator
         problems.AddRange(UnknownKeys.Find(section, typeof(StatefulGuardOptions), ignore: Core.Engine.RuleSet.SectionName)
             .Select(k => $"{k}: unknown configuration key"));
         problems.AddRange(OptionChecks.Check(options, StatefulGuardOptions.SectionName));
+        problems.AddRange(new ReportsOptionsRules().Validate(options.Reports).Errors
+            .Select(e => $"{StatefulGuardOptions.SectionName}:Reports:{e.PropertyName}: {e.ErrorMessage}"));
 
         rules = Core.Engine.RuleSet.Bind(catalog, section.GetSection(Core.Engine.RuleSet.SectionName), out var ruleProblems);
         problems.AddRange(ruleProblems);
         return problems;
+    }
+}
+
+/// <summary>What holds between the reports' settings: the Lease timings client-go's leader election requires.</summary>
+internal sealed class ReportsOptionsRules : AbstractValidator<ReportsOptions>
+{
+    public ReportsOptionsRules()
+    {
+        RuleFor(o => o.RenewDeadlineSeconds).LessThan(o => o.LeaseDurationSeconds)
+            .WithMessage(o => $"must be less than LeaseDurationSeconds ({o.LeaseDurationSeconds}): a leader must renew before its lease lapses");
+        RuleFor(o => o.RetryPeriodSeconds).LessThan(o => o.RenewDeadlineSeconds)
+            .WithMessage(o => $"must be less than RenewDeadlineSeconds ({o.RenewDeadlineSeconds}): a leader must get to retry its renewal");
     }
 }
 

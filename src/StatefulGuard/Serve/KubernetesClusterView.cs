@@ -31,19 +31,27 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         }
 
         var cluster = options.Value.Cluster;
-        var factory = new CacheFactory(client, logger, TimeSpan.FromSeconds(cluster.WatchTimeoutSeconds), TimeSpan.FromSeconds(cluster.MaxBackoffSeconds));
+        var factory = new CacheFactory(this, client, logger, TimeSpan.FromSeconds(cluster.WatchTimeoutSeconds), TimeSpan.FromSeconds(cluster.MaxBackoffSeconds));
         foreach (var kind in ClusterKinds.All)
         {
             caches[kind] = kind.Accept(factory);
         }
     }
 
-    private sealed class CacheFactory(IKubernetes client, ILogger logger, TimeSpan watchTimeout, TimeSpan maxBackoff) : IClusterKindVisitor<IWatchCache>
+    /// <summary>Raised on a cache's loop with the objects of a kind that a watch event or a (re-)list brought.</summary>
+    public event Action<ClusterKind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>>>? Changed;
+
+    private sealed class CacheFactory(KubernetesClusterView view, IKubernetes client, ILogger logger, TimeSpan watchTimeout, TimeSpan maxBackoff)
+        : IClusterKindVisitor<IWatchCache>
     {
         public IWatchCache Visit<T, TList>(ClusterKind<T, TList> kind)
             where T : class, IKubernetesObject<V1ObjectMeta>
-            where TList : class, IKubernetesObject<V1ListMeta>, IItems<T> =>
-            new WatchCache<T, TList>(KindClient.Source(client, kind), logger, watchTimeout, maxBackoff);
+            where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
+        {
+            var cache = new WatchCache<T, TList>(KindClient.Source(client, kind), logger, watchTimeout, maxBackoff);
+            cache.Changed += items => view.Changed?.Invoke(kind, items);
+            return cache;
+        }
     }
 
     /// <summary>Whether the cluster serves StatefulGuardExceptions (its CRD installed); until then none apply.</summary>

@@ -70,6 +70,9 @@ internal static class ServeExtensions
         services.AddSingleton<IClusterView>(sp => sp.GetRequiredService<KubernetesClusterView>());
         services.AddHostedService(sp => sp.GetRequiredService<KubernetesClusterView>());
 
+        services.AddSingleton<Reports.ReportController>();
+        services.AddHostedService(sp => sp.GetRequiredService<Reports.ReportController>());
+
         services.AddSingleton<CertificateStore>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateStore>());
         services.AddSingleton<AdmissionHandler>();

@@ -48,6 +48,9 @@ internal interface IWatchCache<T> : IWatchCache
 
     Lookup<IReadOnlyList<T>> List(string @namespace);
 
+    /// <summary>Every object in every namespace (a copy).</summary>
+    IReadOnlyList<T> All();
+
     /// <summary>Raised on the cache's loop after each change a watch brings and after each (re-)list, with the objects changed (all after a list).</summary>
     event Action<IReadOnlyList<T>>? Changed;
 }
@@ -105,6 +108,8 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
         synced
             ? Lookup<IReadOnlyList<T>>.Found(store.GetValueOrDefault(@namespace)?.Items ?? [])
             : Lookup<IReadOnlyList<T>>.Unknown;
+
+    public IReadOnlyList<T> All() => [.. store.Values.SelectMany(b => b.Items)];
 
     /// <summary>One namespace's objects as published to readers: by name, and as a list.</summary>
     private sealed class Bucket

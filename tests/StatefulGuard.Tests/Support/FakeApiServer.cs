@@ -7,6 +7,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,9 +22,16 @@ namespace StatefulGuard.Tests.Support;
 public sealed class FakeApiServer : IAsyncDisposable
 {
     private readonly Lock gate = new();
-    // Every kind StatefulGuard reads, from its declarations, by plural.
-    private readonly Dictionary<string, Resource> resources = Core.Cluster.ClusterKinds.All.ToDictionary(
-        k => k.Plural, k => new Resource(k.ApiVersion, k.Kind, k.Namespaced));
+    // Every kind StatefulGuard reads, from its declarations, and what it writes (reports, its Lease), by plural.
+    private readonly Dictionary<string, Resource> resources = Core.Cluster.ClusterKinds.All
+        .Select(k => new Resource(k.Plural, k.ApiVersion, k.Kind, k.Namespaced))
+        .Concat(new[] { Core.Reports.ReportFormat.OpenReports, Core.Reports.ReportFormat.PolicyReport }.Select(f => new Resource(f.Plural, f.ApiVersion, f.Kind, Namespaced: true)))
+        .Append(new Resource("leases", "coordination.k8s.io/v1", "Lease", Namespaced: true))
+        .ToDictionary(r => r.Plural);
+
+    // Failures to answer instead of the next writes: (method, plural) → status codes, in order.
+    private readonly Dictionary<(string Method, string Plural), Queue<HttpStatusCode>> failures = [];
+    private TaskCompletionSource written = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly ConcurrentQueue<string> requests = new();
     private WebApplication? app;
@@ -44,7 +52,8 @@ public sealed class FakeApiServer : IAsyncDisposable
     public string GitVersion { get; set; } = "v1.31.2";
 
     /// <param name="withExceptionsCrd">False: the optional kinds' CRDs (StatefulGuardException) are not installed (their paths answer 404).</param>
-    public static async Task<FakeApiServer> StartAsync(bool withExceptionsCrd = true)
+    /// <param name="withReportCrds">False: neither policy report CRD is installed.</param>
+    public static async Task<FakeApiServer> StartAsync(bool withExceptionsCrd = true, bool withReportCrds = true)
     {
         var server = new FakeApiServer();
         if (!withExceptionsCrd)
@@ -53,6 +62,12 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 server.resources.Remove(kind.Plural);
             }
+        }
+
+        if (!withReportCrds)
+        {
+            server.resources.Remove(Core.Reports.ReportFormat.OpenReports.Plural);
+            server.resources.Remove(Core.Reports.ReportFormat.PolicyReport.Plural);
         }
 
         await server.StartOnAsync(0);
@@ -113,6 +128,79 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 obj["metadata"]!["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
                 Publish(store, "DELETED", obj);
+            }
+        }
+    }
+
+    /// <summary>A copy of one stored object; null if there is none.</summary>
+    public JsonObject? Get(string resource, string? ns, string name)
+    {
+        lock (gate)
+        {
+            var store = resources[resource];
+            return store.Objects.TryGetValue(store.Namespaced ? $"{ns}/{name}" : name, out var obj) ? obj.DeepClone().AsObject() : null;
+        }
+    }
+
+    /// <summary>Copies of every stored object of a resource.</summary>
+    public IReadOnlyList<JsonObject> List(string resource)
+    {
+        lock (gate)
+        {
+            return resources.TryGetValue(resource, out var store) ? [.. store.Objects.Values.Select(o => o.DeepClone().AsObject())] : [];
+        }
+    }
+
+    /// <summary>Writes (POST, PUT, PATCH, DELETE) answered with success, per resource.</summary>
+    public int Writes(string resource)
+    {
+        lock (gate)
+        {
+            return resources.TryGetValue(resource, out var store) ? store.Writes : 0;
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> requests with <paramref name="method"/> on <paramref name="resource"/> get <paramref name="status"/>.</summary>
+    public void FailNext(string method, string resource, HttpStatusCode status, int count = 1)
+    {
+        lock (gate)
+        {
+            if (!failures.TryGetValue((method, resource), out var queue))
+            {
+                failures[(method, resource)] = queue = new Queue<HttpStatusCode>();
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                queue.Enqueue(status);
+            }
+        }
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, checking it after every change to the stored objects.</summary>
+    public async Task WaitUntilAsync(Func<FakeApiServer, bool> condition, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            Task next;
+            lock (gate)
+            {
+                next = written.Task;
+            }
+
+            if (condition(this))
+            {
+                return;
+            }
+
+            try
+            {
+                await next.WaitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"condition not met in {timeout.TotalSeconds} s");
             }
         }
     }
@@ -196,15 +284,153 @@ public sealed class FakeApiServer : IAsyncDisposable
         {
             var prefix = resource.ApiVersion.Contains('/', StringComparison.Ordinal) ? $"/apis/{resource.ApiVersion}" : $"/api/{resource.ApiVersion}";
             web.MapGet($"{prefix}/{plural}", http => Serve(http, plural, null));
+            var collection = resource.Namespaced ? $"{prefix}/namespaces/{{ns}}/{plural}" : $"{prefix}/{plural}";
             if (resource.Namespaced)
             {
-                web.MapGet($"{prefix}/namespaces/{{ns}}/{plural}", (HttpContext http, string ns) => Serve(http, plural, ns));
+                web.MapGet(collection, (HttpContext http, string ns) => Serve(http, plural, ns));
             }
+
+            web.MapPost(collection, (HttpContext http) => WriteAsync(http, resource, "POST", null));
+            web.MapGet(collection + "/{name}", (HttpContext http, string name) => ReadOneAsync(http, resource, name));
+            web.MapPut(collection + "/{name}", (HttpContext http, string name) => WriteAsync(http, resource, "PUT", name));
+            web.MapPatch(collection + "/{name}", (HttpContext http, string name) => WriteAsync(http, resource, "PATCH", name));
+            web.MapDelete(collection + "/{name}", (HttpContext http, string name) => WriteAsync(http, resource, "DELETE", name));
         }
         web.MapFallback(http => WriteStatus(http, HttpStatusCode.NotFound, "NotFound", $"the server could not find the requested resource ({http.Request.Path})"));
         await web.StartAsync();
         Port = new Uri(web.Urls.First()).Port;
         app = web;
+    }
+
+    private Task ReadOneAsync(HttpContext http, Resource store, string name)
+    {
+        var ns = http.GetRouteValue("ns") as string;
+        JsonObject? found;
+        lock (gate)
+        {
+            found = store.Objects.TryGetValue(store.Namespaced ? $"{ns}/{name}" : name, out var obj) ? obj.DeepClone().AsObject() : null;
+        }
+
+        if (found is null)
+        {
+            return WriteStatus(http, HttpStatusCode.NotFound, "NotFound", $"{store.Plural} \"{name}\" not found");
+        }
+
+        http.Response.ContentType = "application/json";
+        return http.Response.WriteAsync(found.ToJsonString());
+    }
+
+    /// <summary>Create, replace, merge-patch or delete one object, with the apiserver's answers: 409 AlreadyExists, 409 Conflict on a stale resourceVersion, 404.</summary>
+    private async Task WriteAsync(HttpContext http, Resource store, string method, string? name)
+    {
+        var ns = http.GetRouteValue("ns") as string;
+        JsonObject? body = null;
+        if (method != "DELETE")
+        {
+            body = JsonNode.Parse(await new StreamReader(http.Request.Body).ReadToEndAsync()) as JsonObject;
+            if (body is null)
+            {
+                await WriteStatus(http, HttpStatusCode.BadRequest, "BadRequest", "the body is not a JSON object");
+                return;
+            }
+        }
+
+        HttpStatusCode code;
+        string reason, message;
+        JsonObject? answer = null;
+        lock (gate)
+        {
+            if (failures.TryGetValue((method, store.Plural), out var queue) && queue.TryDequeue(out var injected))
+            {
+                (code, reason, message) = (injected, injected == HttpStatusCode.Conflict ? "Conflict" : "InternalError", "injected failure");
+            }
+            else
+            {
+                name ??= (string?)body!["metadata"]?["name"] ?? "";
+                var key = store.Namespaced ? $"{ns}/{name}" : name;
+                store.Objects.TryGetValue(key, out var current);
+                var sentVersion = (string?)body?["metadata"]?["resourceVersion"];
+                (code, reason, message) = (HttpStatusCode.OK, "", "");
+                if (method == "POST" && current is not null)
+                {
+                    (code, reason, message) = (HttpStatusCode.Conflict, "AlreadyExists", $"{store.Plural} \"{name}\" already exists");
+                }
+                else if (method != "POST" && current is null)
+                {
+                    (code, reason, message) = (HttpStatusCode.NotFound, "NotFound", $"{store.Plural} \"{name}\" not found");
+                }
+                else if (method != "POST" && !string.IsNullOrEmpty(sentVersion) && sentVersion != (string?)current!["metadata"]!["resourceVersion"])
+                {
+                    (code, reason, message) = (HttpStatusCode.Conflict, "Conflict",
+                        $"Operation cannot be fulfilled on {store.Plural} \"{name}\": the object has been modified; please apply your changes to the latest version and try again");
+                }
+                else if (method == "DELETE")
+                {
+                    store.Objects.Remove(key);
+                    current!["metadata"]!["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+                    store.Writes++;
+                    Publish(store, "DELETED", current);
+                    answer = StatusObject(HttpStatusCode.OK, "", "");
+                    answer["status"] = "Success";
+                }
+                else
+                {
+                    var next = method == "PATCH" ? MergePatch(current!.DeepClone(), body!).AsObject() : body!;
+                    var meta = next["metadata"] as JsonObject ?? new JsonObject();
+                    next["metadata"] = meta;
+                    meta["name"] = name;
+                    if (store.Namespaced)
+                    {
+                        meta["namespace"] = ns;
+                    }
+
+                    meta["uid"] = (string?)current?["metadata"]?["uid"] ?? Guid.NewGuid().ToString();
+                    meta["creationTimestamp"] = (string?)current?["metadata"]?["creationTimestamp"] ?? DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+                    meta["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
+                    next["apiVersion"] = store.ApiVersion;
+                    next["kind"] = store.Kind;
+                    store.Objects[key] = next;
+                    store.Writes++;
+                    code = method == "POST" ? HttpStatusCode.Created : HttpStatusCode.OK;
+                    Publish(store, method == "POST" ? "ADDED" : "MODIFIED", next);
+                    answer = next.DeepClone().AsObject();
+                }
+            }
+        }
+
+        if (answer is null)
+        {
+            await WriteStatus(http, code, reason, message);
+            return;
+        }
+
+        http.Response.StatusCode = (int)code;
+        http.Response.ContentType = "application/json";
+        await http.Response.WriteAsync(answer.ToJsonString());
+    }
+
+    /// <summary>RFC 7386 JSON merge patch.</summary>
+    private static JsonNode MergePatch(JsonNode target, JsonNode patch)
+    {
+        if (patch is not JsonObject patchObject)
+        {
+            return patch.DeepClone();
+        }
+
+        var result = target as JsonObject ?? new JsonObject();
+        foreach (var (key, value) in patchObject)
+        {
+            if (value is null)
+            {
+                result.Remove(key);
+            }
+            else
+            {
+                result[key] = MergePatch(result[key]?.DeepClone() ?? new JsonObject(), value);
+            }
+        }
+
+        return result;
     }
 
     private Task Serve(HttpContext http, string resource, string? ns)
@@ -380,6 +606,9 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private void Publish(Resource store, string type, JsonObject obj)
     {
+        var signal = written;
+        written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        signal.TrySetResult();
         var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString();
         store.History.Add(new Event(resourceVersion, obj, line));
         foreach (var (writer, ns) in store.Watchers)
@@ -422,8 +651,10 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private sealed record Event(long Version, JsonObject Object, string Line);
 
-    private sealed record Resource(string ApiVersion, string Kind, bool Namespaced)
+    private sealed record Resource(string Plural, string ApiVersion, string Kind, bool Namespaced)
     {
+        public int Writes { get; set; }
+
         public Dictionary<string, JsonObject> Objects { get; } = new(StringComparer.Ordinal);
 
         public List<Event> History { get; } = [];

@@ -37,6 +37,10 @@ public class WebhookFactory : WebApplicationFactory<Program>
 
         // Test hosts start ready at once unless a test is about the warm-up (AdmissionWarmupTests).
         this.settings.TryAdd("StatefulGuard:WarmupMilliseconds", "0");
+
+        // Policy reports are written only where a test is about them (PolicyReportTests): elsewhere they would be
+        // writes and a leader election that the test did not ask for.
+        this.settings.TryAdd("StatefulGuard:Reports:Format", "Off");
     }
 
     public FakeApiServer? ApiServer { get; }

@@ -1,0 +1,272 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using k8s.Models;
+using StatefulGuard.Core.Admission;
+using StatefulGuard.Core.Cluster;
+using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Rules;
+
+namespace StatefulGuard.Core.Reports;
+
+/// <summary>The policy report APIs StatefulGuard writes: both have the same shape (scope, summary, results).</summary>
+public sealed record ReportFormat(string Name, string Group, string Version, string Plural, string Kind)
+{
+    /// <summary>OpenReports: Kubewarden's default, read by Policy Reporter and others.</summary>
+    public static readonly ReportFormat OpenReports = new("OpenReports", "openreports.io", "v1alpha1", "reports", "Report");
+
+    /// <summary>The Policy WG's PolicyReport: Kyverno's default.</summary>
+    public static readonly ReportFormat PolicyReport = new("PolicyReport", "wgpolicyk8s.io", "v1alpha2", "policyreports", "PolicyReport");
+
+    public string ApiVersion => Group + "/" + Version;
+}
+
+/// <summary>One rule's outcome for one StatefulSet, as a report result.</summary>
+public sealed record ReportResult(string Policy, string Rule, string Result, RuleSeverity Severity, string Category, string Message,
+    IReadOnlyDictionary<string, string> Properties);
+
+/// <summary>
+/// A StatefulSet's policy report: one result per rule that applies (validating and mutating), judged by the same
+/// engine as <c>/validate</c>, <c>/mutate</c> and <c>audit</c> (mode, namespace labels, rule actions, exceptions).
+/// The content is deterministic: the same cluster state gives the same report, so an unchanged StatefulSet is
+/// never rewritten.
+/// </summary>
+public static class PolicyReports
+{
+    public const string Source = "statefulguard";
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+    public const string ManagedBy = "statefulguard";
+
+    public const string Pass = "pass";
+    public const string Fail = "fail";
+    public const string Warn = "warn";
+    public const string Error = "error";
+    public const string Skip = "skip";
+
+    /// <summary>The results for a StatefulSet in the cluster, judged as a CREATE of it would be.</summary>
+    public static IReadOnlyList<ReportResult> Evaluate(RuleEngine engine, V1StatefulSet statefulSet, IClusterView cluster)
+    {
+        var ns = statefulSet.Metadata?.NamespaceProperty ?? "";
+        var input = new RuleInput(Operation.Create, ns, statefulSet, null);
+        var evaluation = engine.Validate(input, cluster);
+        var results = new List<ReportResult>();
+        foreach (var configured in engine.Rules.Validating)
+        {
+            var d = configured.Rule.Descriptor;
+            if (evaluation.Mode == GuardMode.Off)
+            {
+                results.Add(Result(d, d.Id, Skip, $"StatefulGuard is off in namespace {ns}", NoProperties));
+                continue;
+            }
+
+            var verdicts = evaluation.Verdicts.Where(v => v.RuleId == d.Id).ToList();
+            if (verdicts.Count == 0)
+            {
+                results.Add(Result(d, d.Id, Pass, d.Description, NoProperties));
+                continue;
+            }
+
+            var worst = verdicts.MaxBy(Weight)!;
+            var properties = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            if (worst.Finding.Path is { Length: > 0 } path)
+            {
+                properties["path"] = path;
+            }
+
+            if (worst.Finding.Fix is { Length: > 0 } fix)
+            {
+                properties["fix"] = fix;
+            }
+
+            if (worst.Waiver is { } waiver)
+            {
+                properties["exception"] = waiver.Exception;
+            }
+
+            if (verdicts.Count > 1)
+            {
+                properties["findings"] = verdicts.Count.ToString(CultureInfo.InvariantCulture);
+            }
+
+            var message = string.Join("; ", verdicts.OrderByDescending(Weight).Select(v => v.Finding.Short));
+            results.Add(Result(d, worst.Finding.Code, Outcome(worst), message, properties));
+        }
+
+        var mutation = engine.Mutate(input, cluster);
+        var skipped = InjectionAnnotations.Skips(statefulSet, engine.Rules.Mutating.Select(r => ((IMutatingRule)r.Rule).SkipName), []);
+        foreach (var configured in engine.Rules.Mutating)
+        {
+            var d = configured.Rule.Descriptor;
+            var entries = mutation.Injected.Where(e => e.StartsWith(d.Id + ":", StringComparison.Ordinal) || e == d.Id).ToList();
+            var waiver = Exceptions.Waivers.Find(cluster.GetExceptions(ns).Value ?? [], ns, Exceptions.WaivedKind.StatefulSet,
+                statefulSet.Metadata?.Name ?? "", d.Id, engine.Clock.GetUtcNow());
+            if (mutation.Mode == GuardMode.Off)
+            {
+                results.Add(Result(d, d.Id, Skip, $"StatefulGuard is off in namespace {ns}", NoProperties));
+            }
+            else if (skipped.Contains(((IMutatingRule)configured.Rule).SkipName))
+            {
+                results.Add(Result(d, d.Id, Skip, $"opted out with the {WellKnown.SkipAnnotation} annotation", NoProperties));
+            }
+            else if (waiver is not null)
+            {
+                results.Add(Result(d, d.Id, Skip, $"waived by StatefulGuardException {waiver.Exception}",
+                    new SortedDictionary<string, string>(StringComparer.Ordinal) { ["exception"] = waiver.Exception }));
+            }
+            else if (entries.Count > 0)
+            {
+                results.Add(Result(d, "missing-default", Warn, "would inject: " + InjectionAnnotations.Summary(entries),
+                    new SortedDictionary<string, string>(StringComparer.Ordinal) { ["fix"] = "set the defaults in the manifest, or let the webhook inject them" }));
+            }
+            else
+            {
+                results.Add(Result(d, d.Id, Pass, d.Description, NoProperties));
+            }
+        }
+
+        return results;
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> NoProperties = new Dictionary<string, string>();
+
+    private static int Weight(Verdict v) => Outcome(v) switch
+    {
+        Fail => 4,
+        Error => 3,
+        Warn => 2,
+        _ => 1,
+    };
+
+    /// <summary>What enforcement would do: a deny rule's finding fails (in audit mode too: that is what audit shows), a waived one is skipped.</summary>
+    private static string Outcome(Verdict v) =>
+        v.Qualifier == VerdictQualifier.Waived ? Skip
+        : v.Finding.Code == RuleEngine.RuleErrorCode ? Error
+        : v.EnforceAction == RuleAction.Deny && v.Qualifier != VerdictQualifier.Unverifiable ? Fail
+        : Warn;
+
+    private static ReportResult Result(RuleDescriptor d, string rule, string result, string message, IReadOnlyDictionary<string, string> properties) =>
+        new(d.Id, rule, result, d.Severity, d.Category, message, properties);
+
+    /// <summary>The report's name: the StatefulSet's, prefixed, or its uid when that would be too long.</summary>
+    public static string Name(V1StatefulSet statefulSet)
+    {
+        var name = "statefulguard-" + statefulSet.Metadata?.Name;
+        return name.Length <= 253 ? name : "statefulguard-" + statefulSet.Metadata?.Uid;
+    }
+
+    /// <summary>
+    /// The report object as written, without a resourceVersion. <paramref name="timestamp"/> gives each result's time:
+    /// the time it was first seen with this outcome and message (kept from the previous report), or now.
+    /// </summary>
+    public static JsonObject Build(ReportFormat format, V1StatefulSet statefulSet, IReadOnlyList<ReportResult> results, Func<ReportResult, DateTimeOffset> timestamp)
+    {
+        var meta = statefulSet.Metadata!;
+        var reference = new JsonObject
+        {
+            ["apiVersion"] = "apps/v1",
+            ["kind"] = "StatefulSet",
+            ["namespace"] = meta.NamespaceProperty,
+            ["name"] = meta.Name,
+            ["uid"] = meta.Uid,
+        };
+        var items = new JsonArray();
+        foreach (var r in results)
+        {
+            var time = timestamp(r);
+            var item = new JsonObject
+            {
+                ["source"] = Source,
+                ["policy"] = r.Policy,
+                ["rule"] = r.Rule,
+                ["category"] = r.Category,
+                ["severity"] = r.Severity.ToString().ToLowerInvariant(),
+                ["timestamp"] = new JsonObject { ["seconds"] = time.ToUnixTimeSeconds(), ["nanos"] = 0 },
+                ["result"] = r.Result,
+                ["scored"] = true,
+                ["resources"] = new JsonArray(reference.DeepClone()),
+                ["message"] = r.Message,
+            };
+            if (r.Properties.Count > 0)
+            {
+                var properties = new JsonObject();
+                foreach (var (key, value) in r.Properties)
+                {
+                    properties[key] = value;
+                }
+
+                item["properties"] = properties;
+            }
+
+            items.Add(item);
+        }
+
+        var report = new JsonObject
+        {
+            ["apiVersion"] = format.ApiVersion,
+            ["kind"] = format.Kind,
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = Name(statefulSet),
+                ["namespace"] = meta.NamespaceProperty,
+                ["labels"] = new JsonObject { [ManagedByLabel] = ManagedBy },
+                ["ownerReferences"] = new JsonArray(new JsonObject
+                {
+                    ["apiVersion"] = "apps/v1",
+                    ["kind"] = "StatefulSet",
+                    ["name"] = meta.Name,
+                    ["uid"] = meta.Uid,
+                }),
+            },
+            ["scope"] = reference,
+            ["summary"] = new JsonObject
+            {
+                ["pass"] = results.Count(r => r.Result == Pass),
+                ["fail"] = results.Count(r => r.Result == Fail),
+                ["warn"] = results.Count(r => r.Result == Warn),
+                ["error"] = results.Count(r => r.Result == Error),
+                ["skip"] = results.Count(r => r.Result == Skip),
+            },
+            ["results"] = items,
+        };
+        if (format == ReportFormat.OpenReports)
+        {
+            report["source"] = Source;
+        }
+
+        return report;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="existing"/> (as read back from the apiserver) already says what <paramref name="desired"/>
+    /// says: every value written is there, results in the same order; result timestamps and what the server adds
+    /// (resourceVersion, uid, managedFields, defaults) are not compared.
+    /// </summary>
+    public static bool SameContent(JsonObject desired, JsonObject existing) => Covers(desired, existing, "");
+
+    private static bool Covers(JsonNode? want, JsonNode? have, string key) => (want, have) switch
+    {
+        (JsonObject w, JsonObject h) => w.All(p => p.Key == "timestamp" || (h.TryGetPropertyValue(p.Key, out var v) && Covers(p.Value, v, p.Key))),
+        (JsonArray w, JsonArray h) => w.Count == h.Count && w.Select((x, i) => Covers(x, h[i], key)).All(ok => ok),
+        _ => JsonNode.DeepEquals(want, have),
+    };
+
+    /// <summary>The time a result was first reported with this outcome and message in <paramref name="existing"/>; null if it was not.</summary>
+    public static DateTimeOffset? PreviousTimestamp(JsonObject? existing, ReportResult result)
+    {
+        if (existing?["results"] is not JsonArray items)
+        {
+            return null;
+        }
+
+        foreach (var item in items)
+        {
+            if (item is JsonObject o && (string?)o["policy"] == result.Policy && (string?)o["rule"] == result.Rule
+                && (string?)o["result"] == result.Result && (string?)o["message"] == result.Message
+                && o["timestamp"]?["seconds"] is JsonValue seconds && seconds.TryGetValue<long>(out var s))
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(s);
+            }
+        }
+
+        return null;
+    }
+}
