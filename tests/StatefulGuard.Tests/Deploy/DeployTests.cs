@@ -83,19 +83,66 @@ public sealed class DeployTests
     }
 
     [Fact]
-    public async Task Rbac_is_read_only_and_exactly_the_watched_kinds()
+    public async Task Rbac_reads_exactly_the_declared_kinds_and_writes_only_reports_and_its_one_lease()
     {
         var r = await Rendered.KustomizeAsync(Base);
-        var role = KubernetesJson.Deserialize<V1ClusterRole>(r.One("ClusterRole"));
+        var read = KubernetesJson.Deserialize<V1ClusterRole>(r.One("ClusterRole", "statefulguard"));
 
-        Assert.All(role.Rules, rule => Assert.Equal(["get", "list", "watch"], rule.Verbs));
-        var granted = role.Rules.SelectMany(rule => rule.ApiGroups.SelectMany(g => rule.Resources.Select(res => $"{g}/{res}"))).Order(StringComparer.Ordinal).ToArray();
+        Assert.All(read.Rules, rule => Assert.Equal(["get", "list", "watch"], rule.Verbs));
+        var granted = read.Rules.SelectMany(rule => rule.ApiGroups.SelectMany(g => rule.Resources.Select(res => $"{g}/{res}"))).Order(StringComparer.Ordinal).ToArray();
         // Exactly the declared kinds: a kind added to ClusterKinds without its grant (or a grant left behind) fails here.
         Assert.Equal(Core.Cluster.ClusterKinds.All.Select(k => $"{k.Group}/{k.Plural}").Order(StringComparer.Ordinal), granted);
-        Assert.Empty(r.All("Role"));
-        var binding = KubernetesJson.Deserialize<V1ClusterRoleBinding>(r.One("ClusterRoleBinding"));
-        var subject = Assert.Single(binding.Subjects);
-        Assert.Equal((Deployment(r).Spec.Template.Spec.ServiceAccountName, "statefulguard"), (subject.Name, subject.NamespaceProperty));
+
+        // Writes: the report resources of each format, nothing else cluster-wide.
+        var reports = KubernetesJson.Deserialize<V1ClusterRole>(r.One("ClusterRole", "statefulguard-reports"));
+        Assert.Equal(
+            new[] { Core.Reports.ReportFormat.OpenReports, Core.Reports.ReportFormat.PolicyReport }.Select(f => $"{f.Group}/{f.Plural}").Order(StringComparer.Ordinal),
+            reports.Rules.SelectMany(rule => rule.ApiGroups.SelectMany(g => rule.Resources.Select(res => $"{g}/{res}"))).Order(StringComparer.Ordinal));
+        Assert.All(reports.Rules, rule => Assert.Equal(["get", "list", "create", "update", "patch", "delete"], rule.Verbs));
+        Assert.Equal(2, r.All("ClusterRole").Count());
+
+        // And get/update on the one Lease, in the webhook's namespace (it ships, so no create).
+        var lease = KubernetesJson.Deserialize<V1Role>(Assert.Single(r.All("Role")));
+        var leaseRule = Assert.Single(lease.Rules);
+        Assert.Equal(["coordination.k8s.io"], leaseRule.ApiGroups);
+        Assert.Equal(["leases"], leaseRule.Resources);
+        Assert.Equal(["statefulguard-reports"], leaseRule.ResourceNames);
+        Assert.Equal(["get", "update"], leaseRule.Verbs);
+        Assert.Equal(("statefulguard-reports", "statefulguard"), ((string?)r.One("Lease")["metadata"]!["name"], (string?)r.One("Lease")["metadata"]!["namespace"]));
+
+        var account = Deployment(r).Spec.Template.Spec.ServiceAccountName;
+        foreach (var binding in r.All("ClusterRoleBinding").Concat(r.All("RoleBinding")).Select(o => KubernetesJson.Deserialize<V1RoleBinding>(o)))
+        {
+            var subject = Assert.Single(binding.Subjects);
+            Assert.Equal((account, "statefulguard"), (subject.Name, subject.NamespaceProperty));
+        }
+
+        Assert.Equal("metadata.namespace", Deployment(r).Spec.Template.Spec.Containers[0].Env.Single(e => e.Name == "POD_NAMESPACE").ValueFrom.FieldRef.FieldPath);
+    }
+
+    [Fact]
+    public async Task The_openreports_overlay_installs_a_report_crd_that_holds_what_statefulguard_writes()
+    {
+        var r = await Rendered.KustomizeAsync(Path.Combine("deploy", "overlays", "openreports-crd"));
+        var crd = KubernetesJson.Deserialize<V1CustomResourceDefinition>(r.One("CustomResourceDefinition", "reports.openreports.io"));
+        var format = Core.Reports.ReportFormat.OpenReports;
+        Assert.Equal((format.Group, format.Plural, format.Kind, "Namespaced"), (crd.Spec.Group, crd.Spec.Names.Plural, crd.Spec.Names.Kind, crd.Spec.Scope));
+        var version = Assert.Single(crd.Spec.Versions);
+        Assert.Equal(format.Version, version.Name);
+
+        // Every field StatefulGuard writes has a place in the schema (the apiserver would prune the others).
+        var schema = version.Schema.OpenAPIV3Schema;
+        var sts = KubernetesJson.Deserialize<V1StatefulSet>(Fixtures.StatefulSet("shop"));
+        var results = new[]
+        {
+            new Core.Reports.ReportResult("headless-service", "service-missing", "fail", Core.Rules.RuleSeverity.High, "Reachability", "m",
+                new Dictionary<string, string> { ["fix"] = "f" }),
+        };
+        var report = Core.Reports.PolicyReports.Build(format, sts, results, _ => DateTimeOffset.UnixEpoch);
+        Assert.All(report.Select(p => p.Key), key => Assert.Contains(key, schema.Properties.Keys));
+        var item = schema.Properties["results"].Items as V1JSONSchemaProps ?? KubernetesJson.Deserialize<V1JSONSchemaProps>(KubernetesJson.Serialize(schema.Properties["results"].Items));
+        Assert.All(report["results"]![0]!.AsObject().Select(p => p.Key), key => Assert.Contains(key, item.Properties.Keys));
+        Assert.Equal(Enum.GetNames<Core.Rules.RuleSeverity>().Select(n => n.ToLowerInvariant()).Order(), ((IEnumerable<object>)item.Properties["severity"].EnumProperty).Select(e => e.ToString()!).Order());
     }
 
     [Fact]

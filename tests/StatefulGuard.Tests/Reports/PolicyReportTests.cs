@@ -90,6 +90,13 @@ public sealed class PolicyReportTests(ReportCluster cluster) : IClassFixture<Rep
         var summary = report["summary"]!;
         Assert.Equal(results.Count, new[] { "pass", "fail", "warn", "error", "skip" }.Sum(k => (int)summary[k]!));
         Assert.Equal(results.Count(r => (string?)r["result"] == "pass"), (int)summary["pass"]!);
+
+        using var client = cluster.Webhook.CreateClient();
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("statefulguard_report_leader 1", metrics);
+        Assert.Matches(@"statefulguard_report_results\{rule=""headless-service"",result=""pass""\} [1-9]", metrics);
+        Assert.Matches(@"statefulguard_report_writes_total\{format=""OpenReports"",verb=""create""\} [1-9]", metrics);
+        Assert.Contains("statefulguard_report_latency_seconds_count", metrics);
     }
 
     [Fact]
