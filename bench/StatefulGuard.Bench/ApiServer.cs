@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using StatefulGuard.Tests.Support;
 
@@ -26,6 +27,9 @@ internal static class ApiServer
             server.Apply("namespaces", Json("{\"metadata\":{\"name\":\"team-" + i + "\",\"labels\":{\"kubernetes.io/metadata.name\":\"team-" + i + "\"}}}"));
         }
 
+        SeedStatefulSets(server, int.Parse(options.GetValueOrDefault("--statefulsets", "0"), CultureInfo.InvariantCulture),
+            int.Parse(options.GetValueOrDefault("--namespaces", "1"), CultureInfo.InvariantCulture));
+
         server.WriteKubeconfig(Path.GetDirectoryName(Path.GetFullPath(options["--kubeconfig"]))!);
         File.Move(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options["--kubeconfig"]))!, "kubeconfig"), options["--kubeconfig"], overwrite: true);
         Console.WriteLine($"fake apiserver on {server.Url}");
@@ -45,6 +49,40 @@ internal static class ApiServer
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> StatefulSets (the benchmark's defaulted one, renamed) spread over <paramref name="namespaces"/>
+    /// namespaces <c>db-N</c>, each namespace with the headless Service they name and a PodDisruptionBudget.
+    /// </summary>
+    private static void SeedStatefulSets(FakeApiServer server, int count, int namespaces)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        var review = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "requests", "create-statefulset.json")))!;
+        var template = review["request"]!["object"]!.AsObject();
+        template["metadata"]!.AsObject().Remove("managedFields");
+        for (var n = 0; n < namespaces; n++)
+        {
+            var ns = "db-" + n;
+            server.Apply("namespaces", Json("{\"metadata\":{\"name\":\"" + ns + "\",\"labels\":{\"kubernetes.io/metadata.name\":\"" + ns + "\"}}}"));
+            server.Apply("services", Json("{\"metadata\":{\"name\":\"nginx\",\"namespace\":\"" + ns + "\"},\"spec\":{\"clusterIP\":\"None\",\"clusterIPs\":[\"None\"],\"type\":\"ClusterIP\",\"selector\":{\"app.kubernetes.io/name\":\"web\"},\"ports\":[{\"name\":\"web\",\"port\":80,\"protocol\":\"TCP\"}]}}"));
+            server.Apply("poddisruptionbudgets", Json("{\"metadata\":{\"name\":\"web\",\"namespace\":\"" + ns + "\"},\"spec\":{\"maxUnavailable\":1,\"selector\":{\"matchLabels\":{\"app.kubernetes.io/name\":\"web\"}}}}"));
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            var sts = template.DeepClone().AsObject();
+            sts["metadata"]!["name"] = "web-" + i;
+            sts["metadata"]!["namespace"] = "db-" + (i % namespaces);
+            sts["metadata"]!.AsObject().Remove("uid");
+            server.Apply("statefulsets", sts);
+        }
+
+        Console.WriteLine($"seeded {count} StatefulSets in {namespaces} namespaces");
     }
 
     private static JsonObject Json(string text) => JsonNode.Parse(text)!.AsObject();

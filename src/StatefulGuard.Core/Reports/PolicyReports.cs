@@ -234,39 +234,4 @@ public static class PolicyReports
 
         return report;
     }
-
-    /// <summary>
-    /// Whether <paramref name="existing"/> (as read back from the apiserver) already says what <paramref name="desired"/>
-    /// says: every value written is there, results in the same order; result timestamps and what the server adds
-    /// (resourceVersion, uid, managedFields, defaults) are not compared.
-    /// </summary>
-    public static bool SameContent(JsonObject desired, JsonObject existing) => Covers(desired, existing, "");
-
-    private static bool Covers(JsonNode? want, JsonNode? have, string key) => (want, have) switch
-    {
-        (JsonObject w, JsonObject h) => w.All(p => p.Key == "timestamp" || (h.TryGetPropertyValue(p.Key, out var v) && Covers(p.Value, v, p.Key))),
-        (JsonArray w, JsonArray h) => w.Count == h.Count && w.Select((x, i) => Covers(x, h[i], key)).All(ok => ok),
-        _ => JsonNode.DeepEquals(want, have),
-    };
-
-    /// <summary>The time a result was first reported with this outcome and message in <paramref name="existing"/>; null if it was not.</summary>
-    public static DateTimeOffset? PreviousTimestamp(JsonObject? existing, ReportResult result)
-    {
-        if (existing?["results"] is not JsonArray items)
-        {
-            return null;
-        }
-
-        foreach (var item in items)
-        {
-            if (item is JsonObject o && (string?)o["policy"] == result.Policy && (string?)o["rule"] == result.Rule
-                && (string?)o["result"] == result.Result && (string?)o["message"] == result.Message
-                && o["timestamp"]?["seconds"] is JsonValue seconds && seconds.TryGetValue<long>(out var s))
-            {
-                return DateTimeOffset.FromUnixTimeSeconds(s);
-            }
-        }
-
-        return null;
-    }
 }

@@ -37,9 +37,10 @@ internal sealed partial class ReportController : BackgroundService
     private readonly ConcurrentDictionary<string, DateTimeOffset> pending = new(StringComparer.Ordinal);
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    // The worker's own state (one loop): what each report says as last written or read, per format and StatefulSet.
-    private readonly Dictionary<(ReportFormat Format, string Key), JsonObject> written = [];
-    private readonly Dictionary<string, IReadOnlyList<ReportResult>> current = new(StringComparer.Ordinal);
+    // The worker's own state (one loop): what each report says as last written or read, per format and StatefulSet, and
+    // each StatefulSet's results (rule and outcome) for the results gauge.
+    private readonly Dictionary<(ReportFormat Format, string Key), StoredReport> written = [];
+    private readonly Dictionary<string, (string Rule, string Result)[]> current = new(StringComparer.Ordinal);
     private readonly HashSet<ReportFormat> notServed = [];
     private readonly HashSet<ReportFormat> saidNotServed = [];
 
@@ -294,7 +295,8 @@ internal sealed partial class ReportController : BackgroundService
                     // List items may come without their type (as built-in kinds' do): it is the list's.
                     report["apiVersion"] ??= writer.Format.ApiVersion;
                     report["kind"] ??= writer.Format.Kind;
-                    written[(writer.Format, ReportWriter.Namespace(report) + "/" + (string?)report["scope"]?["name"])] = report;
+                    var stored = StoredReport.Of(report);
+                    written[(writer.Format, stored.Namespace + "/" + stored.ScopeName)] = stored;
                 }
             }
             catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
@@ -368,8 +370,8 @@ internal sealed partial class ReportController : BackgroundService
         {
             var now = clock.GetUtcNow();
             var known = existing;
-            var desired = PolicyReports.Build(format, sts, results, r => PolicyReports.PreviousTimestamp(known, r) ?? now);
-            if (existing is not null && PolicyReports.SameContent(desired, existing))
+            var desired = PolicyReports.Build(format, sts, results, r => known?.FirstSeen(r) ?? now);
+            if (existing is not null && existing.Says(desired))
             {
                 return true;
             }
@@ -379,13 +381,13 @@ internal sealed partial class ReportController : BackgroundService
             {
                 if (existing is null)
                 {
-                    written[(format, key)] = await writer.CreateAsync(desired, cancellationToken);
+                    written[(format, key)] = StoredReport.Of(await writer.CreateAsync(desired, cancellationToken));
                     ReportMetrics.Writes.WithLabels(format.Name, "create").Inc();
                 }
                 else
                 {
-                    desired["metadata"]!["resourceVersion"] = (string?)existing["metadata"]?["resourceVersion"];
-                    written[(format, key)] = await writer.ReplaceAsync(desired, cancellationToken);
+                    desired["metadata"]!["resourceVersion"] = existing.ResourceVersion;
+                    written[(format, key)] = StoredReport.Of(await writer.ReplaceAsync(desired, cancellationToken));
                     ReportMetrics.Writes.WithLabels(format.Name, "update").Inc();
                 }
 
@@ -395,7 +397,7 @@ internal sealed partial class ReportController : BackgroundService
             {
                 // Changed or created meanwhile (another writer, a user): start again from what is stored.
                 ReportMetrics.WriteFailures.WithLabels(format.Name, "conflict").Inc();
-                existing = await writer.GetAsync(sts.Metadata.NamespaceProperty, PolicyReports.Name(sts), cancellationToken);
+                existing = await writer.GetAsync(sts.Metadata.NamespaceProperty, PolicyReports.Name(sts), cancellationToken) is { } stored ? StoredReport.Of(stored) : null;
             }
             catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
             {
@@ -434,7 +436,7 @@ internal sealed partial class ReportController : BackgroundService
             using var lease = await limiter.AcquireAsync(1, cancellationToken);
             try
             {
-                await writers.First(w => w.Format == format).DeleteAsync(ReportWriter.Namespace(report), ReportWriter.Name(report), cancellationToken);
+                await writers.First(w => w.Format == format).DeleteAsync(report.Namespace, report.Name, cancellationToken);
                 ReportMetrics.Writes.WithLabels(format.Name, "delete").Inc();
                 written.Remove((format, key));
             }
@@ -463,15 +465,15 @@ internal sealed partial class ReportController : BackgroundService
     {
         if (current.Remove(key, out var previous))
         {
-            foreach (var r in previous)
+            foreach (var (rule, result) in previous)
             {
-                ReportMetrics.Results.WithLabels(r.Policy, r.Result).Dec();
+                ReportMetrics.Results.WithLabels(rule, result).Dec();
             }
         }
 
         if (results.Count > 0)
         {
-            current[key] = results;
+            current[key] = [.. results.Select(r => (r.Policy, r.Result))];
             foreach (var r in results)
             {
                 ReportMetrics.Results.WithLabels(r.Policy, r.Result).Inc();
