@@ -27,8 +27,10 @@ internal static class ApiServer
             server.Apply("namespaces", Json("{\"metadata\":{\"name\":\"team-" + i + "\",\"labels\":{\"kubernetes.io/metadata.name\":\"team-" + i + "\"}}}"));
         }
 
-        SeedStatefulSets(server, int.Parse(options.GetValueOrDefault("--statefulsets", "0"), CultureInfo.InvariantCulture),
-            int.Parse(options.GetValueOrDefault("--namespaces", "1"), CultureInfo.InvariantCulture));
+        int Count(string option) => int.Parse(options.GetValueOrDefault(option, "0"), CultureInfo.InvariantCulture);
+        var namespaces = Math.Max(1, Count("--namespaces"));
+        SeedStatefulSets(server, Count("--statefulsets"), namespaces);
+        SeedServicesAndBudgets(server, Count("--services"), Count("--budgets"), namespaces);
 
         server.WriteKubeconfig(Path.GetDirectoryName(Path.GetFullPath(options["--kubeconfig"]))!);
         File.Move(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options["--kubeconfig"]))!, "kubeconfig"), options["--kubeconfig"], overwrite: true);
@@ -62,6 +64,7 @@ internal static class ApiServer
             return;
         }
 
+        // (namespaces are created here; Services and budgets seeded without StatefulSets go to namespaces not listed)
         var review = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "requests", "create-statefulset.json")))!;
         var template = review["request"]!["object"]!.AsObject();
         template["metadata"]!.AsObject().Remove("managedFields");
@@ -83,6 +86,56 @@ internal static class ApiServer
         }
 
         Console.WriteLine($"seeded {count} StatefulSets in {namespaces} namespaces");
+    }
+
+    /// <summary>Services as charts write them (labels, annotations, named ports, a cluster IP) and PodDisruptionBudgets.</summary>
+    private static void SeedServicesAndBudgets(FakeApiServer server, int services, int budgets, int namespaces)
+    {
+        for (var i = 0; i < services; i++)
+        {
+            var ns = "db-" + (i % namespaces);
+            var ip = $"10.{96 + (i / 65536)}.{i / 256 % 256}.{i % 256}";
+            var labels = new JsonObject { ["app.kubernetes.io/name"] = $"app-{i}", ["app.kubernetes.io/instance"] = $"release-{i % 97}" };
+            server.Apply("services", new JsonObject
+            {
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = $"app-{i}",
+                    ["namespace"] = ns,
+                    ["labels"] = new JsonObject
+                    {
+                        ["app.kubernetes.io/name"] = $"app-{i}", ["app.kubernetes.io/instance"] = $"release-{i % 97}",
+                        ["app.kubernetes.io/managed-by"] = "Helm", ["helm.sh/chart"] = "app-1.4.2",
+                    },
+                    ["annotations"] = new JsonObject { ["meta.helm.sh/release-name"] = $"release-{i % 97}", ["meta.helm.sh/release-namespace"] = ns },
+                },
+                ["spec"] = new JsonObject
+                {
+                    ["type"] = "ClusterIP", ["clusterIP"] = ip, ["clusterIPs"] = new JsonArray(ip), ["ipFamilies"] = new JsonArray("IPv4"),
+                    ["ipFamilyPolicy"] = "SingleStack", ["internalTrafficPolicy"] = "Cluster", ["sessionAffinity"] = "None",
+                    ["selector"] = labels,
+                    ["ports"] = new JsonArray(
+                        new JsonObject { ["name"] = "http", ["port"] = 80, ["protocol"] = "TCP", ["targetPort"] = "http" },
+                        new JsonObject { ["name"] = "metrics", ["port"] = 9090, ["protocol"] = "TCP", ["targetPort"] = 9090 }),
+                },
+                ["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() },
+            });
+        }
+
+        for (var i = 0; i < budgets; i++)
+        {
+            server.Apply("poddisruptionbudgets", new JsonObject
+            {
+                ["metadata"] = new JsonObject { ["name"] = $"pdb-{i}", ["namespace"] = "db-" + (i % namespaces), ["labels"] = new JsonObject { ["app.kubernetes.io/name"] = $"app-{i}" } },
+                ["spec"] = new JsonObject { ["maxUnavailable"] = 1, ["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["app.kubernetes.io/name"] = $"app-{i}" } } },
+                ["status"] = new JsonObject { ["currentHealthy"] = 3, ["desiredHealthy"] = 2, ["disruptionsAllowed"] = 1, ["expectedPods"] = 3, ["observedGeneration"] = 1 },
+            });
+        }
+
+        if (services + budgets > 0)
+        {
+            Console.WriteLine($"seeded {services} Services and {budgets} PodDisruptionBudgets in {namespaces} namespaces");
+        }
     }
 
     private static JsonObject Json(string text) => JsonNode.Parse(text)!.AsObject();

@@ -11,20 +11,59 @@ namespace StatefulGuard.Core.Cluster;
 /// </summary>
 public static class ClusterKinds
 {
-    public static readonly ClusterKind<V1Service, V1ServiceList> Service = new("Service", "", "v1", "services", namespaced: true);
+    /// <summary>headless-service reads its type, clusterIP and selector.</summary>
+    public static readonly ClusterKind<V1Service, V1ServiceList> Service = new("Service", "", "v1", "services", namespaced: true)
+    {
+        Project = s => new V1Service
+        {
+            Metadata = Identity(s.Metadata),
+            Spec = s.Spec is { } spec ? new V1ServiceSpec { Type = spec.Type, ClusterIP = spec.ClusterIP, Selector = spec.Selector } : null,
+        },
+    };
 
     /// <summary>Read for the namespace's <c>statefulguard.io/mode</c> label.</summary>
-    public static readonly ClusterKind<V1Namespace, V1NamespaceList> Namespace = new("Namespace", "", "v1", "namespaces", namespaced: false);
+    public static readonly ClusterKind<V1Namespace, V1NamespaceList> Namespace = new("Namespace", "", "v1", "namespaces", namespaced: false)
+    {
+        Project = n => new V1Namespace { Metadata = Identity(n.Metadata, labels: true) },
+    };
 
+    /// <summary>storage-binding reads its binding mode and whether it is the default (the newest default wins).</summary>
     public static readonly ClusterKind<V1StorageClass, V1StorageClassList> StorageClass = new("StorageClass", "storage.k8s.io", "v1", "storageclasses", namespaced: false)
     {
         ShippedWithApplication = false,
+        Project = c =>
+        {
+            var metadata = Identity(c.Metadata);
+            metadata.CreationTimestamp = c.Metadata?.CreationTimestamp;
+            if (c.Metadata?.Annotations?.TryGetValue(StorageClasses.DefaultAnnotation, out var isDefault) == true)
+            {
+                metadata.Annotations = new Dictionary<string, string> { [StorageClasses.DefaultAnnotation] = isDefault };
+            }
+
+            return new V1StorageClass { Metadata = metadata, Provisioner = c.Provisioner, VolumeBindingMode = c.VolumeBindingMode };
+        },
     };
 
+    /// <summary>disruption-budget and label-coherence read its name and selector.</summary>
     public static readonly ClusterKind<V1PodDisruptionBudget, V1PodDisruptionBudgetList> PodDisruptionBudget =
-        new("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", namespaced: true);
+        new("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", namespaced: true)
+        {
+            Project = b => new V1PodDisruptionBudget
+            {
+                Metadata = Identity(b.Metadata),
+                Spec = b.Spec is { } spec ? new V1PodDisruptionBudgetSpec { Selector = spec.Selector } : null,
+            },
+        };
 
-    public static readonly ClusterKind<V1StatefulSet, V1StatefulSetList> StatefulSet = new("StatefulSet", "apps", "v1", "statefulsets", namespaced: true);
+    /// <summary>The policy reports judge the whole object; its status and the server's bookkeeping are dropped.</summary>
+    public static readonly ClusterKind<V1StatefulSet, V1StatefulSetList> StatefulSet = new("StatefulSet", "apps", "v1", "statefulsets", namespaced: true)
+    {
+        Project = s =>
+        {
+            s.Status = null;
+            return ClusterKind<V1StatefulSet>.DropServerBookkeeping(s);
+        },
+    };
 
     /// <summary>Read by the engine for every rule: the waivers a platform team granted.</summary>
     public static readonly ClusterKind<StatefulGuardException, StatefulGuardExceptionList> Exception =
@@ -34,6 +73,16 @@ public static class ClusterKinds
         };
 
     public static IReadOnlyList<ClusterKind> All { get; } = [Service, Namespace, StorageClass, PodDisruptionBudget, StatefulSet, Exception];
+
+    /// <summary>What every projection keeps of the metadata: the identity (labels only where a rule reads them).</summary>
+    private static V1ObjectMeta Identity(V1ObjectMeta? metadata, bool labels = false) => new()
+    {
+        Name = metadata?.Name,
+        NamespaceProperty = metadata?.NamespaceProperty,
+        Uid = metadata?.Uid,
+        ResourceVersion = metadata?.ResourceVersion,
+        Labels = labels ? metadata?.Labels : null,
+    };
 
     /// <summary>The declared kind named <paramref name="kind"/> (as a manifest's <c>kind</c> spells it); null for others.</summary>
     public static ClusterKind? ByKind(string? kind) => All.FirstOrDefault(k => k.Kind == kind);

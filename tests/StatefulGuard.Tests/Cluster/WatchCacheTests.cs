@@ -49,7 +49,7 @@ public sealed class WatchCacheTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Cached_objects_keep_what_rules_read_and_drop_managed_fields_and_the_last_applied_copy()
+    public async Task Cached_objects_keep_only_their_kinds_projection_of_what_the_rules_read()
     {
         var ns = ClusterFixture.NewNamespace();
         var service = Fixtures.HeadlessService(ns);
@@ -66,9 +66,21 @@ public sealed class WatchCacheTests : IAsyncLifetime
 
         Assert.Equal(LookupState.Found, cached.State);
         Assert.Null(cached.Value!.Metadata.ManagedFields);
-        Assert.Equal(new Dictionary<string, string> { ["team"] = "storage" }, cached.Value.Metadata.Annotations);
-        Assert.Equal("None", cached.Value.Spec.ClusterIP);
+        Assert.Null(cached.Value.Metadata.Annotations);
+        Assert.Null(cached.Value.Spec.Ports);
+        Assert.Equal(("None", "ClusterIP", ns, "nginx"), (cached.Value.Spec.ClusterIP, cached.Value.Spec.Type, cached.Value.Metadata.NamespaceProperty, cached.Value.Metadata.Name));
         Assert.NotEmpty(cached.Value.Spec.Selector);
+        Assert.False(string.IsNullOrEmpty(cached.Value.Metadata.Uid));
+
+        // A StatefulSet keeps everything the rules and the reports judge, without its status and the server's bookkeeping.
+        var sts = Fixtures.Stored(Fixtures.StatefulSet(ns));
+        sts["metadata"]!["managedFields"] = JsonNode.Parse("""[{"manager":"kube-controller-manager","operation":"Update","apiVersion":"apps/v1"}]""");
+        apiServer.Apply("statefulsets", sts);
+        var set = await Eventually.ResultAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value is { Count: 1 }, OneSecond);
+        var cachedSts = Assert.Single(set.Value!);
+        Assert.Null(cachedSts.Status);
+        Assert.Null(cachedSts.Metadata.ManagedFields);
+        Assert.NotEmpty(cachedSts.Spec.Template.Spec.Containers);
     }
 
     [Fact]

@@ -100,7 +100,8 @@ public sealed class FakeApiServer : IAsyncDisposable
         return path;
     }
 
-    public void Apply(string resource, JsonObject obj)
+    /// <summary>Creates or replaces an object (as a controller or kubectl would), returning its new resourceVersion.</summary>
+    public string Apply(string resource, JsonObject obj)
     {
         lock (gate)
         {
@@ -115,6 +116,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             copy["kind"] = store.Kind;
             store.Objects[key] = copy;
             Publish(store, type, copy);
+            return (string)meta["resourceVersion"]!;
         }
     }
 
@@ -459,10 +461,9 @@ public sealed class FakeApiServer : IAsyncDisposable
                 gone = listVersion < store.CompactedAt;
             }
 
-            var all = store.Objects.Values
-                .Where(o => ns is null || (string?)o["metadata"]!["namespace"] == ns)
-                .OrderBy(o => Key(store, o["metadata"]!.AsObject()), StringComparer.Ordinal)
-                .ToArray();
+            // Sorted once per change, not once per page: a paged list of 100,000 objects stays linear.
+            store.Sorted ??= [.. store.Objects.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => o.Value)];
+            var all = ns is null ? store.Sorted : store.Sorted.Where(o => (string?)o["metadata"]!["namespace"] == ns).ToArray();
             page = all.Skip(offset).Take(limit).Select(o => o.DeepClone().AsObject()).ToArray();
             if (offset + page.Length < all.Length)
             {
@@ -606,6 +607,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private void Publish(Resource store, string type, JsonObject obj)
     {
+        store.Sorted = null;
         var signal = written;
         written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         signal.TrySetResult();
@@ -654,6 +656,9 @@ public sealed class FakeApiServer : IAsyncDisposable
     private sealed record Resource(string Plural, string ApiVersion, string Kind, bool Namespaced)
     {
         public int Writes { get; set; }
+
+        /// <summary>The objects in key order; null after a change.</summary>
+        public JsonObject[]? Sorted { get; set; }
 
         public Dictionary<string, JsonObject> Objects { get; } = new(StringComparer.Ordinal);
 

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Lean at cluster scale: the published webhook's time to ready and RSS against the fake apiserver (a process of
+# its own, paged lists of 500 as the real apiserver serves them) holding 0 / 10k / 50k / 100k cached objects, and
+# admission latency at the largest. Policy reports are off here: this measures the watch caches (bench/reports.sh
+# measures the reports). Not part of CI.
+#
+#   bench/scale.sh                   the four sizes (about 6 minutes)
+#   SCALE_SIZES="0 10000" bench/scale.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+results="$root/bench/results"
+mkdir -p "$results"
+sizes="${SCALE_SIZES:-0 10000 50000 100000}"
+
+need=()
+command -v curl >/dev/null || need+=(curl)
+command -v hey >/dev/null || need+=(hey)
+command -v openssl >/dev/null || need+=(openssl)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "installing ${need[*]}" >&2
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+echo "building (Release; statefulguard published ReadyToRun, as the Dockerfile ships it)" >&2
+dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
+rm -rf "$results/publish"
+dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$results/publish" >/dev/null
+certs/generate.sh --out "$results/certs" >/dev/null 2>&1
+body="$root/bench/requests/create-statefulset.json"
+
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+port=18463
+rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+
+table="$results/scale.md"
+{
+  echo "| Services / StatefulSets / PDBs cached | start to ready | RSS at ready | RSS idle 20 s later | RSS after 20 s at 800 req/s | /validate p50 / p99 at 800 req/s |"
+  echo "|---|---|---|---|---|---|"
+} > "$table"
+
+for services in $sizes; do
+  statefulsets=$(( services / 5 )); budgets=$(( services / 5 )); namespaces=$(( services > 0 ? services / 100 : 1 ))
+  echo "seeding: $services Services, $statefulsets StatefulSets, $budgets PodDisruptionBudgets" >&2
+  rm -f "$results/scale-kubeconfig"
+  dotnet bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll fake-apiserver --kubeconfig "$results/scale-kubeconfig" \
+    --services "$services" --statefulsets "$statefulsets" --budgets "$budgets" --namespaces "$namespaces" > "$results/scale-apiserver.log" 2>&1 &
+  api_pid=$!; pids+=($api_pid)
+  for _ in $(seq 3000); do [ -s "$results/scale-kubeconfig" ] && break; sleep 0.1; done
+  api=$(awk '/server:/ {print $2; exit}' "$results/scale-kubeconfig")
+  # A real apiserver is not a freshly started process: serve each list once before timing the start.
+  for path in /api/v1/services /apis/apps/v1/statefulsets /apis/policy/v1/poddisruptionbudgets /api/v1/namespaces; do
+    curl -sf "$api$path?limit=500" >/dev/null || true
+  done
+
+  start_ns=$(date +%s%N)
+  StatefulGuard__Tls__CertFile="$results/certs/tls.crt" StatefulGuard__Tls__KeyFile="$results/certs/tls.key" \
+  StatefulGuard__Cluster__Source=Kubeconfig StatefulGuard__Cluster__Kubeconfig="$results/scale-kubeconfig" \
+  StatefulGuard__LogFormat=Json StatefulGuard__Reports__Format=Off \
+    dotnet "$results/publish/statefulguard.dll" serve --urls "https://127.0.0.1:$port" > "$results/scale-statefulguard.log" 2>&1 &
+  guard=$!; pids+=($guard)
+  until curl -ksf "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.02; done
+  ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+  at_ready=$(rss "$guard")
+  sleep 20
+  idle=$(rss "$guard")
+  lat=$(hey -h2 -z 20s -c 8 -q 100 -m POST -T application/json -D "$body" "https://127.0.0.1:$port/validate" 2>&1 |
+    awk '/ 50% in/ {p50=$3*1000} / 99% in/ {p99=$3*1000} END {printf "%.2f / %.2f ms", p50, p99}')
+  loaded=$(rss "$guard")
+  echo "| $services / $statefulsets / $budgets | ${ready_ms} ms | ${at_ready} MB | ${idle} MB | ${loaded} MB | $lat |" | tee -a "$table"
+  kill "$guard" "$api_pid"; wait "$guard" "$api_pid" 2>/dev/null || true
+done
+cat "$table"
