@@ -55,13 +55,23 @@ public static class ClusterKinds
             },
         };
 
-    /// <summary>The policy reports judge the whole object; its status and the server's bookkeeping are dropped.</summary>
+    /// <summary>
+    /// label-coherence and service-protection read its name, serviceName, selector and pod labels. The policy reports
+    /// judge whole objects: they take them from watch events and lists, not from the cache.
+    /// </summary>
     public static readonly ClusterKind<V1StatefulSet, V1StatefulSetList> StatefulSet = new("StatefulSet", "apps", "v1", "statefulsets", namespaced: true)
     {
-        Project = s =>
+        Project = s => new V1StatefulSet
         {
-            s.Status = null;
-            return ClusterKind<V1StatefulSet>.DropServerBookkeeping(s);
+            Metadata = Deleting(Identity(s.Metadata), s.Metadata),
+            Spec = s.Spec is { } spec
+                ? new V1StatefulSetSpec
+                {
+                    ServiceName = spec.ServiceName,
+                    Selector = spec.Selector,
+                    Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = spec.Template?.Metadata?.Labels } },
+                }
+                : null,
         },
     };
 
@@ -83,6 +93,13 @@ public static class ClusterKinds
         ResourceVersion = metadata?.ResourceVersion,
         Labels = labels ? metadata?.Labels : null,
     };
+
+    /// <summary>Keeps the deletion mark (a StatefulSet being deleted no longer depends on its Service).</summary>
+    private static V1ObjectMeta Deleting(V1ObjectMeta projected, V1ObjectMeta? metadata)
+    {
+        projected.DeletionTimestamp = metadata?.DeletionTimestamp;
+        return projected;
+    }
 
     /// <summary>The declared kind named <paramref name="kind"/> (as a manifest's <c>kind</c> spells it); null for others.</summary>
     public static ClusterKind? ByKind(string? kind) => All.FirstOrDefault(k => k.Kind == kind);

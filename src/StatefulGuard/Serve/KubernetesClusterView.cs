@@ -38,8 +38,11 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         }
     }
 
-    /// <summary>Raised on a cache's loop with the objects of a kind that a watch event or a (re-)list brought.</summary>
-    public event Action<ClusterKind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>>>? Changed;
+    /// <summary>
+    /// Raised on a cache's loop with the objects of a kind that a watch event (whole, as it brought them) or a (re-)list
+    /// (as cached: the kind's projection) brought.
+    /// </summary>
+    public event Action<ClusterKind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>>, bool>? Changed;
 
     private sealed class CacheFactory(KubernetesClusterView view, IKubernetes client, ILogger logger, TimeSpan watchTimeout, TimeSpan maxBackoff)
         : IClusterKindVisitor<IWatchCache>
@@ -49,7 +52,7 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
             where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
         {
             var cache = new WatchCache<T, TList>(KindClient.Source(client, kind), logger, watchTimeout, maxBackoff);
-            cache.Changed += items => view.Changed?.Invoke(kind, items);
+            cache.Changed += (items, whole) => view.Changed?.Invoke(kind, items, whole);
             return cache;
         }
     }

@@ -51,8 +51,11 @@ internal interface IWatchCache<T> : IWatchCache
     /// <summary>Every object in every namespace (a copy).</summary>
     IReadOnlyList<T> All();
 
-    /// <summary>Raised on the cache's loop after each change a watch brings and after each (re-)list, with the objects changed (all after a list).</summary>
-    event Action<IReadOnlyList<T>>? Changed;
+    /// <summary>
+    /// Raised on the cache's loop after each change a watch brings (with the whole object as the event brought it,
+    /// <c>whole</c> true) and after each (re-)list (with every object as cached: its kind's projection).
+    /// </summary>
+    event Action<IReadOnlyList<T>, bool>? Changed;
 }
 
 /// <summary>
@@ -128,7 +131,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
     // Enumerating a ConcurrentDictionary takes no lock (its Values property takes them all).
     private static int CountOf(ConcurrentDictionary<string, Bucket> map) => map.Sum(entry => entry.Value.Items.Length);
 
-    public event Action<IReadOnlyList<T>>? Changed;
+    public event Action<IReadOnlyList<T>, bool>? Changed;
 
     private T Trim(T item) => source.Project(item);
 
@@ -252,7 +255,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
         var count = CountOf(fresh);
         ClusterMetrics.CacheObjects.WithLabels(Kind).Set(count);
         LogListed(logger, Kind, count, version, first);
-        Changed?.Invoke([.. fresh.Values.SelectMany(b => b.Items)]);
+        Changed?.Invoke([.. fresh.Values.SelectMany(b => b.Items)], false);
     }
 
     /// <returns>True when the cache must re-list (the watch's resourceVersion expired).</returns>
@@ -299,11 +302,11 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
                 {
                     case WatchEventType.Added or WatchEventType.Modified:
                         Put(item!);
-                        Changed?.Invoke([item!]);
+                        Changed?.Invoke([item!], true);
                         break;
                     case WatchEventType.Deleted:
                         Remove(item!);
-                        Changed?.Invoke([item!]);
+                        Changed?.Invoke([item!], true);
                         break;
                 }
             }

@@ -137,6 +137,27 @@ public sealed class PolicyReportTests(ReportCluster cluster) : IClassFixture<Rep
     }
 
     [Fact]
+    public async Task A_resync_over_many_namespaces_reads_the_whole_statefulsets_in_one_paged_list_and_writes_nothing_new()
+    {
+        var namespaces = Enumerable.Range(0, 20).Select(_ => ClusterFixture.NewNamespace("many")).ToList();
+        foreach (var ns in namespaces)
+        {
+            Api.Apply("services", Fixtures.HeadlessService(ns));
+            Api.Apply("statefulsets", ReportSettings.StatefulSet(ns));
+        }
+
+        await Api.WaitUntilAsync(a => namespaces.All(ns => ReportSettings.Outcome(a, "reports", ns, "headless-service") == "pass"), Soon);
+        await Controller.ResyncAsync();
+
+        static bool ListAll(string request) => request.StartsWith("GET /apis/apps/v1/statefulsets?", StringComparison.Ordinal) && !request.Contains("watch=true", StringComparison.Ordinal);
+        var (lists, writes) = (Api.Requests.Count(ListAll), Api.Writes("reports"));
+        await Controller.ResyncAsync();
+
+        Assert.True(Api.Requests.Count(ListAll) > lists);
+        Assert.Equal(writes, Api.Writes("reports"));
+    }
+
+    [Fact]
     public async Task A_conflict_on_update_is_retried_with_the_current_version()
     {
         var ns = ClusterFixture.NewNamespace("rep");

@@ -35,6 +35,8 @@ internal sealed partial class ReportController : BackgroundService
 
     // StatefulSets to judge ("namespace/name"), with when the first change that asked for it arrived.
     private readonly ConcurrentDictionary<string, DateTimeOffset> pending = new(StringComparer.Ordinal);
+    // The whole StatefulSets that watch events brought (the cache keeps only what the rules look up of each).
+    private readonly ConcurrentDictionary<string, V1StatefulSet> fresh = new(StringComparer.Ordinal);
     private readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     // The worker's own state (one loop): what each report says as last written or read, per format and StatefulSet, and
@@ -164,7 +166,7 @@ internal sealed partial class ReportController : BackgroundService
         return done;
     }
 
-    private void OnChanged(ClusterKind kind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> objects)
+    private void OnChanged(ClusterKind kind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> objects, bool whole)
     {
         if (!leading)
         {
@@ -175,7 +177,13 @@ internal sealed partial class ReportController : BackgroundService
         {
             foreach (var sts in objects)
             {
-                Enqueue(sts.Metadata?.NamespaceProperty ?? "", sts.Metadata?.Name ?? "");
+                var key = Enqueue(sts.Metadata?.NamespaceProperty ?? "", sts.Metadata?.Name ?? "");
+                if (whole && sts is V1StatefulSet brought)
+                {
+                    // A watch event: judge the object it brought. A (re-)list brings every one as cached (what the
+                    // rules look up of it): those are read again from the apiserver.
+                    fresh[key] = brought;
+                }
             }
         }
         else if (kind == ClusterKinds.Namespace || kind.Namespaced)
@@ -213,7 +221,15 @@ internal sealed partial class ReportController : BackgroundService
         wake.Writer.TryWrite(true);
     }
 
-    private void Enqueue(string @namespace, string name) => pending.TryAdd(@namespace + "/" + name, clock.GetUtcNow());
+    /// <summary>Namespaces to judge beyond this are read with one paged list of every StatefulSet instead of a list each.</summary>
+    private const int MaxNamespaceLists = 16;
+
+    private string Enqueue(string @namespace, string name)
+    {
+        var key = @namespace + "/" + name;
+        pending.TryAdd(key, clock.GetUtcNow());
+        return key;
+    }
 
     private async Task WorkAsync(CancellationToken stoppingToken)
     {
@@ -251,18 +267,7 @@ internal sealed partial class ReportController : BackgroundService
                 await PrimeAsync(stoppingToken);
             }
 
-            foreach (var key in pending.Keys.Order(StringComparer.Ordinal).ToList())
-            {
-                if (!leading)
-                {
-                    break;
-                }
-
-                if (pending.TryRemove(key, out var since))
-                {
-                    await ProcessAsync(key, since, limiter, stoppingToken);
-                }
-            }
+            await JudgePendingAsync(limiter, stoppingToken);
 
             if (sweepOrphans && leading)
             {
@@ -277,6 +282,90 @@ internal sealed partial class ReportController : BackgroundService
             else
             {
                 wake.Writer.TryWrite(true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Judges what is pending. The cache holds only what the rules look up of each StatefulSet, so the whole objects come
+    /// from the watch events that brought them, or are listed: a list per namespace for a few namespaces, one paged
+    /// list of every StatefulSet for many (a resync, a new leader, a StorageClass change).
+    /// </summary>
+    private async Task JudgePendingAsync(RateLimiter limiter, CancellationToken cancellationToken)
+    {
+        var keys = pending.Keys.Order(StringComparer.Ordinal).ToList();
+        var toList = new List<string>();
+        foreach (var key in keys)
+        {
+            if (!leading)
+            {
+                return;
+            }
+
+            if (fresh.TryRemove(key, out var whole) && pending.TryRemove(key, out var since))
+            {
+                await ProcessAsync(key, since, whole, limiter, cancellationToken);
+            }
+            else
+            {
+                toList.Add(key);
+            }
+        }
+
+        if (toList.Count == 0)
+        {
+            return;
+        }
+
+        var wanted = toList.ToHashSet(StringComparer.Ordinal);
+        var namespaces = toList.Select(k => k[..k.IndexOf('/', StringComparison.Ordinal)]).Distinct(StringComparer.Ordinal).ToList();
+        try
+        {
+            if (namespaces.Count <= MaxNamespaceLists)
+            {
+                foreach (var ns in namespaces)
+                {
+                    await JudgeListedAsync(await KindClient.ListAllAsync(client!, ClusterKinds.StatefulSet, ns, cancellationToken), wanted, limiter, cancellationToken);
+                }
+            }
+            else
+            {
+                string? continueToken = null;
+                do
+                {
+                    var page = await KindClient.ListPageAsync(client!, ClusterKinds.StatefulSet, null, continueToken, cancellationToken);
+                    await JudgeListedAsync(page.Items, wanted, limiter, cancellationToken);
+                    continueToken = page.Metadata?.ContinueProperty;
+                }
+                while (!string.IsNullOrEmpty(continueToken) && leading);
+            }
+
+            // Listed nowhere: deleted meanwhile.
+            foreach (var key in wanted)
+            {
+                if (pending.TryRemove(key, out _))
+                {
+                    Forget(key);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or IOException or System.Text.Json.JsonException)
+        {
+            // Still pending: tried again on the next pass.
+            LogListFailed(logger, ex.Message);
+            await Task.Delay(TimeSpan.FromSeconds(1), clock, cancellationToken);
+        }
+    }
+
+    private async Task JudgeListedAsync(IEnumerable<V1StatefulSet> items, HashSet<string> wanted, RateLimiter limiter, CancellationToken cancellationToken)
+    {
+        foreach (var sts in items)
+        {
+            var key = sts.Metadata?.NamespaceProperty + "/" + sts.Metadata?.Name;
+            if (leading && wanted.Remove(key) && pending.TryRemove(key, out var since))
+            {
+                // A watch event may have brought a newer one meanwhile: that one is judged on the next pass.
+                await ProcessAsync(key, since, fresh.TryRemove(key, out var newer) ? newer : sts, limiter, cancellationToken);
             }
         }
     }
@@ -311,19 +400,22 @@ internal sealed partial class ReportController : BackgroundService
         }
     }
 
-    private async Task ProcessAsync(string key, DateTimeOffset since, RateLimiter limiter, CancellationToken cancellationToken)
+    /// <summary>Deleted: the garbage collector deletes its reports (they are owned by it).</summary>
+    private void Forget(string key)
+    {
+        SetResults(key, []);
+        foreach (var writer in writers)
+        {
+            written.Remove((writer.Format, key));
+        }
+    }
+
+    private async Task ProcessAsync(string key, DateTimeOffset since, V1StatefulSet sts, RateLimiter limiter, CancellationToken cancellationToken)
     {
         var slash = key.IndexOf('/', StringComparison.Ordinal);
-        var (ns, name) = (key[..slash], key[(slash + 1)..]);
-        if (view.Get(ClusterKinds.StatefulSet, ns, name).Value is not { } sts)
+        if (view.Get(ClusterKinds.StatefulSet, key[..slash], key[(slash + 1)..]).State == LookupState.NotFound)
         {
-            // Deleted: the garbage collector deletes its reports (they are owned by it).
-            SetResults(key, []);
-            foreach (var writer in writers)
-            {
-                written.Remove((writer.Format, key));
-            }
-
+            Forget(key);
             return;
         }
 
@@ -357,6 +449,7 @@ internal sealed partial class ReportController : BackgroundService
         {
             // Tried again on the next pass, after the others.
             pending.TryAdd(key, since);
+            fresh.TryAdd(key, sts);
         }
     }
 
@@ -491,6 +584,7 @@ internal sealed partial class ReportController : BackgroundService
 
         written.Clear();
         pending.Clear();
+        fresh.Clear();
     }
 
     private static string WebhookNamespace()
@@ -515,6 +609,9 @@ internal sealed partial class ReportController : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Policy reports: writing the {Kind} of {StatefulSet} failed: {Error}")]
     private static partial void LogWriteFailed(ILogger logger, string kind, string statefulSet, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Policy reports: listing StatefulSets failed ({Error}); trying again")]
+    private static partial void LogListFailed(ILogger logger, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Policy reports: StatefulSet {StatefulSet} could not be evaluated: {Error}")]
     private static partial void LogEvaluationFailed(ILogger logger, string statefulSet, string error);

@@ -1,0 +1,87 @@
+using StatefulGuard.Core.Engine;
+using StatefulGuard.Core.Rules;
+
+namespace StatefulGuard.Serve.Admission;
+
+/// <summary>What an answered admission leaves behind: its decision-log line, the rule counters and the latency histogram.</summary>
+internal sealed partial class AdmissionRecorder(DecisionLog decisions, RuleEngine engine, ILogger logger)
+{
+    public void Refused(string endpoint, AdmissionFailure error, TimeSpan elapsed)
+    {
+        AdmissionMetrics.Latency(endpoint, "", "error").Observe(elapsed.TotalSeconds);
+        LogRejected(logger, endpoint, error.Status, error.Message);
+    }
+
+    public void Decided(string endpoint, AdmissionOutcome outcome, TimeSpan elapsed)
+    {
+        var response = outcome.Response!;
+        Count(outcome);
+        decisions.Write(endpoint, response.Uid, outcome.Request?.Operation ?? "", outcome.Kind ?? "", outcome.Request?.Namespace ?? "",
+            outcome.ObjectName ?? outcome.Request?.Name ?? "", response.Allowed, outcome.RuleIds ?? "", outcome.Mode ?? "",
+            outcome.Request?.DryRun == true, elapsed.TotalMilliseconds);
+    }
+
+    /// <summary>Once the answer is written: the whole time, by endpoint, operation and decision.</summary>
+    public static void Answered(string endpoint, AdmissionOutcome outcome, TimeSpan elapsed)
+    {
+        var response = outcome.Response!;
+        var decision = !response.Allowed ? "deny" : response.Warnings is { Count: > 0 } ? "warn" : "allow";
+        AdmissionMetrics.Latency(endpoint, outcome.Request?.Operation ?? "", decision).Observe(elapsed.TotalSeconds);
+    }
+
+    private void Count(AdmissionOutcome outcome)
+    {
+        if (outcome.Evaluation is { } evaluation)
+        {
+            CountRuleResults(evaluation, outcome.Evaluated!);
+        }
+
+        if (outcome.Mutation is { Mode: not GuardMode.Off } mutation)
+        {
+            var patched = mutation.Patch.Count > 0;
+            var rules = engine.Rules.Mutating;
+            var entries = mutation.Injected;
+            for (var r = 0; r < rules.Count; r++)
+            {
+                var id = rules[r].Id;
+                var injected = false;
+                for (var e = 0; e < entries.Count && !injected; e++)
+                {
+                    injected = InjectionAnnotations.RuleOf(entries[e]).SequenceEqual(id);
+                }
+
+                AdmissionMetrics.Rule(id, !injected ? "pass" : patched ? "inject" : "warn").Inc();
+            }
+        }
+    }
+
+    private static void CountRuleResults(Evaluation evaluation, IReadOnlyList<ConfiguredRule> evaluated)
+    {
+        if (evaluation.Mode == GuardMode.Off)
+        {
+            return;
+        }
+
+        foreach (var rule in evaluated)
+        {
+            var worst = RuleAction.Off;
+            foreach (var verdict in evaluation.Verdicts)
+            {
+                if (verdict.RuleId == rule.Id && verdict.Action < worst)
+                {
+                    worst = verdict.Action;
+                }
+            }
+
+            AdmissionMetrics.Rule(rule.Id, worst switch
+            {
+                RuleAction.Deny => "deny",
+                RuleAction.Warn => "warn",
+                _ => "pass",
+            }).Inc();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Endpoint} request with {Status}: {Error}")]
+    private static partial void LogRejected(ILogger logger, string endpoint, int status, string error);
+}
