@@ -84,12 +84,11 @@ public static class ClusterKinds
 
     public static IReadOnlyList<ClusterKind> All { get; } = [Service, Namespace, StorageClass, PodDisruptionBudget, StatefulSet, Exception];
 
-    /// <summary>What every projection keeps of the metadata: the identity (labels only where a rule reads them).</summary>
+    /// <summary>What every projection keeps of the metadata: name, namespace, the version seen (labels only where a rule reads them).</summary>
     private static V1ObjectMeta Identity(V1ObjectMeta? metadata, bool labels = false) => new()
     {
         Name = metadata?.Name,
         NamespaceProperty = metadata?.NamespaceProperty,
-        Uid = metadata?.Uid,
         ResourceVersion = metadata?.ResourceVersion,
         Labels = labels ? metadata?.Labels : null,
     };

@@ -70,7 +70,7 @@ public sealed class WatchCacheTests : IAsyncLifetime
         Assert.Null(cached.Value.Spec.Ports);
         Assert.Equal(("None", "ClusterIP", ns, "nginx"), (cached.Value.Spec.ClusterIP, cached.Value.Spec.Type, cached.Value.Metadata.NamespaceProperty, cached.Value.Metadata.Name));
         Assert.NotEmpty(cached.Value.Spec.Selector);
-        Assert.False(string.IsNullOrEmpty(cached.Value.Metadata.Uid));
+        Assert.False(string.IsNullOrEmpty(cached.Value.Metadata.ResourceVersion));
 
         // A StatefulSet keeps what the rules look up of it (name, serviceName, selector, pod labels); the policy reports
         // take whole objects from watch events and lists.
