@@ -16,32 +16,17 @@ count="${REPORTS_STATEFULSETS:-10000}"
 namespaces="${REPORTS_NAMESPACES:-1000}"
 rate="${REPORTS_WRITES_PER_SECOND:-500}"
 
-need=()
-command -v curl >/dev/null || need+=(curl)
-command -v openssl >/dev/null || need+=(openssl)
-if [ "${#need[@]}" -gt 0 ]; then
-  echo "installing ${need[*]}" >&2
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-echo "building (Release; statefulguard published ReadyToRun, as the Dockerfile ships it)" >&2
-dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
-rm -rf "$results/publish"
-dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$results/publish" >/dev/null
-certs/generate.sh --out "$results/certs" >/dev/null 2>&1
+. bench/lib.sh
+bench_tools curl:curl openssl:openssl
+bench_build "$results"
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 echo "seeding the fake apiserver: $count StatefulSets in $namespaces namespaces" >&2
-rm -f "$results/reports-kubeconfig"
-dotnet bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll fake-apiserver --kubeconfig "$results/reports-kubeconfig" \
-  --statefulsets "$count" --namespaces "$namespaces" > "$results/reports-apiserver.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1200); do [ -s "$results/reports-kubeconfig" ] && break; sleep 0.1; done
-api=$(awk '/server:/ {print $2; exit}' "$results/reports-kubeconfig")
+bench_apiserver "$results/reports-kubeconfig" --statefulsets "$count" --namespaces "$namespaces"
+pids+=($api_pid)
 
 port=18453
 start_ns=$(date +%s%N)

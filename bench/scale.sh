@@ -13,21 +13,9 @@ results="$root/bench/results"
 mkdir -p "$results"
 sizes="${SCALE_SIZES:-0 10000 50000 100000}"
 
-need=()
-command -v curl >/dev/null || need+=(curl)
-command -v hey >/dev/null || need+=(hey)
-command -v openssl >/dev/null || need+=(openssl)
-if [ "${#need[@]}" -gt 0 ]; then
-  echo "installing ${need[*]}" >&2
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-echo "building (Release; statefulguard published ReadyToRun, as the Dockerfile ships it)" >&2
-dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
-rm -rf "$results/publish"
-dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$results/publish" >/dev/null
-certs/generate.sh --out "$results/certs" >/dev/null 2>&1
+. bench/lib.sh
+bench_tools curl:curl hey:hey openssl:openssl
+bench_build "$results"
 body="$root/bench/requests/create-statefulset.json"
 
 pids=()
@@ -45,12 +33,8 @@ table="$results/scale.md"
 for services in $sizes; do
   statefulsets=$(( services / 5 )); budgets=$(( services / 5 )); namespaces=$(( services > 0 ? services / 100 : 1 ))
   echo "seeding: $services Services, $statefulsets StatefulSets, $budgets PodDisruptionBudgets" >&2
-  rm -f "$results/scale-kubeconfig"
-  dotnet bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll fake-apiserver --kubeconfig "$results/scale-kubeconfig" \
-    --services "$services" --statefulsets "$statefulsets" --budgets "$budgets" --namespaces "$namespaces" > "$results/scale-apiserver.log" 2>&1 &
-  api_pid=$!; pids+=($api_pid)
-  for _ in $(seq 3000); do [ -s "$results/scale-kubeconfig" ] && break; sleep 0.1; done
-  api=$(awk '/server:/ {print $2; exit}' "$results/scale-kubeconfig")
+  bench_apiserver "$results/scale-kubeconfig" --services "$services" --statefulsets "$statefulsets" --budgets "$budgets" --namespaces "$namespaces"
+  pids+=($api_pid)
   # A real apiserver is not a freshly started process: serve each list once before timing the start.
   for path in /api/v1/services /apis/apps/v1/statefulsets /apis/policy/v1/poddisruptionbudgets /api/v1/namespaces; do
     curl -sf "$api$path?limit=500" >/dev/null || true

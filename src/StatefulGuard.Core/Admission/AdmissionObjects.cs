@@ -14,16 +14,10 @@ namespace StatefulGuard.Core.Admission;
 /// </summary>
 public static class AdmissionObjects
 {
-    private static readonly JsonSerializerOptions Options = CreateOptions(captureTemplate: false);
+    private static readonly JsonSerializerOptions Options = CreateOptions(mutationOnly: false);
 
-    private static readonly JsonSerializerOptions TemplateCapturingOptions = CreateOptions(captureTemplate: true);
-
-    /// <summary>As <see cref="TemplateCapturingOptions"/>, for <see cref="ObjectParts.Mutation"/>.</summary>
-    private static readonly JsonSerializerOptions MutationOptions = CreateOptions(captureTemplate: true, mutationOnly: true);
-
-    /// <summary>Where the last pod template read on this thread lies in the JSON being read (start and end offsets).</summary>
-    [ThreadStatic]
-    private static (int Start, int End)? templateRange;
+    /// <summary>As <see cref="Options"/>, for <see cref="ObjectParts.Mutation"/>.</summary>
+    private static readonly JsonSerializerOptions MutationOptions = CreateOptions(mutationOnly: true);
 
     /// <exception cref="JsonException">Not JSON for <typeparamref name="T"/>, or a key given twice in an object.</exception>
     public static T Deserialize<T>(RawJson json) =>
@@ -46,24 +40,9 @@ public static class AdmissionObjects
             return read;
         }
 
-        templateRange = null;
-        try
-        {
-            var statefulSet = JsonSerializer.Deserialize<V1StatefulSet>(json.Utf8.Span, TemplateCapturingOptions)!;
-            template = TemplateOf(statefulSet, json.Utf8);
-            return statefulSet;
-        }
-        catch (Exception ex) when (IsBadObject(ex))
-        {
-            // Reported as the serializer reports it when it reads the whole object itself: with the full path to the
-            // bad value, which the template's own reader cannot give.
-            _ = JsonSerializer.Deserialize<V1StatefulSet>(json.Utf8.Span, Options);
-            throw;
-        }
-        finally
-        {
-            templateRange = null;
-        }
+        var statefulSet = JsonSerializer.Deserialize<V1StatefulSet>(json.Utf8.Span, Options)!;
+        template = TemplateOf(statefulSet, json.Utf8);
+        return statefulSet;
     }
 
     /// <summary>
@@ -77,29 +56,61 @@ public static class AdmissionObjects
     /// </remarks>
     internal static V1StatefulSet ReadStatefulSet(ref Utf8JsonReader reader, ReadOnlyMemory<byte> input, ObjectParts parts, out ReadOnlyMemory<byte> template)
     {
-        templateRange = null;
-        try
-        {
-            var options = parts == ObjectParts.Mutation ? MutationOptions : TemplateCapturingOptions;
-            var statefulSet = InPlace<V1StatefulSet>(ref reader, options)
-                              ?? throw new JsonException("the object is null");
-            template = TemplateOf(statefulSet, input);
-            return statefulSet;
-        }
-        finally
-        {
-            templateRange = null;
-        }
+        var start = (int)reader.TokenStartIndex;
+        var statefulSet = InPlace<V1StatefulSet>(ref reader, parts == ObjectParts.Mutation ? MutationOptions : Options)
+                          ?? throw new JsonException("the object is null");
+        template = TemplateOf(statefulSet, input[start..(int)reader.BytesConsumed]);
+        return statefulSet;
     }
 
-    private static ReadOnlyMemory<byte> TemplateOf(V1StatefulSet statefulSet, ReadOnlyMemory<byte> input) =>
-        templateRange is var (start, end) && statefulSet.Spec?.Template is not null ? input[start..end] : default;
+    /// <summary>The slice of the object's JSON that holds <c>spec.template</c>; empty when the object has none.</summary>
+    private static ReadOnlyMemory<byte> TemplateOf(V1StatefulSet statefulSet, ReadOnlyMemory<byte> objectJson) =>
+        statefulSet.Spec?.Template is not null && FindTemplate(objectJson.Span) is var (start, end) ? objectJson[start..end] : default;
+
+    /// <summary>Where <c>spec.template</c>'s value lies in a StatefulSet's JSON, found by a reader that skips everything else.</summary>
+    private static (int Start, int End)? FindTemplate(ReadOnlySpan<byte> objectJson)
+    {
+        var reader = new Utf8JsonReader(objectJson, new JsonReaderOptions { MaxDepth = AdmissionJsonContext.MaxDepth });
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var spec = reader.ValueTextEquals("spec"u8);
+            reader.Read();
+            if (!spec || reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var template = reader.ValueTextEquals("template"u8);
+                reader.Read();
+                if (template)
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    return (start, (int)reader.BytesConsumed);
+                }
+
+                reader.Skip();
+            }
+
+            return null;
+        }
+
+        return null;
+    }
 
     /// <summary>Reads a <typeparamref name="T"/> with the converter <paramref name="options"/> have for it, straight from this reader.</summary>
     private static T? InPlace<T>(ref Utf8JsonReader reader, JsonSerializerOptions options) =>
         ((JsonConverter<T>)options.GetTypeInfo(typeof(T)).Converter).Read(ref reader, typeof(T), options);
 
-    private static JsonSerializerOptions CreateOptions(bool captureTemplate, bool mutationOnly = false)
+    private static JsonSerializerOptions CreateOptions(bool mutationOnly)
     {
         // The body's nesting limit, whether an object is read in the envelope's pass or from its own bytes.
         var options = new JsonSerializerOptions(KubeJson.SerializerOptions) { AllowDuplicateProperties = false, MaxDepth = AdmissionJsonContext.MaxDepth };
@@ -109,10 +120,6 @@ public static class AdmissionObjects
         }
 
         options.Converters.Add(new SkipManagedFields());
-        if (captureTemplate)
-        {
-            options.Converters.Add(new CaptureTemplate());
-        }
 
         // Locked now: a converter called directly (InPlace) only finds metadata in options that are in use.
         options.MakeReadOnly();
@@ -158,21 +165,6 @@ public static class AdmissionObjects
         }
 
         public override void Write(Utf8JsonWriter writer, IList<V1ManagedFieldsEntry> value, JsonSerializerOptions options) =>
-            JsonSerializer.Serialize(writer, value, KubeJson.SerializerOptions);
-    }
-
-    /// <summary>Reads a pod template as the other options do, noting where in the input it was.</summary>
-    private sealed class CaptureTemplate : JsonConverter<V1PodTemplateSpec>
-    {
-        public override V1PodTemplateSpec? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            var start = (int)reader.TokenStartIndex;
-            var template = InPlace<V1PodTemplateSpec>(ref reader, Options);
-            templateRange = (start, (int)reader.BytesConsumed);
-            return template;
-        }
-
-        public override void Write(Utf8JsonWriter writer, V1PodTemplateSpec value, JsonSerializerOptions options) =>
             JsonSerializer.Serialize(writer, value, KubeJson.SerializerOptions);
     }
 }

@@ -27,8 +27,6 @@ public static class AddedMembers
     private static readonly ConcurrentDictionary<Type, Shape> Shapes = new();
 
     /// <summary>This thread's path under construction (the walk is synchronous and does not re-enter).</summary>
-    [ThreadStatic]
-    private static StringBuilder? pathBuilder;
 
     /// <summary>Appends to <paramref name="operations"/> what <paramref name="after"/> adds to <paramref name="before"/>.</summary>
     /// <param name="before">The JSON <paramref name="after"/> was read from.</param>
@@ -38,12 +36,8 @@ public static class AddedMembers
     {
         var reader = new Utf8JsonReader(before, ReaderOptions);
         reader.Read();
-        var path = (pathBuilder ??= new StringBuilder(128)).Clear().Append(basePath);
+        var path = new StringBuilder(128).Append(basePath);
         Walk(ref reader, after, ShapeOf(after.GetType()), path, operations);
-        if (path.Capacity > 4096)
-        {
-            pathBuilder = null;
-        }
     }
 
     /// <summary>Walks the value the reader is on (its first token) beside <paramref name="after"/>, and leaves the reader on its last token.</summary>

@@ -83,12 +83,6 @@ internal sealed partial class PatchValuesContext : JsonSerializerContext
 /// </summary>
 public static class JsonPatchBuilder
 {
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? patchBuffer;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? patchWriter;
-
     /// <summary>JSON Pointer escaping (RFC 6901): <c>~</c> becomes <c>~0</c>, <c>/</c> becomes <c>~1</c>.</summary>
     public static string Escape(string key) =>
         key.Contains('~', StringComparison.Ordinal) || key.Contains('/', StringComparison.Ordinal)
@@ -103,7 +97,7 @@ public static class JsonPatchBuilder
 
     /// <summary>The patch's JSON in an array from the shared pool (a patch is written on every mutating admission).</summary>
     public static PooledJson ToPooledJson(IReadOnlyList<PatchOperation> operations) =>
-        PooledJson.Write(ref patchBuffer, ref patchWriter, default, operations, static (writer, operations) =>
+        PooledJson.Write(default, operations, static (writer, operations) =>
         {
             writer.WriteStartArray();
             foreach (var operation in operations)

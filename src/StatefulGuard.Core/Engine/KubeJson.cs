@@ -23,11 +23,6 @@ public static class KubeJson
 
     private static readonly JsonWriterOptions ScratchOptions = new() { Encoder = Options.Encoder, MaxDepth = Options.MaxDepth, SkipValidation = true };
 
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? scratch;
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? scratchWriter;
 
     /// <summary>Read-only: derive a copy to add converters.</summary>
     public static JsonSerializerOptions SerializerOptions => Options;
@@ -46,7 +41,7 @@ public static class KubeJson
     /// handled (the mutation's before and after templates): dispose the result to return the array.
     /// </summary>
     public static PooledJson ToPooledUtf8<T>(T value) =>
-        PooledJson.Write(ref scratch, ref scratchWriter, ScratchOptions, value, static (writer, v) => JsonSerializer.Serialize(writer, v, Options));
+        PooledJson.Write(ScratchOptions, value, static (writer, v) => JsonSerializer.Serialize(writer, v, Options));
 
     public static T Clone<T>(T value)
         where T : class => JsonSerializer.SerializeToNode(value, Options) is { } node ? FromNode<T>(node) : value;
@@ -82,28 +77,16 @@ public readonly struct PooledJson : IDisposable
 
     public int Length { get; }
 
-    /// <summary>
-    /// Writes JSON into a per-thread scratch buffer and writer (the caller's <c>[ThreadStatic]</c> fields, created on
-    /// first use) and returns a pooled copy: nothing is allocated per use, and after a huge document the scratch is
-    /// dropped rather than left pinned to the thread.
-    /// </summary>
-    internal static PooledJson Write<TState>(ref ArrayBufferWriter<byte>? buffer, ref Utf8JsonWriter? writer, JsonWriterOptions options,
-        TState state, Action<Utf8JsonWriter, TState> write)
+    /// <summary>Writes JSON and returns it in a pooled array.</summary>
+    internal static PooledJson Write<TState>(JsonWriterOptions options, TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var scratch = buffer ??= new ArrayBufferWriter<byte>(4096);
-        var json = writer ??= new Utf8JsonWriter(scratch, options);
-        scratch.ResetWrittenCount();
-        json.Reset(scratch);
-        write(json, state);
-        json.Flush();
-        var copy = CopyOf(scratch.WrittenSpan);
-        if (scratch.Capacity > 1024 * 1024)
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var json = new Utf8JsonWriter(buffer, options))
         {
-            buffer = null;
-            writer = null;
+            write(json, state);
         }
 
-        return copy;
+        return CopyOf(buffer.WrittenSpan);
     }
 
     /// <summary>A pooled copy of <paramref name="json"/>.</summary>

@@ -257,11 +257,6 @@ public static class InjectionAnnotations
 {
     private static readonly IReadOnlySet<string> NoSkips = System.Collections.Frozen.FrozenSet<string>.Empty;
 
-    [ThreadStatic]
-    private static List<SummaryPart>? summaryParts;
-
-    [ThreadStatic]
-    private static System.Text.StringBuilder? summaryBuilder;
 
     /// <summary>Names in <c>statefulguard.io/skip</c>; unknown names are reported in <paramref name="notes"/>.</summary>
     public static IReadOnlySet<string> Skips(V1StatefulSet statefulSet, IEnumerable<string> known, List<string> notes)
@@ -323,12 +318,9 @@ public static class InjectionAnnotations
     public static string Summary(IEnumerable<string> entries)
     {
         // Written on every mutating admission's log line: the entries are sorted by rule, then target, and each
-        // rule and target is written once, straight from the entry strings, with this thread's scratch list and
-        // builder (the summary string is all that is allocated).
-        var parts = summaryParts ??= [];
-        var summary = summaryBuilder ??= new System.Text.StringBuilder(256);
-        parts.Clear();
-        summary.Clear();
+        // rule and target is written once, straight from the entry strings.
+        var parts = new List<SummaryPart>();
+        var summary = new System.Text.StringBuilder(256);
         foreach (var entry in entries)
         {
             parts.Add(SummaryPart.Of(entry));
@@ -373,14 +365,7 @@ public static class InjectionAnnotations
             summary.Append(')');
         }
 
-        parts.Clear();
-        var text = summary.ToString();
-        if (summary.Capacity > 4096)
-        {
-            summaryBuilder = null;
-        }
-
-        return text;
+        return summary.ToString();
     }
 
     /// <summary>The rule id of an entry: "probes" in "probes:nginx/startup".</summary>

@@ -8,13 +8,10 @@ namespace StatefulGuard.Serve.Admission;
 /// <summary>Writes answers: the AdmissionReview for the apiserver, or a JSON <c>{"error": …}</c> with its status.</summary>
 internal static class AdmissionResponses
 {
-    /// <summary>Where an idle response writer points; nothing is ever written to it.</summary>
-    private static readonly ArrayBufferWriter<byte> Detached = new(1);
 
     // One writer per thread, reset per response (serializing is synchronous: nothing awaits while it holds the
     // response). Creating one per response allocated its state on every admission.
-    [ThreadStatic]
-    private static Utf8JsonWriter? responseWriter;
+
 
     /// <summary>A JSON <c>{"error": …}</c> answer with its status, as every refusal of an admission request is written.</summary>
     public static Task WriteErrorAsync(HttpContext http, int status, string message)
@@ -44,17 +41,8 @@ internal static class AdmissionResponses
 
     private static void Serialize<T>(System.IO.Pipelines.PipeWriter body, T value, JsonTypeInfo<T> typeInfo)
     {
-        var writer = responseWriter ??= new Utf8JsonWriter(body);
-        writer.Reset(body);
-        try
-        {
-            JsonSerializer.Serialize(writer, value, typeInfo);
-            writer.Flush();
-        }
-        finally
-        {
-            // Points it away from the response, so that an idle thread does not keep the last response's pipe.
-            writer.Reset(Detached);
-        }
+        using var writer = new Utf8JsonWriter(body);
+        JsonSerializer.Serialize(writer, value, typeInfo);
+        writer.Flush();
     }
 }

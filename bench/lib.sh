@@ -1,0 +1,38 @@
+# Shared by the benchmark scripts: source it after `cd` to the repository root.
+
+# Installs what is missing of the given commands from the distribution (command:package pairs), so a fresh machine
+# needs nothing by hand.
+bench_tools() {
+  local need=() pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null || need+=("${pair#*:}")
+  done
+  if [ "${#need[@]}" -gt 0 ]; then
+    echo "installing ${need[*]}" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+}
+
+# Builds the benchmark tool and publishes statefulguard ReadyToRun, as the Dockerfile ships it, into $1/publish (an
+# empty directory: publishing copies a package's file only when it is newer than the one already there), and makes
+# a serving certificate in $1/certs.
+bench_build() {
+  echo "building (Release; statefulguard published ReadyToRun, as the Dockerfile ships it)" >&2
+  dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
+  rm -rf "$1/publish"
+  dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$1/publish" >/dev/null
+  certs/generate.sh --out "$1/certs" >/dev/null 2>&1
+}
+
+# Starts the fake apiserver (extra arguments seed it) and waits for the kubeconfig it writes to $1; sets api_pid and api.
+bench_apiserver() {
+  local kubeconfig="$1"; shift
+  rm -f "$kubeconfig"
+  dotnet bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll fake-apiserver --kubeconfig "$kubeconfig" "$@" \
+    > "${kubeconfig}.log" 2>&1 &
+  api_pid=$!
+  local _
+  for _ in $(seq 3000); do [ -s "$kubeconfig" ] && break; sleep 0.1; done
+  api=$(awk '/server:/ {print $2; exit}' "$kubeconfig")
+}
