@@ -27,6 +27,7 @@ namespace StatefulGuard.Core.Engine;
 [JsonSerializable(typeof(V1PodDisruptionBudgetList))]
 [JsonSerializable(typeof(V1StorageClass))]
 [JsonSerializable(typeof(V1StorageClassList))]
+[JsonSerializable(typeof(V1Lease))]
 [JsonSerializable(typeof(VersionInfo))]
 [JsonSerializable(typeof(V1Status))]
 [JsonSerializable(typeof(IDictionary<string, string>))]

@@ -6,7 +6,6 @@ using System.Threading.RateLimiting;
 using k8s;
 using k8s.Autorest;
 using k8s.LeaderElection;
-using k8s.LeaderElection.ResourceLock;
 using k8s.Models;
 using Microsoft.Extensions.Options;
 using StatefulGuard.Configuration;
@@ -82,7 +81,7 @@ internal sealed partial class ReportController : BackgroundService
         view.Changed += OnChanged;
         var leaseNamespace = options.LeaseNamespace ?? WebhookNamespace();
         var identity = $"{Environment.MachineName}_{Guid.NewGuid():N}";
-        using var elector = new LeaderElector(new LeaderElectionConfig(new LeaseLock(client, leaseNamespace, options.LeaseName, identity))
+        using var elector = new LeaderElector(new LeaderElectionConfig(new ReportsLease(client, leaseNamespace, options.LeaseName, identity))
         {
             LeaseDuration = TimeSpan.FromSeconds(options.LeaseDurationSeconds),
             RenewDeadline = TimeSpan.FromSeconds(options.RenewDeadlineSeconds),
