@@ -69,23 +69,17 @@ internal sealed class AdmissionHandler
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started);
-        // The warm-up's own reviews run the whole path but leave no trace: no decision log, no counters.
-        var recorded = !warmup.Marks(http);
+        // The warm-up's own reviews run the whole path, recording too, but leave no trace: their counters go to the
+        // rehearsal meters and they write no decision log.
+        var rehearsal = warmup.Marks(http);
         if (outcome.Error is { } error)
         {
-            if (recorded)
-            {
-                recorder.Refused(endpointLabel, error, elapsed);
-            }
-
+            recorder.Refused(endpointLabel, error, elapsed, rehearsal);
             await AdmissionResponses.WriteErrorAsync(http, error.Status, error.Message);
             return;
         }
 
-        if (recorded)
-        {
-            recorder.Decided(endpointLabel, outcome, elapsed);
-        }
+        recorder.Decided(endpointLabel, outcome, elapsed, rehearsal);
 
         try
         {
@@ -96,9 +90,6 @@ internal sealed class AdmissionHandler
             outcome.Patch?.Dispose();
         }
 
-        if (recorded)
-        {
-            AdmissionRecorder.Answered(endpointLabel, outcome, Stopwatch.GetElapsedTime(started));
-        }
+        AdmissionRecorder.Answered(endpointLabel, outcome, Stopwatch.GetElapsedTime(started), rehearsal);
     }
 }

@@ -3,37 +3,50 @@ using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Serve.Admission;
 
-/// <summary>What an answered admission leaves behind: its decision-log line, the rule counters and the latency histogram.</summary>
+/// <summary>
+/// What an answered admission leaves behind: its decision-log line, the rule counters and the latency histogram. The
+/// warm-up's reviews are recorded as a rehearsal: into meters of their own, with no log line.
+/// </summary>
 internal sealed partial class AdmissionRecorder(DecisionLog decisions, RuleEngine engine, ILogger logger)
 {
-    public void Refused(string endpoint, AdmissionFailure error, TimeSpan elapsed)
+    public void Refused(string endpoint, AdmissionFailure error, TimeSpan elapsed, bool rehearsal)
     {
-        AdmissionMetrics.Latency(endpoint, "", "error").Observe(elapsed.TotalSeconds);
-        LogRejected(logger, endpoint, error.Status, error.Message);
+        Meters(rehearsal).Latency(endpoint, "", "error").Observe(elapsed.TotalSeconds);
+        if (!rehearsal)
+        {
+            LogRejected(logger, endpoint, error.Status, error.Message);
+        }
     }
 
-    public void Decided(string endpoint, AdmissionOutcome outcome, TimeSpan elapsed)
+    public void Decided(string endpoint, AdmissionOutcome outcome, TimeSpan elapsed, bool rehearsal)
     {
         var response = outcome.Response!;
-        Count(outcome);
+        Count(outcome, Meters(rehearsal));
+        if (rehearsal)
+        {
+            return;
+        }
+
         decisions.Write(endpoint, response.Uid, outcome.Request?.Operation ?? "", outcome.Kind ?? "", outcome.Request?.Namespace ?? "",
             outcome.ObjectName ?? outcome.Request?.Name ?? "", response.Allowed, outcome.RuleIds ?? "", outcome.Mode ?? "",
             outcome.Request?.DryRun == true, elapsed.TotalMilliseconds);
     }
 
     /// <summary>Once the answer is written: the whole time, by endpoint, operation and decision.</summary>
-    public static void Answered(string endpoint, AdmissionOutcome outcome, TimeSpan elapsed)
+    public static void Answered(string endpoint, AdmissionOutcome outcome, TimeSpan elapsed, bool rehearsal)
     {
         var response = outcome.Response!;
         var decision = !response.Allowed ? "deny" : response.Warnings is { Count: > 0 } ? "warn" : "allow";
-        AdmissionMetrics.Latency(endpoint, outcome.Request?.Operation ?? "", decision).Observe(elapsed.TotalSeconds);
+        Meters(rehearsal).Latency(endpoint, outcome.Request?.Operation ?? "", decision).Observe(elapsed.TotalSeconds);
     }
 
-    private void Count(AdmissionOutcome outcome)
+    private static AdmissionMetrics Meters(bool rehearsal) => rehearsal ? AdmissionMetrics.Rehearsal : AdmissionMetrics.Live;
+
+    private void Count(AdmissionOutcome outcome, AdmissionMetrics meters)
     {
         if (outcome.Evaluation is { } evaluation)
         {
-            CountRuleResults(evaluation, outcome.Evaluated!);
+            CountRuleResults(evaluation, outcome.Evaluated!, meters);
         }
 
         if (outcome.Mutation is { Mode: not GuardMode.Off } mutation)
@@ -50,12 +63,12 @@ internal sealed partial class AdmissionRecorder(DecisionLog decisions, RuleEngin
                     injected = InjectionAnnotations.RuleOf(entries[e]).SequenceEqual(id);
                 }
 
-                AdmissionMetrics.Rule(id, !injected ? "pass" : patched ? "inject" : "warn").Inc();
+                meters.Rule(id, !injected ? "pass" : patched ? "inject" : "warn").Inc();
             }
         }
     }
 
-    private static void CountRuleResults(Evaluation evaluation, IReadOnlyList<ConfiguredRule> evaluated)
+    private static void CountRuleResults(Evaluation evaluation, IReadOnlyList<ConfiguredRule> evaluated, AdmissionMetrics meters)
     {
         if (evaluation.Mode == GuardMode.Off)
         {
@@ -73,7 +86,7 @@ internal sealed partial class AdmissionRecorder(DecisionLog decisions, RuleEngin
                 }
             }
 
-            AdmissionMetrics.Rule(rule.Id, worst switch
+            meters.Rule(rule.Id, worst switch
             {
                 RuleAction.Deny => "deny",
                 RuleAction.Warn => "warn",
