@@ -69,7 +69,7 @@ done
 start_guard() {
   StatefulGuard__Tls__CertFile="$results/certs/tls.crt" StatefulGuard__Tls__KeyFile="$results/certs/tls.key" \
   StatefulGuard__Cluster__Source=Kubeconfig StatefulGuard__Cluster__Kubeconfig="$results/kubeconfig" \
-  StatefulGuard__LogFormat=Json DOTNET_TC_CallCountingDelayMs=0 \
+  StatefulGuard__LogFormat=Json \
     dotnet "$guard_dll" serve --urls "https://127.0.0.1:$guard_port" > "$results/statefulguard.log" 2>&1 &
   guard_pid=$!
 }
