@@ -77,16 +77,53 @@ public readonly struct PooledJson : IDisposable
 
     public int Length { get; }
 
-    /// <summary>Writes JSON and returns it in a pooled array.</summary>
+    /// <summary>Writes JSON straight into arrays from the shared pool and returns the last one (no scratch buffer, no copy).</summary>
     internal static PooledJson Write<TState>(JsonWriterOptions options, TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        using (var json = new Utf8JsonWriter(buffer, options))
+        var buffer = new PooledBufferWriter(4096);
+        try
         {
-            write(json, state);
-        }
+            using (var json = new Utf8JsonWriter(buffer, options))
+            {
+                write(json, state);
+            }
 
-        return CopyOf(buffer.WrittenSpan);
+            return buffer.Detach();
+        }
+        catch
+        {
+            buffer.Detach().Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An <see cref="IBufferWriter{T}"/> over arrays rented from the shared pool, grown by renting a larger one.</summary>
+    private sealed class PooledBufferWriter(int initialSize) : IBufferWriter<byte>
+    {
+        private byte[] buffer = ArrayPool<byte>.Shared.Rent(initialSize);
+        private int written;
+
+        public void Advance(int count) => written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => buffer.AsMemory(Reserve(sizeHint));
+
+        public Span<byte> GetSpan(int sizeHint = 0) => buffer.AsSpan(Reserve(sizeHint));
+
+        public PooledJson Detach() => new(buffer, written);
+
+        private int Reserve(int sizeHint)
+        {
+            var needed = Math.Max(sizeHint, 1);
+            if (buffer.Length - written < needed)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, written + needed));
+                buffer.AsSpan(0, written).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
+            }
+
+            return written;
+        }
     }
 
     /// <summary>A pooled copy of <paramref name="json"/>.</summary>
