@@ -105,9 +105,18 @@ public readonly struct PooledJson : IDisposable
 
         public void Advance(int count) => written += count;
 
-        public Memory<byte> GetMemory(int sizeHint = 0) => buffer.AsMemory(Reserve(sizeHint));
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            // Reserved first: reserving may replace the array.
+            var offset = Reserve(sizeHint);
+            return buffer.AsMemory(offset);
+        }
 
-        public Span<byte> GetSpan(int sizeHint = 0) => buffer.AsSpan(Reserve(sizeHint));
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            var offset = Reserve(sizeHint);
+            return buffer.AsSpan(offset);
+        }
 
         public PooledJson Detach() => new(buffer, written);
 
