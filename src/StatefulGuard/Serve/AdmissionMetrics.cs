@@ -48,6 +48,9 @@ internal sealed class AdmissionMetrics
     public Counter.Child Rule(string rule, string outcome) =>
         ruleChildren.GetOrAdd((rule, outcome), static (k, counter) => counter.WithLabels(k.Item1, k.Item2), ruleResults);
 
+    /// <summary>How many label sets of the latency histogram have been used (the warm-up's test reads the rehearsal's).</summary>
+    public int LatencyLabelSets => durationChildren.Count;
+
     public Histogram.Child Latency(string endpoint, string operation, string decision) =>
         durationChildren.GetOrAdd((endpoint, operation, decision), static (k, histogram) => histogram.WithLabels(k.Item1, k.Item2, k.Item3), duration);
 }

@@ -28,9 +28,11 @@ public sealed class AdmissionWarmupTests
         (await webhook.PostAsync("/mutate", AdmissionReviews.Create(MutationFixtures.Created("web", "after-warmup")))).AssertWellFormed(validating: false);
         var after = Count(await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
 
-        // The warm-up's reviews counted nothing; the one real admission counts one.
+        // The warm-up's reviews counted nothing; the one real admission counts one. They were recorded, into the
+        // rehearsal meters, so the first real admission found the recording path compiled.
         Assert.Equal(start, before);
         Assert.Equal(before + 1, after);
+        Assert.True(StatefulGuard.Serve.AdmissionMetrics.Rehearsal.LatencyLabelSets > 0);
     }
 
     private static double Count(Prometheus.CollectorRegistry registry)
