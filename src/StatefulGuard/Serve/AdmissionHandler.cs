@@ -38,11 +38,16 @@ internal sealed class AdmissionHandler
         recorder = new AdmissionRecorder(new DecisionLog(serilog), engine, logger);
     }
 
+    /// <summary>Raised once a request holds a permit of the concurrency limit or waits in its queue (diagnostics and tests).</summary>
+    public event Action? LeaseRequested;
+
     /// <summary>Answers one admission once the concurrency limit lets it in (queued in arrival order), or 503 when the queue is full.</summary>
     public async Task HandleAsync(HttpContext http, AdmissionEndpoint endpoint)
     {
-        // Completes at once, without allocating a wait, while a permit is free.
-        using var lease = await limit.AcquireAsync(1, http.RequestAborted);
+        // Completes at once, without allocating a wait, while a permit is free; queues the request otherwise.
+        var acquiring = limit.AcquireAsync(1, http.RequestAborted);
+        LeaseRequested?.Invoke();
+        using var lease = await acquiring;
         if (lease.IsAcquired)
         {
             await AnswerAsync(http, endpoint);

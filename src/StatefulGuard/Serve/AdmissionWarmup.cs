@@ -24,6 +24,9 @@ internal sealed partial class AdmissionWarmup(AdmissionHandler handler, IOptions
 
     public bool Done => done.Task.IsCompleted;
 
+    /// <summary>Completes when the warm-up has run (or was skipped, or failed).</summary>
+    public Task Finished => done.Task;
+
     /// <summary>How many reviews the warm-up ran.</summary>
     public int Reviews { get; private set; }
 

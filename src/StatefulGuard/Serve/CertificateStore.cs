@@ -39,6 +39,9 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
     /// <summary>How many times the files held a pair that could not be loaded (a rotation caught half-way, say).</summary>
     public int RejectedPairs => Volatile.Read(ref rejectedPairs);
 
+    /// <summary>Raised after a pair is loaded or rejected.</summary>
+    public event Action? Changed;
+
     private int rejectedPairs;
 
     /// <summary>Whether admission endpoints require a client certificate (<c>StatefulGuard:Tls:ClientCaFile</c>).</summary>
@@ -120,6 +123,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
                 lastError = ex.Message;
                 Interlocked.Increment(ref rejectedPairs);
                 LogInvalid(logger, options.CertFile, ex.Message);
+                Changed?.Invoke();
                 return false;
             }
 
@@ -127,6 +131,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
             current = certificate;
             loadedHash = hash;
             LogLoaded(logger, certificate.Subject, certificate.Thumbprint, certificate.NotAfter, previous is not null);
+            Changed?.Invoke();
             if (certificate.NotAfter < DateTime.Now)
             {
                 LogExpired(logger, certificate.Thumbprint, certificate.NotAfter);

@@ -46,3 +46,26 @@ internal sealed class ShutdownHealthCheck(IHostApplicationLifetime lifetime) : I
             ? HealthCheckResult.Unhealthy("shutting down")
             : HealthCheckResult.Healthy());
 }
+
+/// <summary>Says once, in the log, when the webhook first becomes ready: the caches listed and the warm-up run.</summary>
+internal sealed partial class ReadinessLog(KubernetesClusterView view, AdmissionWarmup warmup, ILogger<ReadinessLog> logger) : BackgroundService
+{
+    /// <summary>The message a log reader (and a test of the real process) waits for.</summary>
+    public const string Message = "Ready to answer admissions";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.WhenAll(view.WhenSynced, warmup.Finished).WaitAsync(stoppingToken);
+            LogReady(logger);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped before it was ready.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = Message + ": caches listed, request path warmed up")]
+    private static partial void LogReady(ILogger logger);
+}

@@ -34,7 +34,9 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         var factory = new CacheFactory(this, client, logger, TimeSpan.FromSeconds(cluster.WatchTimeoutSeconds), TimeSpan.FromSeconds(cluster.MaxBackoffSeconds));
         foreach (var kind in ClusterKinds.All)
         {
-            caches[kind] = kind.Accept(factory);
+            var cache = kind.Accept(factory);
+            cache.Restarted += reason => CacheRestarted?.Invoke(kind, reason);
+            caches[kind] = cache;
         }
     }
 
@@ -44,6 +46,9 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     /// </summary>
     public event Action<ClusterKind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>>, bool>? Changed;
 
+    /// <summary>Raised when a cache's list/watch loop restarts (gone: re-list; error: the apiserver unreachable).</summary>
+    public event Action<ClusterKind, string>? CacheRestarted;
+
     private sealed class CacheFactory(KubernetesClusterView view, IKubernetes client, ILogger logger, TimeSpan watchTimeout, TimeSpan maxBackoff)
         : IClusterKindVisitor<IWatchCache>
     {
@@ -52,7 +57,11 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
             where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
         {
             var cache = new WatchCache<T, TList>(KindClient.Source(client, kind), logger, watchTimeout, maxBackoff);
-            cache.Changed += (items, whole) => view.Changed?.Invoke(kind, items, whole);
+            cache.Changed += (items, whole) =>
+            {
+                view.CheckSynced();
+                view.Changed?.Invoke(kind, items, whole);
+            };
             return cache;
         }
     }
@@ -65,6 +74,19 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
 
     /// <summary>True when every cache has completed its first list and the version is known (or there is no cluster to wait for).</summary>
     public bool Synced => !Connected || (caches.Values.All(c => c.Synced) && serverVersion is not null);
+
+    private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once <see cref="Synced"/> is first true (at once without a cluster).</summary>
+    public Task WhenSynced => synced.Task;
+
+    private void CheckSynced()
+    {
+        if (Synced)
+        {
+            synced.TrySetResult();
+        }
+    }
 
     public IEnumerable<(string Kind, bool Synced, int Count, DateTimeOffset LastContact)> Caches =>
         caches.Values.Select(c => (c.Kind, c.Synced, c.Count, c.LastContact));
@@ -89,6 +111,7 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         if (!Connected)
         {
             LogOffline(logger);
+            CheckSynced();
             return Task.CompletedTask;
         }
 
@@ -111,6 +134,7 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
                 }
 
                 serverVersion = version;
+                CheckSynced();
                 delay = TimeSpan.FromMinutes(10);
             }
             catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or IOException or System.Text.Json.JsonException)

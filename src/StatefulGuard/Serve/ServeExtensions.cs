@@ -80,6 +80,7 @@ internal static class ServeExtensions
         services.AddSingleton<WarmupSignal>();
         services.AddSingleton<AdmissionWarmup>();
         services.AddHostedService(sp => sp.GetRequiredService<AdmissionWarmup>());
+        services.AddHostedService<ReadinessLog>();
 
         services.AddOptions<KestrelServerOptions>().Configure<CertificateStore, IOptions<StatefulGuardOptions>>((kestrel, store, options) =>
         {

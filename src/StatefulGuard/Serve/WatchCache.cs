@@ -37,6 +37,9 @@ internal interface IWatchCache
     /// <summary>False while an optional kind is not served by the cluster (its CRD is not installed).</summary>
     bool Installed { get; }
 
+    /// <summary>Raised when the list/watch loop restarts, with the reason counted in <c>statefulguard_cluster_watch_restarts_total</c>.</summary>
+    event Action<string>? Restarted;
+
     Task RunAsync(CancellationToken cancellationToken);
 }
 
@@ -133,6 +136,15 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
 
     public event Action<IReadOnlyList<T>, bool>? Changed;
 
+    public event Action<string>? Restarted;
+
+    /// <summary>Counts a restart of the list/watch loop (gone: re-list; error: the apiserver unreachable) and says so.</summary>
+    private void Restart(string reason)
+    {
+        ClusterMetrics.WatchRestarts.WithLabels(Kind, reason).Inc();
+        Restarted?.Invoke(reason);
+    }
+
     private T Trim(T item) => source.Project(item);
 
     /// <summary>Adds or replaces one object: its namespace's bucket is copied with the change and swapped in.</summary>
@@ -189,13 +201,14 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
                 Installed = false;
                 store = new ConcurrentDictionary<string, Bucket>(StringComparer.Ordinal);
                 synced = true;
+                Changed?.Invoke([], false);
                 backoff = OptionalRetry;
             }
             catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Gone)
             {
                 LogGone(logger, Kind);
                 needList = true;
-                ClusterMetrics.WatchRestarts.WithLabels(Kind, "gone").Inc();
+                Restart("gone");
                 continue;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -203,7 +216,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
                 // Whatever the client or the connection throws (not only the usual network and HTTP errors), the
                 // cache backs off and tries again: a loop that ended here would leave the webhook answering from a
                 // cache that never changes again.
-                ClusterMetrics.WatchRestarts.WithLabels(Kind, "error").Inc();
+                Restart("error");
                 backoff = NextBackoff(backoff);
                 LogUnreachable(logger, Kind, ex.Message, backoff.TotalSeconds, synced);
             }
@@ -320,7 +333,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
         if (gone)
         {
             LogGone(logger, Kind);
-            ClusterMetrics.WatchRestarts.WithLabels(Kind, "gone").Inc();
+            Restart("gone");
             return true;
         }
 

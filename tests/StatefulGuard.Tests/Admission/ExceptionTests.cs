@@ -29,7 +29,7 @@ public sealed class ExceptionTests(ExceptionCluster cluster) : IClassFixture<Exc
     private async Task<AdmissionResult> ApplyUntilAllowedAsync(string ns, System.Text.Json.Nodes.JsonObject exception)
     {
         cluster.ApiServer.Apply("statefulguardexceptions", exception);
-        return await Eventually.ResultAsync(() => ValidateAsync(ns), r => r.Allowed, TimeSpan.FromSeconds(1));
+        return await cluster.Webhook.ClusterChanges.UntilAsync(() => ValidateAsync(ns), r => r.Allowed, TimeSpan.FromSeconds(1));
     }
 
     [Fact]

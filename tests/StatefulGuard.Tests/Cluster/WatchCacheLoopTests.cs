@@ -28,8 +28,10 @@ public sealed class WatchCacheLoopTests
         var cache = new WatchCache<V1Service, V1ServiceList>(source, NullLogger.Instance, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
+        var changes = new Changes();
+        cache.Changed += (_, _) => changes.Pulse();
         var loop = cache.RunAsync(stop.Token);
-        var found = await Eventually.ResultAsync(() => Task.FromResult(cache.Get("shop", "web")), l => l.State == LookupState.Found, TimeSpan.FromSeconds(5));
+        var found = await changes.UntilAsync(() => Task.FromResult(cache.Get("shop", "web")), l => l.State == LookupState.Found, TimeSpan.FromSeconds(5));
         await stop.CancelAsync();
         await loop;
 

@@ -38,13 +38,13 @@ public sealed class WatchCacheTests : IAsyncLifetime
 
         var clock = Stopwatch.StartNew();
         apiServer.Apply("services", Fixtures.HeadlessService(ns));
-        var allowed = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, OneSecond);
+        var allowed = await webhook.ClusterChanges.UntilAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, OneSecond);
         var toAllow = clock.Elapsed;
         Assert.True(allowed.AssertWellFormed().Allowed, $"still denied after {toAllow.TotalMilliseconds:0} ms");
 
         clock.Restart();
         apiServer.Delete("services", ns, "nginx");
-        var denied = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => !r.Allowed, OneSecond);
+        var denied = await webhook.ClusterChanges.UntilAsync(() => webhook.PostAsync("/validate", review), r => !r.Allowed, OneSecond);
         Assert.False(denied.AssertWellFormed().Allowed, $"still allowed after {clock.Elapsed.TotalMilliseconds:0} ms");
     }
 
@@ -62,7 +62,7 @@ public sealed class WatchCacheTests : IAsyncLifetime
         apiServer.Apply("services", service);
 
         var view = webhook.Services.GetRequiredService<IClusterView>();
-        var cached = await Eventually.ResultAsync(() => Task.FromResult(view.GetService(ns, "nginx")), l => l.State == LookupState.Found, OneSecond);
+        var cached = await webhook.ClusterChanges.UntilAsync(() => Task.FromResult(view.GetService(ns, "nginx")), l => l.State == LookupState.Found, OneSecond);
 
         Assert.Equal(LookupState.Found, cached.State);
         Assert.Null(cached.Value!.Metadata.ManagedFields);
@@ -77,7 +77,7 @@ public sealed class WatchCacheTests : IAsyncLifetime
         var sts = Fixtures.Stored(Fixtures.StatefulSet(ns));
         sts["metadata"]!["managedFields"] = JsonNode.Parse("""[{"manager":"kube-controller-manager","operation":"Update","apiVersion":"apps/v1"}]""");
         apiServer.Apply("statefulsets", sts);
-        var set = await Eventually.ResultAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value is { Count: 1 }, OneSecond);
+        var set = await webhook.ClusterChanges.UntilAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value is { Count: 1 }, OneSecond);
         var cachedSts = Assert.Single(set.Value!);
         Assert.Null(cachedSts.Status);
         Assert.Null(cachedSts.Metadata.ManagedFields);
@@ -104,12 +104,12 @@ public sealed class WatchCacheTests : IAsyncLifetime
 
         apiServer.Apply("statefulsets", Named("a", "1"));
         apiServer.Apply("statefulsets", Named("b", "1"));
-        var both = await Eventually.ResultAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value?.Count == 2, OneSecond);
+        var both = await webhook.ClusterChanges.UntilAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value?.Count == 2, OneSecond);
         Assert.Equal(["a", "b"], both.Value!.Select(s => s.Metadata.Name).Order());
 
         apiServer.Apply("statefulsets", Named("b", "5"));
         apiServer.Delete("statefulsets", ns, "a");
-        var after = await Eventually.ResultAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value is [var only] && Version(only) == "5", OneSecond);
+        var after = await webhook.ClusterChanges.UntilAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value is [var only] && Version(only) == "5", OneSecond);
 
         var remaining = Assert.Single(after.Value!);
         Assert.Equal(("b", "5"), (remaining.Metadata.Name, Version(remaining)));
@@ -130,7 +130,7 @@ public sealed class WatchCacheTests : IAsyncLifetime
         apiServer.Compact(); // ends the watches; re-watching from the old version gets 410 Gone
         apiServer.Apply("services", Fixtures.HeadlessService(ns));
 
-        var allowed = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(5));
+        var allowed = await webhook.ClusterChanges.UntilAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(5));
         Assert.True(allowed.AssertWellFormed().Allowed);
         Assert.True(apiServer.CountRequests(IsServiceList) > listsBefore, "no re-list after 410 Gone");
     }
@@ -142,12 +142,12 @@ public sealed class WatchCacheTests : IAsyncLifetime
         apiServer.Apply("services", Fixtures.HeadlessService(ns));
         var good = AdmissionReviews.Create(Fixtures.StatefulSet(ns));
         var bad = AdmissionReviews.Create(Fixtures.StatefulSet(ns, serviceName: "missing"));
-        Assert.True((await Eventually.ResultAsync(() => webhook.PostAsync("/validate", good), r => r.Allowed, TimeSpan.FromSeconds(5))).Allowed);
+        Assert.True((await webhook.ClusterChanges.UntilAsync(() => webhook.PostAsync("/validate", good), r => r.Allowed, TimeSpan.FromSeconds(5))).Allowed);
 
         var restarts = StatefulGuard.Serve.ClusterMetrics.WatchRestarts.WithLabels("Service", "error").Value;
         await apiServer.StopAsync();
         // The watch has noticed and is backing off: its restart counter moved.
-        await Eventually.TrueAsync(() => StatefulGuard.Serve.ClusterMetrics.WatchRestarts.WithLabels("Service", "error").Value > restarts, TimeSpan.FromSeconds(10));
+        await webhook.ClusterChanges.UntilAsync(() => StatefulGuard.Serve.ClusterMetrics.WatchRestarts.WithLabels("Service", "error").Value > restarts, TimeSpan.FromSeconds(10));
 
         Assert.True((await webhook.PostAsync("/validate", good)).AssertWellFormed().Allowed);
         Assert.False((await webhook.PostAsync("/validate", bad)).AssertWellFormed().Allowed);
@@ -159,7 +159,7 @@ public sealed class WatchCacheTests : IAsyncLifetime
 
         await apiServer.RestartAsync();
         apiServer.Apply("services", Fixtures.HeadlessService(ns, name: "missing"));
-        var recovered = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", bad), r => r.Allowed, TimeSpan.FromSeconds(10));
+        var recovered = await webhook.ClusterChanges.UntilAsync(() => webhook.PostAsync("/validate", bad), r => r.Allowed, TimeSpan.FromSeconds(10));
         Assert.True(recovered.Allowed, "changes after the outage never arrived");
     }
 
@@ -169,7 +169,7 @@ public sealed class WatchCacheTests : IAsyncLifetime
         var ns = ClusterFixture.NewNamespace();
         apiServer.Apply("services", Fixtures.HeadlessService(ns));
         var review = AdmissionReviews.Create(Fixtures.StatefulSet(ns));
-        await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(5));
+        await webhook.ClusterChanges.UntilAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(5));
         var before = apiServer.Requests.Where(r => !IsWatch(r)).ToArray();
 
         // Every kind of lookup: Services, Namespaces, StorageClasses and PDBs (validate), the version (mutate),
@@ -215,7 +215,7 @@ public sealed class WatchCacheTests : IAsyncLifetime
         apiServer.CutNextWatchEvent();
         apiServer.Apply("services", Fixtures.HeadlessService(ns));
 
-        var result = await Eventually.ResultAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(10));
+        var result = await webhook.ClusterChanges.UntilAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(10));
         Assert.True(result.AssertWellFormed().Allowed, "the Service in the cut event never reached the cache");
         Assert.True(apiServer.CountRequests(r => r.StartsWith("GET /api/v1/services?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)) > watchesBefore);
     }

@@ -38,6 +38,18 @@ internal static class ReportSettings
         return sts;
     }
 
+    /// <summary>Pulsed whenever one of the controllers takes or loses the lead.</summary>
+    public static Changes Leadership(params ReportController[] controllers)
+    {
+        var changes = new Changes();
+        foreach (var controller in controllers)
+        {
+            controller.LeadershipChanged += changes.Pulse;
+        }
+
+        return changes;
+    }
+
     public static JsonObject? Result(JsonObject report, string policy) =>
         report["results"]!.AsArray().OfType<JsonObject>().SingleOrDefault(r => (string?)r["policy"] == policy);
 
@@ -207,7 +219,8 @@ public sealed class ReportLeaderTests
         {
             await Task.WhenAll(first.WaitUntilReadyAsync(), second.WaitUntilReadyAsync());
             var controllers = new[] { first, second }.Select(w => w.Services.GetRequiredService<ReportController>()).ToArray();
-            await Eventually.TrueAsync(() => controllers.Count(c => c.Leading) == 1, TimeSpan.FromSeconds(10));
+            var leadership = ReportSettings.Leadership(controllers);
+            await leadership.UntilAsync(() => controllers.Count(c => c.Leading) == 1, TimeSpan.FromSeconds(10));
             await api.WaitUntilAsync(a => a.Get("reports", ns, "statefulguard-web") is not null && a.Get("policyreports", ns, "statefulguard-web") is not null,
                 TimeSpan.FromSeconds(10));
 
@@ -218,7 +231,7 @@ public sealed class ReportLeaderTests
             // The leader stops (a rollout, a node lost): the other replica takes the Lease within its duration.
             var writesBefore = api.Writes("reports") + api.Writes("policyreports");
             await (leader == controllers[0] ? first : second).DisposeAsync();
-            await Eventually.TrueAsync(() => follower.Leading, TimeSpan.FromSeconds(10));
+            await leadership.UntilAsync(() => follower.Leading, TimeSpan.FromSeconds(10));
             await follower.ResyncAsync();
 
             // It read what the old leader wrote: nothing is rewritten, nothing duplicated.
@@ -248,9 +261,9 @@ public sealed class ReportLeaderTests
         await using var webhook = new WebhookFactory(api, ReportSettings.For("OpenReports"));
         await using var host = webhook.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<ILogEventSink>(logs)));
         using var client = host.CreateClient();
-        await Eventually.ResultAsync(async () => (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(10));
+        await host.WaitUntilReadyAsync();
         var controller = host.Services.GetRequiredService<ReportController>();
-        await Eventually.TrueAsync(() => controller.Leading, TimeSpan.FromSeconds(10));
+        await ReportSettings.Leadership(controller).UntilAsync(() => controller.Leading, TimeSpan.FromSeconds(10));
         await controller.ResyncAsync();
         await controller.ResyncAsync();
 

@@ -13,14 +13,20 @@ public sealed class NativeHeapTrimmerTests
     public async Task Trims_on_its_period_until_the_host_stops()
     {
         var calls = 0;
+        var trims = new Changes();
         using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance)
         {
             Period = TimeSpan.FromMilliseconds(20),
-            Trim = () => Interlocked.Increment(ref calls) > 0,
+            Trim = () =>
+            {
+                Interlocked.Increment(ref calls);
+                trims.Pulse();
+                return true;
+            },
         };
 
         await trimmer.StartAsync(CancellationToken.None);
-        await Eventually.TrueAsync(() => Volatile.Read(ref calls) >= 3, TimeSpan.FromSeconds(10));
+        await trims.UntilAsync(() => Volatile.Read(ref calls) >= 3, TimeSpan.FromSeconds(10));
 
         await trimmer.StopAsync(CancellationToken.None);
         var afterStop = Volatile.Read(ref calls);

@@ -72,7 +72,7 @@ public sealed class ObservabilityTests(ClusterFixture cluster) : IClassFixture<C
         var review = AdmissionReviews.Create(Fixtures.StatefulSet(ns), uid: "log-uid-1");
 
         using var client = webhook.CreateClient();
-        await Eventually.ResultAsync(async () => (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode, ok => ok, TimeSpan.FromSeconds(10));
+        await webhook.WaitUntilReadyAsync();
         using var content = new StringContent(review.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
         (await client.PostAsync(new Uri("/validate", UriKind.Relative), content)).EnsureSuccessStatusCode();
 

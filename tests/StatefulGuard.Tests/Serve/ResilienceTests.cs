@@ -67,22 +67,15 @@ public sealed class ResilienceTests : IDisposable
         info.Environment["StatefulGuard__Cluster__Source"] = "None";
         using var process = Process.Start(info)!;
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
-        process.ErrorDataReceived += (_, e) => log.Enqueue(e.Data ?? "");
+        var lines = new Changes();
+        process.OutputDataReceived += (_, e) => { log.Enqueue(e.Data ?? ""); lines.Pulse(); };
+        process.ErrorDataReceived += (_, e) => { log.Enqueue(e.Data ?? ""); lines.Pulse(); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        await Eventually.ResultAsync(async () =>
-        {
-            try
-            {
-                return (await client.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, ok => ok, TimeSpan.FromSeconds(20));
+        // The process says when it is ready; /readyz must then agree.
+        await lines.UntilAsync(() => log.Any(l => l.Contains(StatefulGuard.Serve.ReadinessLog.Message, StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
+        Assert.True((await client.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode);
 
         // 24 admissions in flight (half their body sent) when SIGTERM arrives.
         var resume = new TaskCompletionSource();
@@ -100,7 +93,7 @@ public sealed class ResilienceTests : IDisposable
         }
 
         // The host has begun shutting down (its lifetime says so) before the rest of the bodies arrive.
-        await Eventually.TrueAsync(() => log.Any(l => l.Contains("Application is shutting down", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
+        await lines.UntilAsync(() => log.Any(l => l.Contains("Application is shutting down", StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
         resume.SetResult();
         var responses = await Task.WhenAll(inFlight);
 
@@ -139,6 +132,7 @@ public sealed class ResilienceTests : IDisposable
         await app.StartAsync();
         var url = new Uri(app.Urls.Single() + "/validate");
         var seen = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var handshakes = new Changes();
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         using var stop = new CancellationTokenSource();
 
@@ -155,6 +149,7 @@ public sealed class ResilienceTests : IDisposable
                         {
                             using var presented = new X509Certificate2(cert!);
                             seen.AddOrUpdate(presented.Thumbprint, 1, (_, n) => n + 1);
+                            handshakes.Pulse();
                             return certs.Validate(presented);
                         },
                     },
@@ -182,7 +177,7 @@ public sealed class ResilienceTests : IDisposable
         {
             // Each rotation once clients are handshaking with the certificate before it.
             var rotated = certs.IssueServing($"rotating-{i}");
-            await Eventually.TrueAsync(() => seen.ContainsKey(rotated), TimeSpan.FromSeconds(20));
+            await handshakes.UntilAsync(() => seen.ContainsKey(rotated), TimeSpan.FromSeconds(20));
         }
 
         await stop.CancelAsync();
@@ -211,10 +206,12 @@ public sealed class ResilienceTests : IDisposable
         // Two admissions in flight (half their body sent), then a third that must wait for one of them.
         var resume = new TaskCompletionSource();
         var limit = app.Services.GetRequiredService<System.Threading.RateLimiting.ConcurrencyLimiter>();
+        var leases = new Changes();
+        app.Services.GetRequiredService<AdmissionHandler>().LeaseRequested += leases.Pulse;
         var running = new[] { Post("/validate", new SlowContent(Review, resume.Task)), Post("/mutate", new SlowContent(Review, resume.Task)) };
-        await Eventually.TrueAsync(() => limit.GetStatistics()!.CurrentAvailablePermits == 0, TimeSpan.FromSeconds(10));
+        await leases.UntilAsync(() => limit.GetStatistics()!.CurrentAvailablePermits == 0, TimeSpan.FromSeconds(10));
         var queued = Post("/validate", new ByteArrayContent(Review));
-        await Eventually.TrueAsync(() => limit.GetStatistics()!.CurrentQueuedCount == 1, TimeSpan.FromSeconds(10));
+        await leases.UntilAsync(() => limit.GetStatistics()!.CurrentQueuedCount == 1, TimeSpan.FromSeconds(10));
 
         using (var rejected = await Post("/mutate", new ByteArrayContent(Review)))
         {

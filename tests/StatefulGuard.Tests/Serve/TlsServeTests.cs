@@ -33,8 +33,9 @@ public sealed class TlsServeTests : IDisposable
         using var kept = Client(out var keptSeen);
         Assert.True((await kept.GetAsync(new Uri(url + "/healthz"))).IsSuccessStatusCode);
 
+        var loads = Loads(app);
         var second = certs.IssueServing("statefulguard-2");
-        var rotated = await Eventually.ResultAsync(() => CallAsync(url), r => r.Thumbprint == second, TimeSpan.FromSeconds(5));
+        var rotated = await loads.UntilAsync(() => CallAsync(url), r => r.Thumbprint == second, TimeSpan.FromSeconds(5));
         Assert.Equal(second, rotated.Thumbprint);
 
         using var again = await kept.GetAsync(new Uri(url + "/healthz"));
@@ -54,8 +55,9 @@ public sealed class TlsServeTests : IDisposable
 
         var store = app.Services.GetRequiredService<CertificateStore>();
         var rejected = store.RejectedPairs;
+        var loads = Loads(app);
         await File.WriteAllTextAsync(certs.KeyFile, "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n");
-        await Eventually.TrueAsync(() => store.RejectedPairs > rejected, TimeSpan.FromSeconds(10));
+        await loads.UntilAsync(() => store.RejectedPairs > rejected, TimeSpan.FromSeconds(10));
 
         Assert.Equal(first, (await CallAsync(url)).Thumbprint);
         await app.StopAsync();
@@ -72,13 +74,14 @@ public sealed class TlsServeTests : IDisposable
         // Both the change watcher (200 ms) and the 1 s poll read the mismatched pair.
         var store = app.Services.GetRequiredService<CertificateStore>();
         var rejected = store.RejectedPairs;
+        var loads = Loads(app);
         certs.WriteUnrelatedKey();
-        await Eventually.TrueAsync(() => store.RejectedPairs >= rejected + 2, TimeSpan.FromSeconds(10));
+        await loads.UntilAsync(() => store.RejectedPairs >= rejected + 2, TimeSpan.FromSeconds(10));
         Assert.Equal(first, (await CallAsync(url)).Thumbprint);
 
         // The rotation completes and is picked up.
         var second = certs.IssueServing("statefulguard-2");
-        var rotated = await Eventually.ResultAsync(() => CallAsync(url), r => r.Thumbprint == second, TimeSpan.FromSeconds(5));
+        var rotated = await loads.UntilAsync(() => CallAsync(url), r => r.Thumbprint == second, TimeSpan.FromSeconds(5));
         Assert.Equal(second, rotated.Thumbprint);
         await app.StopAsync();
     }
@@ -154,6 +157,14 @@ public sealed class TlsServeTests : IDisposable
             },
         };
         return new HttpClient(handler) { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+    }
+
+    /// <summary>Pulsed each time the server's certificate store loads or rejects a pair.</summary>
+    private static Changes Loads(WebApplication app)
+    {
+        var changes = new Changes();
+        app.Services.GetRequiredService<CertificateStore>().Changed += changes.Pulse;
+        return changes;
     }
 
     private async Task<(string? Thumbprint, Version Version, string Body)> CallAsync(string url)

@@ -33,8 +33,9 @@ public class ClusterFixture : IAsyncLifetime
     /// <summary>Applies objects to the fake apiserver and waits until the webhook's cache has them.</summary>
     public async Task ApplyAndWaitAsync(string resource, System.Text.Json.Nodes.JsonObject obj)
     {
+        var changes = Webhook.ClusterChanges;
         var version = ApiServer.Apply(resource, obj);
-        await Eventually.TrueAsync(() => CacheHas(resource, obj, version), TimeSpan.FromSeconds(5));
+        await changes.UntilAsync(() => CacheHas(resource, obj, version), TimeSpan.FromSeconds(5));
     }
 
     private bool CacheHas(string resource, System.Text.Json.Nodes.JsonObject obj, string version)
@@ -54,38 +55,6 @@ public class ClusterFixture : IAsyncLifetime
             var meta = obj["metadata"]!;
             var ns = kind.Namespaced ? meta["namespace"]!.GetValue<string>() : "";
             return view.Get(kind, ns, meta["name"]!.GetValue<string>()).Value?.Metadata?.ResourceVersion == version;
-        }
-    }
-}
-
-public static class Eventually
-{
-    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("condition not met in time");
-            }
-
-            await Task.Delay(10);
-        }
-    }
-
-    public static async Task<T> ResultAsync<T>(Func<Task<T>> attempt, Func<T, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var result = await attempt();
-            if (done(result) || DateTime.UtcNow > deadline)
-            {
-                return result;
-            }
-
-            await Task.Delay(20);
         }
     }
 }

@@ -55,27 +55,10 @@ public class WebhookFactory : WebApplicationFactory<Program>
         }
     }
 
-    /// <summary>Waits until /readyz says the caches have synced.</summary>
-    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
-    {
-        using var client = CreateClient();
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
-            if (response.IsSuccessStatusCode)
-            {
-                return;
-            }
+    /// <summary>Pulsed by every change the webhook's watch caches take in (a watch event or a list) and every restart of their loops.</summary>
+    public Changes ClusterChanges => clusterChanges ??= Readiness.Subscribe(this);
 
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"webhook not ready: {await response.Content.ReadAsStringAsync()}");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    private Changes? clusterChanges;
 
     public async Task<AdmissionResult> PostAsync(string path, JsonObject review)
     {
@@ -97,5 +80,41 @@ public class WebhookFactory : WebApplicationFactory<Program>
 
         using var response = await client.PostAsync(new Uri(path, UriKind.Relative), content);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+}
+
+/// <summary>Readiness and cache changes of any webhook host under test, awaited as events.</summary>
+public static class Readiness
+{
+    /// <summary>
+    /// Waits until the caches have listed and the warm-up has run (the events readiness waits for), then checks
+    /// that /readyz says ready.
+    /// </summary>
+    public static async Task WaitUntilReadyAsync(this WebApplicationFactory<Program> factory, TimeSpan? timeout = null)
+    {
+        var services = factory.Services;
+        var view = services.GetRequiredService<StatefulGuard.Serve.KubernetesClusterView>();
+        var warmup = services.GetRequiredService<StatefulGuard.Serve.AdmissionWarmup>();
+        try
+        {
+            await Task.WhenAll(view.WhenSynced, warmup.Finished).WaitAsync(timeout ?? TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"webhook not ready: caches synced {view.Synced}, warmed up {warmup.Done}");
+        }
+
+        using var client = factory.CreateClient();
+        using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.True(response.IsSuccessStatusCode, $"webhook not ready: {await response.Content.ReadAsStringAsync()}");
+    }
+
+    internal static Changes Subscribe(WebApplicationFactory<Program> factory)
+    {
+        var changes = new Changes();
+        var view = factory.Services.GetRequiredService<StatefulGuard.Serve.KubernetesClusterView>();
+        view.Changed += (_, _, _) => changes.Pulse();
+        view.CacheRestarted += (_, _) => changes.Pulse();
+        return changes;
     }
 }

@@ -66,6 +66,9 @@ internal sealed partial class ReportController : BackgroundService
     /// <summary>Whether this replica holds the Lease and writes the reports.</summary>
     public bool Leading => leading;
 
+    /// <summary>Raised when this replica takes or loses the lead.</summary>
+    public event Action? LeadershipChanged;
+
     /// <summary>StatefulSets judged so far (by this replica, while leading).</summary>
     public long Evaluations => Interlocked.Read(ref evaluations);
 
@@ -93,6 +96,7 @@ internal sealed partial class ReportController : BackgroundService
             ReportMetrics.Leader.Set(1);
             needPrime = true;
             leading = true;
+            LeadershipChanged?.Invoke();
             EnqueueAll();
         };
         elector.OnStoppedLeading += () =>
@@ -100,6 +104,7 @@ internal sealed partial class ReportController : BackgroundService
             LogStoppedLeading(logger);
             ReportMetrics.Leader.Set(0);
             leading = false;
+            LeadershipChanged?.Invoke();
             wake.Writer.TryWrite(true);
         };
         elector.OnError += ex => LogElectionError(logger, ex.Message);
@@ -118,6 +123,7 @@ internal sealed partial class ReportController : BackgroundService
         {
             view.Changed -= OnChanged;
             leading = false;
+            LeadershipChanged?.Invoke();
             ReportMetrics.Leader.Set(0);
         }
     }
