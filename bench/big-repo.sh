@@ -12,11 +12,11 @@ work="$root/bench/results/big-repo"
 mkdir -p "$work"
 sizes="${BENCH_SIZES:-1000 2000 4000 10000 20000}"
 
-command -v /usr/bin/time >/dev/null || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
+. bench/lib.sh
+bench_tools /usr/bin/time:time
 
 echo "building (Release)" >&2
-rm -rf "$work/publish"
-dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$work/publish" >/dev/null
+bench_publish "$work"
 guard="$work/publish/statefulguard.dll"
 
 

@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 root="$PWD"
 work="$root/bench/results/cold-start"
 mkdir -p "$work"
-command -v hey >/dev/null || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hey >/dev/null; }
-rm -rf "$work/publish"
-dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$work/publish" >/dev/null
+. bench/lib.sh
+bench_tools hey:hey
+bench_publish "$work"
 body="$root/bench/requests/create-statefulset.json"
 port=18777
 ms() { python3 -c "import sys; print(round(float(sys.argv[1]) * 1000, 1))" "$1"; }

@@ -14,14 +14,18 @@ bench_tools() {
   fi
 }
 
-# Builds the benchmark tool and publishes statefulguard ReadyToRun, as the Dockerfile ships it, into $1/publish (an
-# empty directory: publishing copies a package's file only when it is newer than the one already there), and makes
-# a serving certificate in $1/certs.
+# Publishes statefulguard ReadyToRun, as the Dockerfile ships it, into $1/publish: an empty directory, because
+# publishing copies a package's file only when it is newer than the one already there.
+bench_publish() {
+  rm -rf "$1/publish"
+  dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$1/publish" >/dev/null
+}
+
+# Builds the benchmark tool, publishes statefulguard into $1/publish and makes a serving certificate in $1/certs.
 bench_build() {
   echo "building (Release; statefulguard published ReadyToRun, as the Dockerfile ships it)" >&2
   dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
-  rm -rf "$1/publish"
-  dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$1/publish" >/dev/null
+  bench_publish "$1"
   certs/generate.sh --out "$1/certs" >/dev/null 2>&1
 }
 

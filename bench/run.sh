@@ -17,42 +17,22 @@ requests=$([ "$quick" = 1 ] && echo 20000 || echo 100000)
 latency_time=$([ "$quick" = 1 ] && echo 5s || echo 20s)
 warmup_time=$([ "$quick" = 1 ] && echo 10 || echo 20)
 
-# Tools come from the distribution, installed here so a fresh machine needs nothing by hand.
-need=()
-command -v h2load >/dev/null || need+=(nghttp2-client)
-command -v hey >/dev/null || need+=(hey)
-command -v curl >/dev/null || need+=(curl)
-command -v openssl >/dev/null || need+=(openssl)
-if [ "${#need[@]}" -gt 0 ]; then
-  echo "installing ${need[*]}" >&2
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-echo "building (Release; statefulguard published ReadyToRun, as the Dockerfile ships it)" >&2
-dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
-# Into an empty directory: publishing copies a package's file only when it is newer than the one already there,
-# so a file left by an earlier build (a ReadyToRun KubernetesClient.dll, say) would be measured instead of this one.
-rm -rf "$results/publish"
-dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$results/publish" >/dev/null
+. bench/lib.sh
+bench_tools h2load:nghttp2-client hey:hey curl:curl openssl:openssl
+bench_build "$results"
 guard_dll="$results/publish/statefulguard.dll"
 bench_dll="$root/bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll"
 body="$root/bench/requests/create-statefulset.json"
-
-certs/generate.sh --out "$results/certs" >/dev/null 2>&1
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 # The fake apiserver listens on a new port each time: wait for its own kubeconfig, not one left by an earlier run.
-rm -f "$results/kubeconfig"
-dotnet "$bench_dll" fake-apiserver --kubeconfig "$results/kubeconfig" > "$results/apiserver.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [ -s "$results/kubeconfig" ] && break; sleep 0.1; done
+bench_apiserver "$results/kubeconfig"
+pids+=($api_pid)
 
 # A real apiserver is not a freshly started process: serve each list once before timing StatefulGuard's start.
-api=$(awk '/server:/ {print $2; exit}' "$results/kubeconfig")
 for path in /version /api/v1/namespaces /api/v1/services /api/v1/services /apis/apps/v1/statefulsets \
             /apis/policy/v1/poddisruptionbudgets /apis/storage.k8s.io/v1/storageclasses; do
   curl -sf -H 'Authorization: Bearer fake-token' "$api$path" >/dev/null || true

@@ -4,12 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"; results="$root/bench/results"; mkdir -p "$results"
-command -v h2load >/dev/null || { apt-get update -qq >/dev/null; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null; }
+. bench/lib.sh
+bench_tools h2load:nghttp2-client
 
-dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
-rm -rf "$results/publish" # publishing into a used directory can keep an earlier build's files (see run.sh)
-dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$results/publish" >/dev/null
-certs/generate.sh --out "$results/certs" >/dev/null 2>&1
+bench_build "$results"
 body="$root/bench/requests/create-statefulset.json"
 
 pids=()
