@@ -58,9 +58,6 @@ internal sealed class AdmissionHandler
         }
     }
 
-    /// <summary>A JSON <c>{"error": …}</c> answer with its status, as every refusal of an admission request is written.</summary>
-    internal static Task WriteErrorAsync(HttpContext http, int status, string message) => AdmissionResponses.WriteErrorAsync(http, status, message);
-
     private async Task AnswerAsync(HttpContext http, AdmissionEndpoint endpoint)
     {
         var started = Stopwatch.GetTimestamp();

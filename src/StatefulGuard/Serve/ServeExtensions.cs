@@ -169,7 +169,7 @@ internal static class ServeExtensions
         var admission = http.Request.Path.StartsWithSegments("/validate") || http.Request.Path.StartsWithSegments("/mutate");
         if (admission && http.Connection.ClientCertificate is null && http.RequestServices.GetRequiredService<CertificateStore>().RequiresClientCertificate)
         {
-            return AdmissionHandler.WriteErrorAsync(http, StatusCodes.Status403Forbidden, "a client certificate signed by StatefulGuard:Tls:ClientCaFile is required");
+            return StatefulGuard.Serve.Admission.AdmissionResponses.WriteErrorAsync(http, StatusCodes.Status403Forbidden, "a client certificate signed by StatefulGuard:Tls:ClientCaFile is required");
         }
 
         return next(http);

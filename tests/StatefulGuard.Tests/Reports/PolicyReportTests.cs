@@ -66,12 +66,18 @@ public sealed class PolicyReportTests(ReportCluster cluster) : IClassFixture<Rep
 
     private ReportController Controller => cluster.Webhook.Services.GetRequiredService<ReportController>();
 
+    /// <summary>The "web" StatefulSet and the headless Service it names.</summary>
+    private void ApplyWeb(string ns)
+    {
+        Api.Apply("services", Fixtures.HeadlessService(ns));
+        Api.Apply("statefulsets", ReportSettings.StatefulSet(ns));
+    }
+
     [Fact]
     public async Task Each_statefulset_gets_one_report_owned_by_it_with_one_result_per_rule()
     {
         var ns = ClusterFixture.NewNamespace("rep");
-        Api.Apply("services", Fixtures.HeadlessService(ns));
-        Api.Apply("statefulsets", ReportSettings.StatefulSet(ns));
+        ApplyWeb(ns);
 
         await Api.WaitUntilAsync(a => a.Get("reports", ns, "statefulguard-web") is not null, Soon);
 
@@ -116,8 +122,7 @@ public sealed class PolicyReportTests(ReportCluster cluster) : IClassFixture<Rep
     {
         var ns = ClusterFixture.NewNamespace("rep");
         Api.Apply("namespaces", Fixtures.Namespace(ns, mode: "audit"));
-        Api.Apply("services", Fixtures.HeadlessService(ns));
-        Api.Apply("statefulsets", ReportSettings.StatefulSet(ns));
+        ApplyWeb(ns);
         await Api.WaitUntilAsync(a => ReportSettings.Outcome(a, "reports", ns, "headless-service") == "pass", Soon);
 
         var changed = DateTime.UtcNow;
@@ -136,8 +141,7 @@ public sealed class PolicyReportTests(ReportCluster cluster) : IClassFixture<Rep
     public async Task A_resync_of_an_unchanged_cluster_evaluates_everything_and_writes_nothing()
     {
         var ns = ClusterFixture.NewNamespace("rep");
-        Api.Apply("services", Fixtures.HeadlessService(ns));
-        Api.Apply("statefulsets", ReportSettings.StatefulSet(ns));
+        ApplyWeb(ns);
         await Api.WaitUntilAsync(a => a.Get("reports", ns, "statefulguard-web") is not null, Soon);
         await Controller.ResyncAsync(); // whatever else was still queued is done
 
@@ -154,8 +158,7 @@ public sealed class PolicyReportTests(ReportCluster cluster) : IClassFixture<Rep
         var namespaces = Enumerable.Range(0, 20).Select(_ => ClusterFixture.NewNamespace("many")).ToList();
         foreach (var ns in namespaces)
         {
-            Api.Apply("services", Fixtures.HeadlessService(ns));
-            Api.Apply("statefulsets", ReportSettings.StatefulSet(ns));
+            ApplyWeb(ns);
         }
 
         await Api.WaitUntilAsync(a => namespaces.All(ns => ReportSettings.Outcome(a, "reports", ns, "headless-service") == "pass"), Soon);
@@ -173,8 +176,7 @@ public sealed class PolicyReportTests(ReportCluster cluster) : IClassFixture<Rep
     public async Task A_conflict_on_update_is_retried_with_the_current_version()
     {
         var ns = ClusterFixture.NewNamespace("rep");
-        Api.Apply("services", Fixtures.HeadlessService(ns));
-        Api.Apply("statefulsets", ReportSettings.StatefulSet(ns));
+        ApplyWeb(ns);
         await Api.WaitUntilAsync(a => ReportSettings.Outcome(a, "reports", ns, "headless-service") == "pass", Soon);
 
         Api.FailNext("PUT", "reports", HttpStatusCode.Conflict);

@@ -125,7 +125,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         lock (gate)
         {
             var store = resources[resource];
-            var key = store.Namespaced ? $"{ns}/{name}" : name;
+            var key = Key(store, ns, name);
             if (store.Objects.Remove(key, out var obj))
             {
                 obj["metadata"]!["resourceVersion"] = (++resourceVersion).ToString(CultureInfo.InvariantCulture);
@@ -140,7 +140,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         lock (gate)
         {
             var store = resources[resource];
-            return store.Objects.TryGetValue(store.Namespaced ? $"{ns}/{name}" : name, out var obj) ? obj.DeepClone().AsObject() : null;
+            return store.Objects.TryGetValue(Key(store, ns, name), out var obj) ? obj.DeepClone().AsObject() : null;
         }
     }
 
@@ -310,7 +310,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         JsonObject? found;
         lock (gate)
         {
-            found = store.Objects.TryGetValue(store.Namespaced ? $"{ns}/{name}" : name, out var obj) ? obj.DeepClone().AsObject() : null;
+            found = store.Objects.TryGetValue(Key(store, ns, name), out var obj) ? obj.DeepClone().AsObject() : null;
         }
 
         if (found is null)
@@ -349,7 +349,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             else
             {
                 name ??= (string?)body!["metadata"]?["name"] ?? "";
-                var key = store.Namespaced ? $"{ns}/{name}" : name;
+                var key = Key(store, ns, name);
                 store.Objects.TryGetValue(key, out var current);
                 var sentVersion = (string?)body?["metadata"]?["resourceVersion"];
                 (code, reason, message) = (HttpStatusCode.OK, "", "");
@@ -630,8 +630,10 @@ public sealed class FakeApiServer : IAsyncDisposable
         await http.Response.Body.FlushAsync();
     }
 
-    private static string Key(Resource store, JsonObject meta) =>
-        store.Namespaced ? $"{meta["namespace"]}/{meta["name"]}" : $"{meta["name"]}";
+    private static string Key(Resource store, JsonObject meta) => Key(store, (string?)meta["namespace"], (string?)meta["name"] ?? "");
+
+    /// <summary>Where an object is stored: "namespace/name", or the name of a cluster-scoped object.</summary>
+    private static string Key(Resource store, string? ns, string name) => store.Namespaced ? $"{ns}/{name}" : name;
 
     private static JsonObject StatusObject(HttpStatusCode code, string reason, string message) => new()
     {
