@@ -73,7 +73,7 @@ public sealed class RuleSet
                     problems.Add($"{section.Path}:Action: a mutating rule injects defaults and denies nothing; use Warn (inject) or Off");
                 }
 
-                problems.AddRange(OptionChecks.Check(options, section.Path));
+                problems.AddRange(OptionRules.Check(rule.OptionsValidator, options, section.Path));
             }
 
             configured.Add(new ConfiguredRule(rule, options, options.Action ?? rule.Descriptor.DefaultAction));

@@ -1,3 +1,5 @@
+using FluentValidation;
+
 namespace StatefulGuard.Core.Rules;
 
 /// <summary>
@@ -9,10 +11,12 @@ public interface IRule
     RuleDescriptor Descriptor { get; }
 
     /// <summary>
-    /// The type bound from <c>StatefulGuard:Rules:&lt;id&gt;</c>; <see cref="RuleOptions"/> or a subclass. Its
-    /// DataAnnotations attributes say what values are valid (<see cref="Engine.OptionChecks"/>).
+    /// The type bound from <c>StatefulGuard:Rules:&lt;id&gt;</c>; <see cref="RuleOptions"/> or a subclass.
     /// </summary>
     Type OptionsType { get; }
+
+    /// <summary>What values of <see cref="OptionsType"/> are valid (FluentValidation rules; see <see cref="Engine.OptionRules"/>).</summary>
+    IValidator OptionsValidator { get; }
 }
 
 public interface IValidatingRule : IRule
@@ -27,6 +31,9 @@ public abstract class Rule<TOptions> : IRule
     public abstract RuleDescriptor Descriptor { get; }
 
     public Type OptionsType => typeof(TOptions);
+
+    /// <summary>A rule with settings of its own overrides this with a <see cref="Engine.RuleOptionsRules{TOptions}"/> that checks them.</summary>
+    public virtual IValidator OptionsValidator => Engine.RuleOptionsRules<TOptions>.Plain;
 
     protected static TOptions Typed(RuleOptions options) => options as TOptions ?? new TOptions();
 

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using StatefulGuard.Core.Engine;
 using StatefulGuard.Core.Rules;
 
@@ -10,45 +9,34 @@ public sealed class StatefulGuardOptions
     public const string SectionName = "StatefulGuard";
 
     /// <summary>Enforce (default), Audit or Off; the namespace label <c>statefulguard.io/mode</c> overrides it.</summary>
-    [EnumDataType(typeof(GuardMode), ErrorMessage = "must be Enforce, Audit or Off")]
     public GuardMode Mode { get; set; } = GuardMode.Enforce;
 
-    [CheckMembers]
     public TlsOptions Tls { get; set; } = new();
 
-    [CheckMembers]
     public ClusterOptions Cluster { get; set; } = new();
 
-    [CheckMembers]
     public ExceptionsOptions Exceptions { get; set; } = new();
 
-    [CheckMembers]
     public ReportsOptions Reports { get; set; } = new();
 
     /// <summary>Larger AdmissionReview bodies get 413. The apiserver's own limit on an object is 3 MiB.</summary>
-    [Between(64 * 1024, 64L * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 
     /// <summary>Admissions evaluated at once; more wait in a queue of <see cref="AdmissionQueueLength"/>, beyond it 503.</summary>
-    [Between(1, 100_000)]
     public int MaxConcurrentAdmissions { get; set; } = 128;
 
-    [Between(0, 1_000_000)]
     public int AdmissionQueueLength { get; set; } = 1024;
 
     /// <summary>How long the request path is exercised on a built-in review before the webhook reports ready; 0 skips it.</summary>
-    [Between(0, 10_000)]
     public int WarmupMilliseconds { get; set; } = 1000;
 
     /// <summary>Text for people, Json for log collectors (use Json in the cluster).</summary>
-    [EnumDataType(typeof(LogFormat), ErrorMessage = "must be Text or Json")]
     public LogFormat LogFormat { get; set; } = LogFormat.Text;
 
     /// <summary>
     /// Deny (default): a deny rule that cannot evaluate an object denies it, saying why; Allow: it only warns.
     /// Warn and inject rules that fail are skipped with a warning either way.
     /// </summary>
-    [EnumDataType(typeof(RuleErrorPolicy), ErrorMessage = "must be Deny or Allow")]
     public RuleErrorPolicy RuleErrors { get; set; } = RuleErrorPolicy.Deny;
 
     public EngineSettings EngineSettings => new(Mode, Cluster.UnverifiableAction, RuleErrors);
@@ -56,14 +44,11 @@ public sealed class StatefulGuardOptions
 
 public sealed class TlsOptions
 {
-    [Required(ErrorMessage = "must name a PEM certificate file")]
     public string CertFile { get; set; } = "certs/tls.crt";
 
-    [Required(ErrorMessage = "must name a PEM private key file")]
     public string KeyFile { get; set; } = "certs/tls.key";
 
     /// <summary>How often the files are checked for a rotated certificate, besides file-change notifications.</summary>
-    [Between(1, 3600)]
     public int ReloadIntervalSeconds { get; set; } = 10;
 
     /// <summary>
@@ -71,7 +56,6 @@ public sealed class TlsOptions
     /// the apiserver's webhook client certificate (its admission control configuration). Health and metrics stay open
     /// for kubelet probes and scrapers, which present none.
     /// </summary>
-    [ExistingFile]
     public string? ClientCaFile { get; set; }
 }
 
@@ -92,26 +76,21 @@ public enum ClusterSource
 
 public sealed class ClusterOptions
 {
-    [EnumDataType(typeof(ClusterSource), ErrorMessage = "must be Auto, Kubeconfig, InCluster or None")]
     public ClusterSource Source { get; set; } = ClusterSource.Auto;
 
     /// <summary>An explicit kubeconfig file; by default KUBECONFIG, then ~/.kube/config, as kubectl finds it.</summary>
-    [ExistingFile]
     public string? Kubeconfig { get; set; }
 
     /// <summary>
     /// What a rule's violation becomes when the cluster state it needs is unknown (caches not synced, no cluster):
     /// Warn (default) keeps deployments flowing; Deny fails closed; Off says nothing.
     /// </summary>
-    [EnumDataType(typeof(RuleAction), ErrorMessage = "must be Deny, Warn or Off")]
     public RuleAction UnverifiableAction { get; set; } = RuleAction.Warn;
 
     /// <summary>Server-side timeout of one watch request; the cache re-watches from the last resourceVersion.</summary>
-    [Between(10, 3600)]
     public int WatchTimeoutSeconds { get; set; } = 300;
 
     /// <summary>Upper bound of the reconnect backoff while the apiserver is unreachable.</summary>
-    [Between(1, 600)]
     public int MaxBackoffSeconds { get; set; } = 30;
 }
 
@@ -119,7 +98,6 @@ public sealed class ClusterOptions
 public sealed class ExceptionsOptions
 {
     /// <summary>How far ahead an exception's <c>spec.expires</c> may lie.</summary>
-    [Between(1, 3650)]
     public int MaxLifetimeDays { get; set; } = 180;
 
     /// <summary>False allows exceptions without an expiry.</summary>
@@ -143,35 +121,27 @@ public enum ReportsFormat
 /// <summary>The policy reports <c>serve</c> keeps for every StatefulSet in the cluster.</summary>
 public sealed class ReportsOptions
 {
-    [EnumDataType(typeof(ReportsFormat), ErrorMessage = "must be OpenReports, PolicyReport, Both or Off")]
     public ReportsFormat Format { get; set; } = ReportsFormat.OpenReports;
 
     /// <summary>Every StatefulSet is re-evaluated this often besides on changes (a report is written only if it changed).</summary>
-    [Between(1, 10_080)]
     public int ResyncMinutes { get; set; } = 60;
 
     /// <summary>Report writes (create, update, delete) per second, at most.</summary>
-    [Between(1, 10_000)]
     public int WritesPerSecond { get; set; } = 20;
 
     /// <summary>Changes arriving within this window are evaluated together.</summary>
-    [Between(0, 60_000)]
     public int DebounceMilliseconds { get; set; } = 250;
 
     /// <summary>The Lease that elects the one replica that writes, in <see cref="LeaseNamespace"/>.</summary>
-    [Required(ErrorMessage = "must name the Lease")]
     public string LeaseName { get; set; } = "statefulguard-reports";
 
     /// <summary>The webhook's namespace: POD_NAMESPACE, else the service account's, else <c>statefulguard</c>.</summary>
     public string? LeaseNamespace { get; set; }
 
-    [Between(2, 600)]
     public int LeaseDurationSeconds { get; set; } = 15;
 
-    [Between(1, 600)]
     public int RenewDeadlineSeconds { get; set; } = 10;
 
-    [Between(1, 60)]
     public int RetryPeriodSeconds { get; set; } = 2;
 
     public IReadOnlyList<Core.Reports.ReportFormat> Formats => Format switch

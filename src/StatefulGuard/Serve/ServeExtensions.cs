@@ -41,14 +41,13 @@ internal static class ServeExtensions
 
         // In-flight admissions finish after SIGTERM, well inside the pod's 30 s grace period (less the preStop sleep).
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
-        services.AddOptions<StatefulGuardOptions>().BindConfiguration(StatefulGuardOptions.SectionName).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<StatefulGuardOptions>, StatefulGuardOptionsStartupValidation>();
 
-        services.AddSingleton(sp =>
-        {
-            StatefulGuardOptionsValidator.Check(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<RuleCatalog>(), out _, out var rules);
-            return rules;
-        });
+        // The section is bound once; IOptions<StatefulGuardOptions> and the RuleSet are that binding.
+        services.AddSingleton(sp => StatefulGuardSettings.Load(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<RuleCatalog>()));
+        services.AddSingleton<IOptionsFactory<StatefulGuardOptions>, BoundOptionsFactory>();
+        services.AddOptions<StatefulGuardOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StatefulGuardOptions>, StatefulGuardOptionsStartupValidation>();
+        services.AddSingleton(sp => sp.GetRequiredService<StatefulGuardSettings>().Rules);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {

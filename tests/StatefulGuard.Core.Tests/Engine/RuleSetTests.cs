@@ -59,6 +59,7 @@ public sealed class RuleSetTests
     [InlineData("topology-spread:WhenUnsatisfiable", "Never", "StatefulGuard:Rules:topology-spread:WhenUnsatisfiable: must be ScheduleAnyway or DoNotSchedule")]
     [InlineData("topology-spread:TopologyKeys:1", " ", "StatefulGuard:Rules:topology-spread:TopologyKeys:1: must name a node label")]
     [InlineData("security-context:Profile", "7", "StatefulGuard:Rules:security-context:Profile: must be Baseline or Restricted")]
+    [InlineData("volume-mounts:Action", "3", "StatefulGuard:Rules:volume-mounts:Action: must be Deny, Warn or Off")]
     public void Out_of_range_rule_settings_are_reported_with_their_key_and_value(string key, string value, string expected)
     {
         var errors = new List<string>();

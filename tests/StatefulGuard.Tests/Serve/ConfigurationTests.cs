@@ -21,6 +21,9 @@ public sealed class ConfigurationTests
     [InlineData("--StatefulGuard:Rules:headless-service:Action=Block", "StatefulGuard:Rules:headless-service:Action")]
     [InlineData("--StatefulGuard:Rules:headless-service:RequireName=false", "StatefulGuard:Rules:headless-service")]
     [InlineData("--StatefulGuard:Cluster:Kubeconfig=/nonexistent/kubeconfig", "StatefulGuard:Cluster:Kubeconfig: file '/nonexistent/kubeconfig' does not exist")]
+    [InlineData("--StatefulGuard:Rules:image-tag:Action=9", "StatefulGuard:Rules:image-tag:Action: must be Deny, Warn or Off")]
+    [InlineData("--StatefulGuard:Reports:RenewDeadlineSeconds=20", "StatefulGuard:Reports:RenewDeadlineSeconds: must be less than LeaseDurationSeconds (15)")]
+    [InlineData("--StatefulGuard:Reports:Format=5", "StatefulGuard:Reports:Format: must be OpenReports, PolicyReport, Both or Off")]
     public async Task Invalid_value_stops_start_up_naming_the_key(string setting, string key)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
@@ -30,6 +33,36 @@ public sealed class ConfigurationTests
         });
 
         Assert.Contains(key, Describe(error));
+    }
+
+    [Fact]
+    public async Task Every_problem_stops_start_up_in_one_message()
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+        {
+            await using var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None",
+                "--StatefulGuard:Tls:ReloadIntervalSeconds=0", "--StatefulGuard:Rules:topology-spread:MaxSkew=0", "--StatefulGuard:Moed=Audit"]);
+            await app.StartAsync();
+        });
+
+        Assert.Equal(
+            [
+                "StatefulGuard:Moed: unknown configuration key",
+                "StatefulGuard:Tls:ReloadIntervalSeconds: must be between 1 and 3600 (was 0)",
+                "StatefulGuard:Rules:topology-spread:MaxSkew: must be between 1 and 100 (was 0)",
+            ],
+            error.Failures);
+    }
+
+    [Fact]
+    public async Task The_section_is_bound_once_for_the_options_and_the_rules()
+    {
+        await using var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None", "--StatefulGuard:WarmupMilliseconds=0"]);
+        var settings = app.Services.GetRequiredService<Configuration.StatefulGuardSettings>();
+
+        Assert.Same(settings.Options, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Configuration.StatefulGuardOptions>>().Value);
+        Assert.Same(settings.Rules, app.Services.GetRequiredService<Core.Engine.RuleSet>());
+        Assert.Empty(settings.Problems);
     }
 
     [Fact]

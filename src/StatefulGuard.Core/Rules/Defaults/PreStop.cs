@@ -8,19 +8,26 @@ namespace StatefulGuard.Core.Rules.Defaults;
 public sealed class PreStopOptions : RuleOptions
 {
     /// <summary>How long a terminating pod keeps serving while endpoints and DNS drop it.</summary>
-    [Between(1, 600)]
     public int SleepSeconds { get; set; } = 10;
 
     /// <summary>Time the grace period must leave the application after the sleep to shut down cleanly.</summary>
-    [Between(0, 600)]
     public int MinShutdownSeconds { get; set; } = 10;
 
     /// <summary>
     /// The Kubernetes version to assume when the cluster's is unknown (offline <c>mutate</c>), e.g. "1.31".
     /// Unset and unknown means the exec form, which every version accepts.
     /// </summary>
-    [KubernetesVersion]
     public string? AssumeKubernetesVersion { get; set; }
+}
+
+internal sealed class PreStopOptionsRules : RuleOptionsRules<PreStopOptions>
+{
+    public PreStopOptionsRules()
+    {
+        RuleFor(o => o.SleepSeconds).Between(1, 600);
+        RuleFor(o => o.MinShutdownSeconds).Between(0, 600);
+        RuleFor(o => o.AssumeKubernetesVersion).KubernetesVersion();
+    }
 }
 
 /// <summary>
@@ -32,6 +39,8 @@ public sealed class PreStopOptions : RuleOptions
 public sealed partial class PreStop : MutatingRule<PreStopOptions>
 {
     public const string Id = "prestop";
+
+    public override FluentValidation.IValidator OptionsValidator { get; } = new PreStopOptionsRules();
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Mutating, RuleAction.Warn,

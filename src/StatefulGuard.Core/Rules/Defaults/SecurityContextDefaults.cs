@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using StatefulGuard.Core.Engine;
 using k8s.Models;
 
 namespace StatefulGuard.Core.Rules.Defaults;
@@ -17,8 +17,12 @@ public enum SecurityProfile
 
 public sealed class SecurityContextOptions : RuleOptions
 {
-    [EnumDataType(typeof(SecurityProfile), ErrorMessage = "must be Baseline or Restricted")]
     public SecurityProfile Profile { get; set; } = SecurityProfile.Baseline;
+}
+
+internal sealed class SecurityContextOptionsRules : RuleOptionsRules<SecurityContextOptions>
+{
+    public SecurityContextOptionsRules() => RuleFor(o => o.Profile).Named();
 }
 
 /// <summary>
@@ -31,6 +35,8 @@ public sealed class SecurityContextOptions : RuleOptions
 public sealed class SecurityContextDefaults : MutatingRule<SecurityContextOptions>
 {
     public const string Id = "security-context";
+
+    public override FluentValidation.IValidator OptionsValidator { get; } = new SecurityContextOptionsRules();
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Mutating, RuleAction.Warn,

@@ -1,4 +1,4 @@
-using System.ComponentModel.DataAnnotations;
+using FluentValidation;
 using k8s.Models;
 using StatefulGuard.Core.Engine;
 
@@ -12,17 +12,25 @@ public sealed class TopologySpreadOptions : RuleOptions
     /// One constraint per key, in this order; unset means zone then hostname. (Null by default because the
     /// configuration binder appends to a pre-filled collection instead of replacing it.)
     /// </summary>
-    [NoBlankEntries("must name a node label, e.g. topology.kubernetes.io/zone")]
     public string[]? TopologyKeys { get; set; }
 
     public IReadOnlyList<string> EffectiveTopologyKeys => TopologyKeys is { Length: > 0 } keys ? keys : DefaultTopologyKeys;
 
-    [Between(1, 100)]
     public int MaxSkew { get; set; } = 1;
 
     /// <summary>ScheduleAnyway: DoNotSchedule would leave replicas Pending on a single-zone cluster.</summary>
-    [AllowedValues("ScheduleAnyway", "DoNotSchedule", ErrorMessage = "must be ScheduleAnyway or DoNotSchedule")]
     public string WhenUnsatisfiable { get; set; } = "ScheduleAnyway";
+}
+
+internal sealed class TopologySpreadOptionsRules : RuleOptionsRules<TopologySpreadOptions>
+{
+    public TopologySpreadOptionsRules()
+    {
+        RuleForEach(o => o.TopologyKeys).Must(key => !string.IsNullOrWhiteSpace(key))
+            .WithMessage("must name a node label, e.g. topology.kubernetes.io/zone");
+        RuleFor(o => o.MaxSkew).Between(1, 100);
+        RuleFor(o => o.WhenUnsatisfiable).OneOf("ScheduleAnyway", "DoNotSchedule");
+    }
 }
 
 /// <summary>
@@ -32,6 +40,8 @@ public sealed class TopologySpreadOptions : RuleOptions
 public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
 {
     public const string Id = "topology-spread";
+
+    public override FluentValidation.IValidator OptionsValidator { get; } = new TopologySpreadOptionsRules();
 
     public override RuleDescriptor Descriptor { get; } = new(
         Id, RuleKind.Mutating, RuleAction.Warn,
