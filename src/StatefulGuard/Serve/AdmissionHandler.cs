@@ -27,7 +27,7 @@ internal sealed class AdmissionHandler
     private readonly AdmissionRecorder recorder;
 
     public AdmissionHandler(RuleEngine engine, IClusterView cluster, Microsoft.Extensions.Options.IOptions<Configuration.StatefulGuardOptions> options, ILogger<AdmissionHandler> logger,
-        Serilog.ILogger serilog, ConcurrencyLimiter limit, Core.Exceptions.ExceptionValidator exceptionValidator, WarmupSignal warmup)
+        ConcurrencyLimiter limit, Core.Exceptions.ExceptionValidator exceptionValidator, WarmupSignal warmup)
     {
         this.warmup = warmup;
         this.limit = limit;
@@ -35,7 +35,7 @@ internal sealed class AdmissionHandler
         router = new AdmissionRouter(
             [new ServiceProcessor(engine, cluster), new ExceptionProcessor(exceptionValidator), new StatefulSetProcessor(engine, cluster)],
             engine.Settings, logger);
-        recorder = new AdmissionRecorder(new DecisionLog(serilog), engine, logger);
+        recorder = new AdmissionRecorder(engine, logger);
     }
 
     /// <summary>Raised once a request holds a permit of the concurrency limit or waits in its queue (diagnostics and tests).</summary>

@@ -7,7 +7,7 @@ namespace StatefulGuard.Serve.Admission;
 /// What an answered admission leaves behind: its decision-log line, the rule counters and the latency histogram. The
 /// warm-up's reviews are recorded as a rehearsal: into meters of their own, with no log line.
 /// </summary>
-internal sealed partial class AdmissionRecorder(DecisionLog decisions, RuleEngine engine, ILogger logger)
+internal sealed partial class AdmissionRecorder(RuleEngine engine, ILogger logger)
 {
     public void Refused(string endpoint, AdmissionFailure error, TimeSpan elapsed, bool rehearsal)
     {
@@ -27,7 +27,7 @@ internal sealed partial class AdmissionRecorder(DecisionLog decisions, RuleEngin
             return;
         }
 
-        decisions.Write(endpoint, response.Uid, outcome.Request?.Operation ?? "", outcome.Kind ?? "", outcome.Request?.Namespace ?? "",
+        LogDecision(logger, endpoint, response.Uid, outcome.Request?.Operation ?? "", outcome.Kind ?? "", outcome.Request?.Namespace ?? "",
             outcome.ObjectName ?? outcome.Request?.Name ?? "", response.Allowed, outcome.RuleIds ?? "", outcome.Mode ?? "",
             outcome.Request?.DryRun == true, elapsed.TotalMilliseconds);
     }
@@ -94,6 +94,13 @@ internal sealed partial class AdmissionRecorder(DecisionLog decisions, RuleEngin
             }).Inc();
         }
     }
+
+    /// <summary>The line every admission leaves (the decision log).</summary>
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Admission {Endpoint} {Uid} {Operation} {Kind} {Namespace}/{Name}: allowed={Allowed} rules=[{Rules}] mode={Mode} dryRun={DryRun} in {DurationMs:0.000} ms")]
+    // "Namespace", not "@namespace": the generator names the event property after the parameter.
+    private static partial void LogDecision(ILogger logger, string endpoint, string uid, string operation, string kind, string Namespace, string name,
+        bool allowed, string rules, string mode, bool dryRun, double durationMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Endpoint} request with {Status}: {Error}")]
     private static partial void LogRejected(ILogger logger, string endpoint, int status, string error);
