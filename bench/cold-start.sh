@@ -4,6 +4,7 @@
 # default 1000) and without it (0). Plain HTTP on loopback, no cluster, published ReadyToRun. Not part of CI.
 #
 #   bench/cold-start.sh            3 starts per setting
+#   COLD_SETTINGS="1000 100;1500 100" bench/cold-start.sh    other warm-up / call-counting delay pairs (ms)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -21,7 +22,8 @@ echo "| warm-up | call-counting delay | start to ready | first /mutate | first /
 echo "|---|---|---|---|---|---|---|---|"
 # As shipped (the runtime's default call-counting delay, 100 ms), without the warm-up, and with calls counted at once
 # (DOTNET_TC_CallCountingDelayMs=0: tried, not kept, see docs/performance.md).
-for setting in "1000 100" "0 100" "1000 0"; do
+IFS=';' read -r -a settings <<< "${COLD_SETTINGS:-1000 100;0 100;1000 0}"
+for setting in "${settings[@]}"; do
   read -r warmup delay <<< "$setting"
   for run in 1 2 3; do
     start=$(date +%s.%N)

@@ -76,6 +76,9 @@ internal static class ServeExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CertificateStore>());
         services.AddSingleton<AdmissionHandler>();
         services.AddHostedService<NativeHeapTrimmer>();
+
+        // Kestrel's connections take their buffers from a pool that keeps a bounded number of idle blocks.
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
         services.AddSingleton<WarmupSignal>();
         services.AddSingleton<AdmissionWarmup>();
         services.AddHostedService(sp => sp.GetRequiredService<AdmissionWarmup>());

@@ -46,6 +46,24 @@ public sealed class TlsServeTests : IDisposable
     }
 
     [Fact]
+    public async Task Connections_take_their_buffers_from_the_bounded_pool()
+    {
+        certs.IssueServing("statefulguard-1");
+        await using var app = ServeCommand.Build(Args());
+        await app.StartAsync();
+
+        var (_, _, body) = await CallAsync(app.Urls.Single());
+        Assert.Contains("\"allowed\":", body);
+
+        // Kestrel's socket transport asked the container's factory for its pool, and the request's bytes went through it.
+        var factory = Assert.IsType<BoundedMemoryPoolFactory>(
+            app.Services.GetRequiredService<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>());
+        Assert.Contains(factory.Pools, p => p.AllocatedBlocks > 0);
+        Assert.All(factory.Pools, p => Assert.Equal(BoundedMemoryPoolFactory.DefaultMaxIdleBlocks, p.MaxIdleBlocks));
+        await app.StopAsync();
+    }
+
+    [Fact]
     public async Task A_half_written_pair_keeps_the_previous_certificate()
     {
         var first = certs.IssueServing("statefulguard-1");
