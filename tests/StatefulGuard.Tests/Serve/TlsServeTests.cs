@@ -59,7 +59,7 @@ public sealed class TlsServeTests : IDisposable
         var factory = Assert.IsType<BoundedMemoryPoolFactory>(
             app.Services.GetRequiredService<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>());
         Assert.Contains(factory.Pools, p => p.AllocatedBlocks > 0);
-        Assert.All(factory.Pools, p => Assert.Equal((BoundedMemoryPoolFactory.DefaultPinnedBlocks, BoundedMemoryPoolFactory.DefaultMaxIdleOverflow), (p.PinnedBlocks, p.MaxIdleOverflow)));
+        Assert.All(factory.Pools, p => Assert.Equal(BoundedMemoryPoolFactory.DefaultMaxIdleBlocks, p.MaxIdleBlocks));
         await app.StopAsync();
     }
 
