@@ -2,9 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using k8s.Models;
 
 namespace StatefulGuard.Core.Engine;
 
@@ -34,7 +32,7 @@ public sealed record PatchOperation(string Op, string Path, JsonNode? Value)
     {
         if (TypedValue is not null)
         {
-            JsonSerializer.Serialize(writer, TypedValue, PatchValuesContext.For(TypedValueInfo!));
+            JsonSerializer.Serialize(writer, TypedValue, TypedValueInfo!);
         }
         else if (Value is { } value)
         {
@@ -45,35 +43,6 @@ public sealed record PatchOperation(string Op, string Path, JsonNode? Value)
             writer.WriteNullValue();
         }
     }
-}
-
-/// <summary>
-/// Source-generated writing for the values the mutating rules add (probes, lifecycle hooks, security contexts, topology
-/// spread). The models' own options carry the client's converters (times, quantities, shared strings), which rules the
-/// serializer's generated fast path out: each value then went through its metadata, member by member, boxing every
-/// number, with a fresh stack of frames per value. None of these types holds a time, a duration or an enum (where the
-/// client's converters write differently), so their JSON is the same (tested member by member); any other type is
-/// written as before.
-/// </summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, GenerationMode = JsonSourceGenerationMode.Serialization)]
-[JsonSerializable(typeof(V1Probe))]
-[JsonSerializable(typeof(V1Lifecycle))]
-[JsonSerializable(typeof(V1LifecycleHandler))]
-[JsonSerializable(typeof(V1SecurityContext))]
-[JsonSerializable(typeof(V1Capabilities))]
-[JsonSerializable(typeof(V1PodSecurityContext))]
-[JsonSerializable(typeof(V1SeccompProfile))]
-[JsonSerializable(typeof(IList<V1TopologySpreadConstraint>))]
-[JsonSerializable(typeof(V1TopologySpreadConstraint))]
-[JsonSerializable(typeof(V1LabelSelector))]
-[JsonSerializable(typeof(IList<string>))]
-internal sealed partial class PatchValuesContext : JsonSerializerContext
-{
-    /// <summary>
-    /// The generated writer for the type <paramref name="declared"/> describes, or <paramref name="declared"/> itself
-    /// (the context's options remember every type asked for, found or not).
-    /// </summary>
-    public static JsonTypeInfo For(JsonTypeInfo declared) => Default.GetTypeInfo(declared.Type) ?? declared;
 }
 
 /// <summary>

@@ -7,15 +7,12 @@ namespace StatefulGuard.Core.Engine;
 
 /// <summary>
 /// StatefulGuard's serializer options: a copy of KubernetesClient's (its converters for quantities, int-or-string
-/// and times) with <see cref="KubeModelsContext"/> first among its resolvers and <see cref="SharedQuantities"/> and
-/// <see cref="SharedStrings"/> first among its converters. The client's own options are never changed: what the
+/// and times) with <see cref="KubeModelsContext"/> first among its resolvers and <see cref="SharedStrings"/> first among
+/// its converters. The client's own options are never changed: what the
 /// client deserializes by itself is the same whatever StatefulGuard did before.
 /// </summary>
 public static class KubeJson
 {
-    /// <summary>The quantities read so far, one instance per text, shared by every object that holds it.</summary>
-    public static SharedQuantities Quantities { get; } = new();
-
     /// <summary>Short texts read so far, shared by the objects that hold them.</summary>
     public static SharedStrings Strings { get; } = new();
 
@@ -57,8 +54,7 @@ public static class KubeJson
 
         var own = new JsonSerializerOptions(client);
         own.TypeInfoResolverChain.Insert(0, KubeModelsContext.Default);
-        own.Converters.Insert(0, Quantities);
-        own.Converters.Insert(1, Strings);
+        own.Converters.Insert(0, Strings);
         own.MakeReadOnly();
         return own;
     }

@@ -33,7 +33,6 @@ public sealed class KubeModelsContextTests
 
         Assert.NotSame(client, KubeJson.SerializerOptions);
         Assert.DoesNotContain(KubeModelsContext.Default, client!.TypeInfoResolverChain);
-        Assert.DoesNotContain(KubeJson.Quantities, client.Converters);
         Assert.DoesNotContain(KubeJson.Strings, client.Converters);
     }
 
@@ -89,7 +88,6 @@ public sealed class KubeModelsContextTests
         {
             TypeInfoResolver = JsonTypeInfoResolver.Combine(SourceGenerationContext.Default, new DefaultJsonTypeInfoResolver()),
         };
-        Assert.True(options.Converters.Remove(KubeJson.Quantities));
         Assert.True(options.Converters.Remove(KubeJson.Strings));
         return options;
     }

@@ -96,9 +96,9 @@ internal sealed partial class AdmissionRecorder(RuleEngine engine, ILogger logge
     }
 
     /// <summary>The line every admission leaves (the decision log).</summary>
+    /// <remarks>The parameter is <c>Namespace</c>, not <c>@namespace</c>: the generator names the property after the parameter.</remarks>
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Admission {Endpoint} {Uid} {Operation} {Kind} {Namespace}/{Name}: allowed={Allowed} rules=[{Rules}] mode={Mode} dryRun={DryRun} in {DurationMs:0.000} ms")]
-    // "Namespace", not "@namespace": the generator names the event property after the parameter.
     private static partial void LogDecision(ILogger logger, string endpoint, string uid, string operation, string kind, string Namespace, string name,
         bool allowed, string rules, string mode, bool dryRun, double durationMs);
 
