@@ -7,100 +7,102 @@ namespace StatefulGuard.Serve;
 /// <summary>
 /// The memory pool Kestrel's connections take their buffers from (registered as the <see cref="IMemoryPoolFactory{T}"/>
 /// the socket transport asks the service container for): 4 KB blocks, as Kestrel's own pool, but ordinary arrays that
-/// the garbage collector may move, and at most <see cref="MaxIdleBlocks"/> of them kept idle. A block returned beyond
-/// that is dropped for the garbage collector.
+/// the garbage collector may move. Every returned block is kept while the load needs it; <see cref="Trim"/> (every
+/// 10 s, from <see cref="NativeHeapTrimmer"/>) drops the idle ones beyond <see cref="MinIdleBlocks"/> or twice what is
+/// leased at that moment, whichever is more, for the collector.
 /// </summary>
 /// <remarks>
 /// Kestrel's pool allocates its blocks on the pinned object heap, which is never compacted, keeps every block it
 /// handed out and, since .NET 10, gives idle ones back slowly (5 % every 10 s when idle, 1 % under a trickle of
-/// health probes). After a burst of the largest reviews from 64 clients, a minute later it still held ~50 MB; bounding
-/// the idle blocks alone was not enough, because the few kept blocks were scattered over the pinned heap's regions
-/// and held them all (47 MB of the pinned heap's 56 MB was free space between them). Ordinary arrays are pinned only
-/// while a socket operation uses them, and the kept ones are compacted together like any other object.
+/// health probes): after a burst of the largest reviews from 64 clients it still held ~50 MB a minute later. Bounding
+/// the idle pinned blocks was not enough: the few kept were scattered over the pinned heap's regions and held them
+/// all (47 MB of its 56 MB was free space between them). Ordinary arrays are pinned only while a socket operation uses
+/// them, and the kept ones are compacted together like any other object. A fixed bound on the idle blocks, checked at
+/// every return, dropped and re-allocated blocks under steady load whenever more were in flight than the bound.
 /// </remarks>
-internal sealed class BoundedMemoryPool(int maxIdleBlocks) : MemoryPool<byte>
+internal sealed class BoundedMemoryPool(int minIdleBlocks) : MemoryPool<byte>
 {
     public const int BlockSize = 4096;
 
     private readonly ConcurrentQueue<Block> idle = new();
-    private int idleCount;
+    private int leased;
+    private long allocated;
     private bool disposed;
 
-    public int MaxIdleBlocks { get; } = maxIdleBlocks;
+    public int MinIdleBlocks { get; } = minIdleBlocks;
 
     public override int MaxBufferSize => BlockSize;
 
     /// <summary>Blocks kept for reuse now (diagnostics and tests).</summary>
-    public int IdleBlocks => Volatile.Read(ref idleCount);
+    public int IdleBlocks => idle.Count;
+
+    /// <summary>Blocks rented and not yet returned.</summary>
+    public int LeasedBlocks => Volatile.Read(ref leased);
 
     /// <summary>Blocks allocated so far (none is allocated while an idle one is there to reuse).</summary>
     public long AllocatedBlocks => Interlocked.Read(ref allocated);
-
-    private long allocated;
 
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(minBufferSize, BlockSize);
         ObjectDisposedException.ThrowIf(disposed, this);
+        Interlocked.Increment(ref leased);
         if (idle.TryDequeue(out var block))
         {
-            Interlocked.Decrement(ref idleCount);
-            block.Lease();
-            return block;
+            return block.Lease();
         }
 
         Interlocked.Increment(ref allocated);
         return new Block(this);
     }
 
+    /// <summary>Drops the idle blocks beyond what the load may soon need again; returns how many were dropped.</summary>
+    public int Trim()
+    {
+        var keep = Math.Max(MinIdleBlocks, 2 * LeasedBlocks);
+        var dropped = 0;
+        while (idle.Count > keep && idle.TryDequeue(out _))
+        {
+            dropped++;
+        }
+
+        return dropped;
+    }
+
     protected override void Dispose(bool disposing)
     {
         disposed = true;
-        while (idle.TryDequeue(out _))
-        {
-            Interlocked.Decrement(ref idleCount);
-        }
+        idle.Clear();
     }
 
     private void Return(Block block)
     {
-        // A block over the bound, or returned after the pool was disposed, is left to the garbage collector.
-        if (disposed)
-        {
-            return;
-        }
+        Interlocked.Decrement(ref leased);
 
-        if (Interlocked.Increment(ref idleCount) <= MaxIdleBlocks)
+        // Returned after the pool was disposed: left to the garbage collector.
+        if (!disposed)
         {
             idle.Enqueue(block);
         }
-        else
-        {
-            Interlocked.Decrement(ref idleCount);
-        }
     }
 
-    /// <summary>One block: an ordinary array, pinned by the socket only for the duration of an operation.</summary>
-    private sealed class Block : IMemoryOwner<byte>
+    /// <summary>One block: an ordinary array, pinned by a socket only for the duration of an operation.</summary>
+    private sealed class Block(BoundedMemoryPool pool) : IMemoryOwner<byte>
     {
-        private readonly BoundedMemoryPool pool;
-        private int leased;
+        private int isLeased = 1;
 
-        public Block(BoundedMemoryPool pool)
+        public Memory<byte> Memory { get; } = GC.AllocateUninitializedArray<byte>(BlockSize);
+
+        public Block Lease()
         {
-            this.pool = pool;
-            Memory = GC.AllocateUninitializedArray<byte>(BlockSize);
-            leased = 1;
+            Volatile.Write(ref isLeased, 1);
+            return this;
         }
-
-        public Memory<byte> Memory { get; }
-
-        public void Lease() => Volatile.Write(ref leased, 1);
 
         public void Dispose()
         {
             // Returned once, however many times it is disposed.
-            if (Interlocked.Exchange(ref leased, 0) == 1)
+            if (Interlocked.Exchange(ref isLeased, 0) == 1)
             {
                 pool.Return(this);
             }
@@ -108,21 +110,24 @@ internal sealed class BoundedMemoryPool(int maxIdleBlocks) : MemoryPool<byte>
     }
 }
 
-/// <summary>Makes every pool Kestrel asks for a <see cref="BoundedMemoryPool"/>.</summary>
+/// <summary>Makes every pool Kestrel asks for a <see cref="BoundedMemoryPool"/>, and trims them all.</summary>
 internal sealed class BoundedMemoryPoolFactory : IMemoryPoolFactory<byte>
 {
+    /// <summary>1 MB of idle blocks per pool kept however quiet it is.</summary>
+    public const int DefaultMinIdleBlocks = 256;
+
     private readonly ConcurrentQueue<BoundedMemoryPool> pools = new();
 
     /// <summary>The pools made so far (one per listener and a few of Kestrel's own; diagnostics and tests).</summary>
     public IReadOnlyCollection<BoundedMemoryPool> Pools => pools;
 
-    /// <summary>1 MB of idle blocks per pool: more than steady load keeps in flight, a fraction of what a burst leases.</summary>
-    public const int DefaultMaxIdleBlocks = 256;
-
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null)
     {
-        var pool = new BoundedMemoryPool(DefaultMaxIdleBlocks);
+        var pool = new BoundedMemoryPool(DefaultMinIdleBlocks);
         pools.Enqueue(pool);
         return pool;
     }
+
+    /// <summary>Trims every pool (<see cref="BoundedMemoryPool.Trim"/>); returns how many blocks were dropped.</summary>
+    public int Trim() => pools.Sum(p => p.Trim());
 }

@@ -5,7 +5,8 @@ namespace StatefulGuard.Serve;
 /// <summary>
 /// Gives the C allocator's free memory back to the operating system every ten seconds (glibc's
 /// <c>malloc_trim</c>), as Ruby's collector does after a full collection; and after a burst that left the managed
-/// heap far above its settled size, once the process has gone quiet, one compacting collection that decommits it.
+/// heap far above its settled size, once the process has gone quiet, one compacting collection that decommits it, after
+/// the connections' buffer pools dropped the idle blocks the burst left (<see cref="BoundedMemoryPool.Trim"/>).
 /// </summary>
 /// <remarks>
 /// The JIT compiler allocates and frees its working memory through malloc for every method it compiles (tens of
@@ -15,7 +16,7 @@ namespace StatefulGuard.Serve;
 /// memory. A trim costs well under a millisecond on a heap this size and takes each heap's lock only while it
 /// walks that heap. Other C libraries (musl has no <c>malloc_trim</c>) leave the service idle.
 /// </remarks>
-internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logger) : BackgroundService
+internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logger, BoundedMemoryPoolFactory? pools = null) : BackgroundService
 {
     /// <summary>Replaced in tests; true when memory was returned.</summary>
     internal Func<bool> Trim { get; init; } = static () => MallocTrim(0) != 0;
@@ -41,6 +42,8 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
             {
                 try
                 {
+                    // The connections' idle buffers a burst left first, so that the collection below can take them.
+                    pools?.Trim();
                     CollectAfterBurst();
                     Trim();
                     Interlocked.Increment(ref trims);

@@ -77,8 +77,9 @@ internal static class ServeExtensions
         services.AddSingleton<AdmissionHandler>();
         services.AddHostedService<NativeHeapTrimmer>();
 
-        // Kestrel's connections take their buffers from a pool that keeps a bounded number of idle blocks.
-        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
+        // Kestrel's connections take their buffers from a pool whose idle blocks the trimmer bounds.
+        services.AddSingleton<BoundedMemoryPoolFactory>();
+        services.AddSingleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>(sp => sp.GetRequiredService<BoundedMemoryPoolFactory>());
         services.AddSingleton<WarmupSignal>();
         services.AddSingleton<AdmissionWarmup>();
         services.AddHostedService(sp => sp.GetRequiredService<AdmissionWarmup>());

@@ -60,6 +60,34 @@ public sealed class NativeHeapTrimmerTests
     }
 
     [Fact]
+    public async Task Each_period_the_connection_buffer_pools_drop_what_a_burst_left_idle()
+    {
+        var factory = new BoundedMemoryPoolFactory();
+        using var pool = (BoundedMemoryPool)factory.Create();
+        var burst = Enumerable.Range(0, BoundedMemoryPoolFactory.DefaultMinIdleBlocks + 100).Select(_ => pool.Rent()).ToList();
+        burst.ForEach(b => b.Dispose());
+        Assert.Equal(BoundedMemoryPoolFactory.DefaultMinIdleBlocks + 100, pool.IdleBlocks);
+
+        var ticks = new Changes();
+        var calls = 0;
+        using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance, factory)
+        {
+            Period = TimeSpan.FromMilliseconds(20),
+            Trim = () =>
+            {
+                Interlocked.Increment(ref calls);
+                ticks.Pulse();
+                return true;
+            },
+        };
+        await trimmer.StartAsync(CancellationToken.None);
+        await ticks.UntilAsync(() => Volatile.Read(ref calls) >= 1, TimeSpan.FromSeconds(10));
+        await trimmer.StopAsync(CancellationToken.None);
+
+        Assert.Equal(BoundedMemoryPoolFactory.DefaultMinIdleBlocks, pool.IdleBlocks);
+    }
+
+    [Fact]
     public async Task The_webhook_host_runs_the_trimmer()
     {
         await using var webhook = new WebhookFactory(null);

@@ -59,7 +59,7 @@ public sealed class TlsServeTests : IDisposable
         var factory = Assert.IsType<BoundedMemoryPoolFactory>(
             app.Services.GetRequiredService<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>());
         Assert.Contains(factory.Pools, p => p.AllocatedBlocks > 0);
-        Assert.All(factory.Pools, p => Assert.Equal(BoundedMemoryPoolFactory.DefaultMaxIdleBlocks, p.MaxIdleBlocks));
+        Assert.All(factory.Pools, p => Assert.Equal(BoundedMemoryPoolFactory.DefaultMinIdleBlocks, p.MinIdleBlocks));
         await app.StopAsync();
     }
 
