@@ -12,29 +12,19 @@ public sealed class NativeHeapTrimmerTests
     [Fact]
     public async Task Trims_on_its_period_until_the_host_stops()
     {
-        var calls = 0;
-        var trims = new Changes();
-        using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance)
-        {
-            Period = TimeSpan.FromMilliseconds(20),
-            Trim = () =>
-            {
-                Interlocked.Increment(ref calls);
-                trims.Pulse();
-                return true;
-            },
-        };
+        var counted = new CountedTrims();
+        using var trimmer = counted.Trimmer();
 
         await trimmer.StartAsync(CancellationToken.None);
-        await trims.UntilAsync(() => Volatile.Read(ref calls) >= 3, TimeSpan.FromSeconds(10));
+        await counted.Ticks.UntilAsync(() => counted.Calls >= 3, TimeSpan.FromSeconds(10));
 
         await trimmer.StopAsync(CancellationToken.None);
-        var afterStop = Volatile.Read(ref calls);
+        var afterStop = counted.Calls;
         // Stopped means its loop has ended: nothing can trim after this point.
         await trimmer.ExecuteTask!;
 
         Assert.True(afterStop >= 3, $"trimmed {afterStop} times in 10 s with a 20 ms period");
-        Assert.Equal(afterStop, Volatile.Read(ref calls));
+        Assert.Equal(afterStop, counted.Calls);
         Assert.Equal(afterStop, trimmer.Trims);
         Assert.True(trimmer.ExecuteTask!.IsCompletedSuccessfully);
     }
@@ -68,20 +58,10 @@ public sealed class NativeHeapTrimmerTests
         burst.ForEach(b => b.Dispose());
         Assert.Equal(BoundedMemoryPoolFactory.DefaultMinIdleBlocks + 100, pool.IdleBlocks);
 
-        var ticks = new Changes();
-        var calls = 0;
-        using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance, factory)
-        {
-            Period = TimeSpan.FromMilliseconds(20),
-            Trim = () =>
-            {
-                Interlocked.Increment(ref calls);
-                ticks.Pulse();
-                return true;
-            },
-        };
+        var counted = new CountedTrims();
+        using var trimmer = counted.Trimmer(factory);
         await trimmer.StartAsync(CancellationToken.None);
-        await ticks.UntilAsync(() => Volatile.Read(ref calls) >= 1, TimeSpan.FromSeconds(10));
+        await counted.Ticks.UntilAsync(() => counted.Calls >= 1, TimeSpan.FromSeconds(10));
         await trimmer.StopAsync(CancellationToken.None);
 
         Assert.Equal(BoundedMemoryPoolFactory.DefaultMinIdleBlocks, pool.IdleBlocks);
@@ -94,6 +74,27 @@ public sealed class NativeHeapTrimmerTests
         _ = webhook.Services; // builds the host
         Assert.Single(webhook.Services.GetServices<IHostedService>().OfType<NativeHeapTrimmer>());
     }
+}
+
+/// <summary>A trimmer on a 20 ms period whose trims are counted and signalled instead of run.</summary>
+internal sealed class CountedTrims
+{
+    private int calls;
+
+    public Changes Ticks { get; } = new();
+
+    public int Calls => Volatile.Read(ref calls);
+
+    public NativeHeapTrimmer Trimmer(BoundedMemoryPoolFactory? pools = null) => new(NullLogger<NativeHeapTrimmer>.Instance, pools)
+    {
+        Period = TimeSpan.FromMilliseconds(20),
+        Trim = () =>
+        {
+            Interlocked.Increment(ref calls);
+            Ticks.Pulse();
+            return true;
+        },
+    };
 }
 
 /// <summary>
