@@ -26,8 +26,6 @@ public static class AddedMembers
 
     private static readonly ConcurrentDictionary<Type, Shape> Shapes = new();
 
-    /// <summary>This thread's path under construction (the walk is synchronous and does not re-enter).</summary>
-
     /// <summary>Appends to <paramref name="operations"/> what <paramref name="after"/> adds to <paramref name="before"/>.</summary>
     /// <param name="before">The JSON <paramref name="after"/> was read from.</param>
     /// <param name="basePath">Where that JSON is in the patched document, as an escaped JSON Pointer.</param>

@@ -18,8 +18,7 @@ public static class KubeJson
 
     private static readonly JsonSerializerOptions Options = Capture();
 
-    private static readonly JsonWriterOptions ScratchOptions = new() { Encoder = Options.Encoder, MaxDepth = Options.MaxDepth, SkipValidation = true };
-
+    private static readonly JsonWriterOptions PooledWriterOptions = new() { Encoder = Options.Encoder, MaxDepth = Options.MaxDepth, SkipValidation = true };
 
     /// <summary>Read-only: derive a copy to add converters.</summary>
     public static JsonSerializerOptions SerializerOptions => Options;
@@ -38,7 +37,7 @@ public static class KubeJson
     /// handled (the mutation's before and after templates): dispose the result to return the array.
     /// </summary>
     public static PooledJson ToPooledUtf8<T>(T value) =>
-        PooledJson.Write(ScratchOptions, value, static (writer, v) => JsonSerializer.Serialize(writer, v, Options));
+        PooledJson.Write(PooledWriterOptions, value, static (writer, v) => JsonSerializer.Serialize(writer, v, Options));
 
     public static T Clone<T>(T value)
         where T : class => JsonSerializer.SerializeToNode(value, Options) is { } node ? FromNode<T>(node) : value;

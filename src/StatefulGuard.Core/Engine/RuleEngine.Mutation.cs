@@ -257,7 +257,6 @@ public static class InjectionAnnotations
 {
     private static readonly IReadOnlySet<string> NoSkips = System.Collections.Frozen.FrozenSet<string>.Empty;
 
-
     /// <summary>Names in <c>statefulguard.io/skip</c>; unknown names are reported in <paramref name="notes"/>.</summary>
     public static IReadOnlySet<string> Skips(V1StatefulSet statefulSet, IEnumerable<string> known, List<string> notes)
     {

@@ -43,7 +43,6 @@ internal sealed class AdmissionMetrics
             RuleLabels);
     }
 
-
     /// <summary>The labelled child, looked up once per label set instead of once per request.</summary>
     public Counter.Child Rule(string rule, string outcome) =>
         ruleChildren.GetOrAdd((rule, outcome), static (k, counter) => counter.WithLabels(k.Item1, k.Item2), ruleResults);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using StatefulGuard.Core.Admission;
@@ -8,11 +7,6 @@ namespace StatefulGuard.Serve.Admission;
 /// <summary>Writes answers: the AdmissionReview for the apiserver, or a JSON <c>{"error": …}</c> with its status.</summary>
 internal static class AdmissionResponses
 {
-
-    // One writer per thread, reset per response (serializing is synchronous: nothing awaits while it holds the
-    // response). Creating one per response allocated its state on every admission.
-
-
     /// <summary>A JSON <c>{"error": …}</c> answer with its status, as every refusal of an admission request is written.</summary>
     public static Task WriteErrorAsync(HttpContext http, int status, string message)
     {
