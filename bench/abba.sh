@@ -46,7 +46,6 @@ pids+=($api_pid)
 
 port=18453
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 h2() { h2load -n "$requests" -c 16 -m 8 -t 1 -d "$body" -H 'content-type: application/json' "https://127.0.0.1:$port$1" 2>&1; }
 
 : > "$results/rounds.tsv"
@@ -72,7 +71,7 @@ run() { # label
     printf '%s\t%s\t%s\t%s\n' "$1" "$path" "$rps" \
       "$(awk -v t="$ticks" -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", 1e6 * t / hz / n}')" >> "$results/rounds.tsv"
   done
-  printf '%s\trss\t%s\t\n' "$1" "$(rss_mb "$pid")" >> "$results/rounds.tsv"
+  printf '%s\trss\t%s\t\n' "$1" "$(bench_rss_mb "$pid")" >> "$results/rounds.tsv"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 for _ in $(seq "$pairs"); do

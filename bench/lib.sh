@@ -40,3 +40,6 @@ bench_apiserver() {
   for _ in $(seq 3000); do [ -s "$kubeconfig" ] && break; sleep 0.1; done
   api=$(awk '/server:/ {print $2; exit}' "$kubeconfig")
 }
+
+# The resident memory of process $1, in MB (rounded).
+bench_rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }

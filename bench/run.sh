@@ -79,7 +79,6 @@ latency() { # port path -> "p50 p99" in ms at 800 req/s (8 workers x 100 req/s)
     tee -a "$results/hey.log" |
     awk '/ 50% in/ {p50=$3*1000} / 99% in/ {p99=$3*1000} END {printf "%.2f %.2f", p50, p99}'
 }
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
 # Warm-up by time, not by count: both servers must reach their fully optimised code (tiered compilation
 # with dynamic PGO takes several seconds of load) before anything is measured, or the ratio flatters StatefulGuard.
@@ -112,7 +111,7 @@ done
 floor_p50=$(median "${floor_p50s[@]}"); floor_p99=$(median "${floor_p99s[@]}")
 mutate_p50=$(median "${mutate_p50s[@]}"); mutate_p99=$(median "${mutate_p99s[@]}")
 validate_p50=$(median "${validate_p50s[@]}"); validate_p99=$(median "${validate_p99s[@]}")
-guard_rss=$(rss_mb "$guard_pid"); floor_rss=$(rss_mb "$floor_pid")
+guard_rss=$(bench_rss_mb "$guard_pid"); floor_rss=$(bench_rss_mb "$floor_pid")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f %%", 100*a/b}'; }
 times() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", a/b}'; }

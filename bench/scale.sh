@@ -22,7 +22,6 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 port=18463
-rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
 table="$results/scale.md"
 {
@@ -48,12 +47,12 @@ for services in $sizes; do
   guard=$!; pids+=($guard)
   until curl -ksf "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.02; done
   ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-  at_ready=$(rss "$guard")
+  at_ready=$(bench_rss_mb "$guard")
   sleep 20
-  idle=$(rss "$guard")
+  idle=$(bench_rss_mb "$guard")
   lat=$(hey -h2 -z 20s -c 8 -q 100 -m POST -T application/json -D "$body" "https://127.0.0.1:$port/validate" 2>&1 |
     awk '/ 50% in/ {p50=$3*1000} / 99% in/ {p99=$3*1000} END {printf "%.2f / %.2f ms", p50, p99}')
-  loaded=$(rss "$guard")
+  loaded=$(bench_rss_mb "$guard")
   echo "| $services / $statefulsets / $budgets | ${ready_ms} ms | ${at_ready} MB | ${idle} MB | ${loaded} MB | $lat |" | tee -a "$table"
   kill "$guard" "$api_pid"; wait "$guard" "$api_pid" 2>/dev/null || true
 done
