@@ -41,10 +41,10 @@ internal static class Objects
 internal sealed class UnknownCluster : StatefulGuard.Core.Cluster.IClusterView
 {
     public StatefulGuard.Core.Cluster.Lookup<T> Get<T>(StatefulGuard.Core.Cluster.ClusterKind<T> kind, string @namespace, string name)
-        where T : class, k8s.IKubernetesObject<V1ObjectMeta> => StatefulGuard.Core.Cluster.Lookup<T>.Unknown;
+        where T : class => StatefulGuard.Core.Cluster.Lookup<T>.Unknown;
 
     public StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<T>> List<T>(StatefulGuard.Core.Cluster.ClusterKind<T> kind, string @namespace)
-        where T : class, k8s.IKubernetesObject<V1ObjectMeta> => StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<T>>.Unknown;
+        where T : class => StatefulGuard.Core.Cluster.Lookup<IReadOnlyList<T>>.Unknown;
 
     public StatefulGuard.Core.Cluster.ServerVersion? ServerVersion => null;
 }

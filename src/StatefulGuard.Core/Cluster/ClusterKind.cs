@@ -58,55 +58,46 @@ public abstract class ClusterKind
     public abstract IKubernetesObject<V1ObjectMeta> Read(JsonNode node);
 }
 
-/// <summary>Recovers the object and list types of a <see cref="ClusterKind"/> (to build a typed cache or list call for it).</summary>
+/// <summary>Recovers the object, list and cached types of a <see cref="ClusterKind"/> (to build a typed cache or list call for it).</summary>
 public interface IClusterKindVisitor<out TResult>
 {
-    TResult Visit<T, TList>(ClusterKind<T, TList> kind)
+    TResult Visit<T, TList, TCached>(ClusterKind<T, TList, TCached> kind)
         where T : class, IKubernetesObject<V1ObjectMeta>
-        where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>;
+        where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
+        where TCached : class;
 }
 
-/// <summary>A kind whose objects are <typeparamref name="T"/>.</summary>
-public abstract class ClusterKind<T> : ClusterKind
-    where T : class, IKubernetesObject<V1ObjectMeta>
+/// <summary>A kind whose objects are kept as <typeparamref name="TCached"/> (what views return of it).</summary>
+public abstract class ClusterKind<TCached> : ClusterKind
+    where TCached : class
 {
     private protected ClusterKind(string kind, string group, string version, string plural, bool namespaced)
         : base(kind, group, version, plural, namespaced)
     {
     }
 
-    /// <summary>kubectl's copy of the whole object as last applied: often the largest field, and never read by a rule.</summary>
-    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
-
-    /// <summary>
-    /// What a cache keeps of each object for as long as it exists (as informers' transforms do). The default drops the
-    /// managed fields and kubectl's last-applied copy, which no rule reads.
-    /// </summary>
-    public Func<T, T> Project { get; init; } = DropServerBookkeeping;
-
-    public static T DropServerBookkeeping(T item)
-    {
-        if (item.Metadata is { } metadata)
-        {
-            metadata.ManagedFields = null;
-            metadata.Annotations?.Remove(LastAppliedAnnotation);
-        }
-
-        return item;
-    }
-
-    public override IKubernetesObject<V1ObjectMeta> Read(JsonNode node) => node.Deserialize<T>(KubeJson.SerializerOptions)!;
+    /// <summary>What is kept of an object of this kind (as informers' transforms do).</summary>
+    public abstract TCached Keep(IKubernetesObject<V1ObjectMeta> item);
 }
 
-/// <summary>A kind whose objects are <typeparamref name="T"/>, listed as <typeparamref name="TList"/>.</summary>
-public sealed class ClusterKind<T, TList> : ClusterKind<T>
+/// <summary>A kind whose objects are <typeparamref name="T"/>, listed as <typeparamref name="TList"/> and kept as <typeparamref name="TCached"/>.</summary>
+public sealed class ClusterKind<T, TList, TCached> : ClusterKind<TCached>
     where T : class, IKubernetesObject<V1ObjectMeta>
     where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
+    where TCached : class
 {
-    public ClusterKind(string kind, string group, string version, string plural, bool namespaced)
+    public ClusterKind(string kind, string group, string version, string plural, bool namespaced, Func<T, TCached> project)
         : base(kind, group, version, plural, namespaced)
     {
+        Project = project;
     }
+
+    /// <summary>What a cache keeps of each object for as long as it exists: the fields the rules read.</summary>
+    public Func<T, TCached> Project { get; }
+
+    public override TCached Keep(IKubernetesObject<V1ObjectMeta> item) => Project((T)item);
+
+    public override IKubernetesObject<V1ObjectMeta> Read(JsonNode node) => node.Deserialize<T>(KubeJson.SerializerOptions)!;
 
     public override TResult Accept<TResult>(IClusterKindVisitor<TResult> visitor) => visitor.Visit(this);
 }

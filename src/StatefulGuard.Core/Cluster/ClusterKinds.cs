@@ -4,102 +4,74 @@ using StatefulGuard.Core.Exceptions;
 namespace StatefulGuard.Core.Cluster;
 
 /// <summary>
-/// Every kind of cluster object StatefulGuard reads. Adding a kind is one declaration here, the rule that reads it
-/// (naming it in <see cref="Rules.RuleDescriptor.Reads"/>) and its tests: the watch caches, the offline view, the
-/// <c>audit --cluster</c> snapshot and the test apiserver follow, and a test holds <c>deploy/</c>'s RBAC to exactly
-/// get/list/watch on these.
+/// Every kind of cluster object StatefulGuard reads, with what is kept of it (<see cref="CachedObject"/>). Adding a
+/// kind is one declaration here, the rule that reads it (naming it in <see cref="Rules.RuleDescriptor.Reads"/>) and its
+/// tests: the watch caches, the offline view, the <c>audit --cluster</c> snapshot and the test apiserver follow, and a
+/// test holds <c>deploy/</c>'s RBAC to exactly get/list/watch on these.
 /// </summary>
 public static class ClusterKinds
 {
-    /// <summary>headless-service reads its type, clusterIP and selector.</summary>
-    public static readonly ClusterKind<V1Service, V1ServiceList> Service = new("Service", "", "v1", "services", namespaced: true)
-    {
-        Project = s => new V1Service
+    public static readonly ClusterKind<V1Service, V1ServiceList, CachedService> Service = new("Service", "", "v1", "services", namespaced: true,
+        s => new CachedService(NamespaceOf(s.Metadata), NameOf(s.Metadata), s.Spec?.Type, s.Spec?.ClusterIP, LabelDictionary.From(s.Spec?.Selector)));
+
+    public static readonly ClusterKind<V1Namespace, V1NamespaceList, CachedNamespace> Namespace = new("Namespace", "", "v1", "namespaces", namespaced: false,
+        n => new CachedNamespace(NameOf(n.Metadata), LabelDictionary.From(n.Metadata?.Labels) ?? LabelDictionary.Empty,
+            n.Metadata?.DeletionTimestamp is not null || n.Status?.Phase == "Terminating"));
+
+    public static readonly ClusterKind<V1StorageClass, V1StorageClassList, CachedStorageClass> StorageClass =
+        new("StorageClass", "storage.k8s.io", "v1", "storageclasses", namespaced: false,
+            c => new CachedStorageClass(NameOf(c.Metadata), c.Provisioner, c.VolumeBindingMode, StorageClasses.IsDefault(c), c.Metadata?.CreationTimestamp))
         {
-            Metadata = Identity(s.Metadata),
-            Spec = s.Spec is { } spec ? new V1ServiceSpec { Type = spec.Type, ClusterIP = spec.ClusterIP, Selector = spec.Selector } : null,
-        },
-    };
-
-    /// <summary>Read for the namespace's <c>statefulguard.io/mode</c> label.</summary>
-    public static readonly ClusterKind<V1Namespace, V1NamespaceList> Namespace = new("Namespace", "", "v1", "namespaces", namespaced: false)
-    {
-        Project = n => new V1Namespace { Metadata = Identity(n.Metadata, labels: true) },
-    };
-
-    /// <summary>storage-binding reads its binding mode and whether it is the default (the newest default wins).</summary>
-    public static readonly ClusterKind<V1StorageClass, V1StorageClassList> StorageClass = new("StorageClass", "storage.k8s.io", "v1", "storageclasses", namespaced: false)
-    {
-        ShippedWithApplication = false,
-        Project = c =>
-        {
-            var metadata = Identity(c.Metadata);
-            metadata.CreationTimestamp = c.Metadata?.CreationTimestamp;
-            if (c.Metadata?.Annotations?.TryGetValue(StorageClasses.DefaultAnnotation, out var isDefault) == true)
-            {
-                metadata.Annotations = new Dictionary<string, string> { [StorageClasses.DefaultAnnotation] = isDefault };
-            }
-
-            return new V1StorageClass { Metadata = metadata, Provisioner = c.Provisioner, VolumeBindingMode = c.VolumeBindingMode };
-        },
-    };
-
-    /// <summary>disruption-budget and label-coherence read its name and selector.</summary>
-    public static readonly ClusterKind<V1PodDisruptionBudget, V1PodDisruptionBudgetList> PodDisruptionBudget =
-        new("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", namespaced: true)
-        {
-            Project = b => new V1PodDisruptionBudget
-            {
-                Metadata = Identity(b.Metadata),
-                Spec = b.Spec is { } spec ? new V1PodDisruptionBudgetSpec { Selector = spec.Selector } : null,
-            },
+            ShippedWithApplication = false,
         };
 
-    /// <summary>
-    /// label-coherence and service-protection read its name, serviceName, selector and pod labels. The policy reports
-    /// judge whole objects: they take them from watch events and lists, not from the cache.
-    /// </summary>
-    public static readonly ClusterKind<V1StatefulSet, V1StatefulSetList> StatefulSet = new("StatefulSet", "apps", "v1", "statefulsets", namespaced: true)
-    {
-        Project = s => new V1StatefulSet
-        {
-            Metadata = Deleting(Identity(s.Metadata), s.Metadata),
-            Spec = s.Spec is { } spec
-                ? new V1StatefulSetSpec
-                {
-                    ServiceName = spec.ServiceName,
-                    Selector = spec.Selector,
-                    Template = new V1PodTemplateSpec { Metadata = new V1ObjectMeta { Labels = spec.Template?.Metadata?.Labels } },
-                }
-                : null,
-        },
-    };
+    public static readonly ClusterKind<V1PodDisruptionBudget, V1PodDisruptionBudgetList, CachedDisruptionBudget> PodDisruptionBudget =
+        new("PodDisruptionBudget", "policy", "v1", "poddisruptionbudgets", namespaced: true,
+            b => new CachedDisruptionBudget(NamespaceOf(b.Metadata), NameOf(b.Metadata), Compact(b.Spec?.Selector)));
 
-    /// <summary>Read by the engine for every rule: the waivers a platform team granted.</summary>
-    public static readonly ClusterKind<StatefulGuardException, StatefulGuardExceptionList> Exception =
-        new(StatefulGuardException.KindName, StatefulGuardException.Group, StatefulGuardException.Version, StatefulGuardException.Plural, namespaced: true)
+    public static readonly ClusterKind<V1StatefulSet, V1StatefulSetList, CachedStatefulSet> StatefulSet =
+        new("StatefulSet", "apps", "v1", "statefulsets", namespaced: true,
+            s => new CachedStatefulSet(NamespaceOf(s.Metadata), NameOf(s.Metadata), s.Spec?.ServiceName, Compact(s.Spec?.Selector),
+                LabelDictionary.From(s.Spec?.Template?.Metadata?.Labels) ?? LabelDictionary.Empty, s.Metadata?.DeletionTimestamp is not null));
+
+    /// <summary>Read by the engine for every rule: the waivers a platform team granted, kept whole (there are few).</summary>
+    public static readonly ClusterKind<StatefulGuardException, StatefulGuardExceptionList, StatefulGuardException> Exception =
+        new(StatefulGuardException.KindName, StatefulGuardException.Group, StatefulGuardException.Version, StatefulGuardException.Plural, namespaced: true,
+            DropServerBookkeeping)
         {
             Optional = true,
         };
 
     public static IReadOnlyList<ClusterKind> All { get; } = [Service, Namespace, StorageClass, PodDisruptionBudget, StatefulSet, Exception];
 
-    /// <summary>What every projection keeps of the metadata: name, namespace, the version seen (labels only where a rule reads them).</summary>
-    private static V1ObjectMeta Identity(V1ObjectMeta? metadata, bool labels = false) => new()
-    {
-        Name = metadata?.Name,
-        NamespaceProperty = metadata?.NamespaceProperty,
-        ResourceVersion = metadata?.ResourceVersion,
-        Labels = labels ? metadata?.Labels : null,
-    };
-
-    /// <summary>Keeps the deletion mark (a StatefulSet being deleted no longer depends on its Service).</summary>
-    private static V1ObjectMeta Deleting(V1ObjectMeta projected, V1ObjectMeta? metadata)
-    {
-        projected.DeletionTimestamp = metadata?.DeletionTimestamp;
-        return projected;
-    }
+    /// <summary>kubectl's copy of the whole object as last applied: often the largest field, and never read.</summary>
+    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
     /// <summary>The declared kind named <paramref name="kind"/> (as a manifest's <c>kind</c> spells it); null for others.</summary>
     public static ClusterKind? ByKind(string? kind) => All.FirstOrDefault(k => k.Kind == kind);
+
+    private static string NamespaceOf(V1ObjectMeta? metadata) => metadata?.NamespaceProperty ?? "";
+
+    private static string NameOf(V1ObjectMeta? metadata) => metadata?.Name ?? "";
+
+    /// <summary>A selector with its matchLabels as a <see cref="LabelDictionary"/> (its expressions are rare and kept as they are).</summary>
+    private static V1LabelSelector? Compact(V1LabelSelector? selector) =>
+        selector is null ? null : new V1LabelSelector
+        {
+            MatchLabels = LabelDictionary.From(selector.MatchLabels),
+            MatchExpressions = selector.MatchExpressions is { Count: > 0 } expressions ? expressions : null,
+        };
+
+    /// <summary>An object less what the server keeps for itself: managed fields and kubectl's last-applied copy.</summary>
+    private static T DropServerBookkeeping<T>(T item)
+        where T : class, k8s.IKubernetesObject<V1ObjectMeta>
+    {
+        if (item.Metadata is { } metadata)
+        {
+            metadata.ManagedFields = null;
+            metadata.Annotations?.Remove(LastAppliedAnnotation);
+        }
+
+        return item;
+    }
 }

@@ -1,4 +1,3 @@
-using k8s;
 using k8s.Models;
 
 namespace StatefulGuard.Core.Cluster;
@@ -9,19 +8,19 @@ namespace StatefulGuard.Core.Cluster;
 /// </summary>
 public interface IClusterView
 {
-    /// <summary>One object of a declared kind ("" as the namespace of cluster-scoped kinds).</summary>
-    Lookup<T> Get<T>(ClusterKind<T> kind, string @namespace, string name)
-        where T : class, IKubernetesObject<V1ObjectMeta>;
+    /// <summary>What is kept of one object of a declared kind ("" as the namespace of cluster-scoped kinds).</summary>
+    Lookup<TCached> Get<TCached>(ClusterKind<TCached> kind, string @namespace, string name)
+        where TCached : class;
 
-    /// <summary>Every object of a declared kind in a namespace ("" for cluster-scoped kinds).</summary>
-    Lookup<IReadOnlyList<T>> List<T>(ClusterKind<T> kind, string @namespace)
-        where T : class, IKubernetesObject<V1ObjectMeta>;
+    /// <summary>What is kept of every object of a declared kind in a namespace ("" for cluster-scoped kinds).</summary>
+    Lookup<IReadOnlyList<TCached>> List<TCached>(ClusterKind<TCached> kind, string @namespace)
+        where TCached : class;
 
     /// <summary>The StorageClass annotated <c>storageclass.kubernetes.io/is-default-class: "true"</c>; NotFound when there is none.</summary>
-    Lookup<V1StorageClass> GetDefaultStorageClass() =>
+    Lookup<CachedStorageClass> GetDefaultStorageClass() =>
         List(ClusterKinds.StorageClass, "") is { State: LookupState.Found } all
-            ? Lookup<V1StorageClass>.Of(StorageClasses.PickDefault(all.Value!))
-            : Lookup<V1StorageClass>.Unknown;
+            ? Lookup<CachedStorageClass>.Of(StorageClasses.PickDefault(all.Value!))
+            : Lookup<CachedStorageClass>.Unknown;
 
     /// <summary>The apiserver's version; unknown offline unless configured.</summary>
     ServerVersion? ServerVersion { get; }
@@ -37,19 +36,19 @@ public interface IClusterView
 /// <summary>The lookups the rules make, by kind.</summary>
 public static class ClusterViewLookups
 {
-    public static Lookup<V1Service> GetService(this IClusterView view, string @namespace, string name) =>
+    public static Lookup<CachedService> GetService(this IClusterView view, string @namespace, string name) =>
         view.Get(ClusterKinds.Service, @namespace, name);
 
-    public static Lookup<V1Namespace> GetNamespace(this IClusterView view, string name) =>
+    public static Lookup<CachedNamespace> GetNamespace(this IClusterView view, string name) =>
         view.Get(ClusterKinds.Namespace, "", name);
 
-    public static Lookup<V1StorageClass> GetStorageClass(this IClusterView view, string name) =>
+    public static Lookup<CachedStorageClass> GetStorageClass(this IClusterView view, string name) =>
         view.Get(ClusterKinds.StorageClass, "", name);
 
-    public static Lookup<IReadOnlyList<V1PodDisruptionBudget>> GetPodDisruptionBudgets(this IClusterView view, string @namespace) =>
+    public static Lookup<IReadOnlyList<CachedDisruptionBudget>> GetPodDisruptionBudgets(this IClusterView view, string @namespace) =>
         view.List(ClusterKinds.PodDisruptionBudget, @namespace);
 
-    public static Lookup<IReadOnlyList<V1StatefulSet>> GetStatefulSets(this IClusterView view, string @namespace) =>
+    public static Lookup<IReadOnlyList<CachedStatefulSet>> GetStatefulSets(this IClusterView view, string @namespace) =>
         view.List(ClusterKinds.StatefulSet, @namespace);
 
     /// <summary>The StatefulGuardExceptions of a namespace; none where the view holds none (the CRD not installed, not yet listed).</summary>
@@ -77,10 +76,10 @@ public static class StorageClasses
         && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The default class as the apiserver picks it when several are marked: the newest, then by name.</summary>
-    public static V1StorageClass? PickDefault(IEnumerable<V1StorageClass> classes) =>
-        classes.Where(IsDefault)
-            .OrderByDescending(c => c.Metadata?.CreationTimestamp ?? DateTime.MinValue)
-            .ThenBy(c => c.Metadata?.Name, StringComparer.Ordinal)
+    public static CachedStorageClass? PickDefault(IEnumerable<CachedStorageClass> classes) =>
+        classes.Where(c => c.IsDefault)
+            .OrderByDescending(c => c.Created ?? DateTime.MinValue)
+            .ThenBy(c => c.Name, StringComparer.Ordinal)
             .FirstOrDefault();
 }
 

@@ -18,9 +18,12 @@ public sealed class StaticClusterView : IClusterView
 
     public ServerVersion? ServerVersion { get; init; }
 
-    /// <summary>Adds an object of a declared kind; a namespaced object without a namespace gets <paramref name="defaultNamespace"/>.</summary>
-    public StaticClusterView Add<T>(ClusterKind<T> kind, T item, string defaultNamespace = "")
-        where T : class, IKubernetesObject<V1ObjectMeta>
+    /// <summary>
+    /// Adds what is kept of an object of a declared kind; a namespaced object without a namespace gets
+    /// <paramref name="defaultNamespace"/> (set on the object too).
+    /// </summary>
+    public StaticClusterView Add<TCached>(ClusterKind<TCached> kind, IKubernetesObject<V1ObjectMeta> item, string defaultNamespace = "")
+        where TCached : class
     {
         var ns = "";
         if (kind.Namespaced)
@@ -32,12 +35,13 @@ public sealed class StaticClusterView : IClusterView
 
         if (!stores.TryGetValue(kind, out var store))
         {
-            stores[kind] = store = new Store<T>();
+            stores[kind] = store = new Store<TCached>();
         }
 
-        var bucket = ((Store<T>)store).Bucket(ns);
-        bucket.Items.Add(item);
-        bucket.ByName[item.Metadata?.Name ?? ""] = item;
+        var bucket = ((Store<TCached>)store).Bucket(ns);
+        var kept = kind.Keep(item);
+        bucket.Items.Add(kept);
+        bucket.ByName[item.Metadata?.Name ?? ""] = kept;
         return this;
     }
 
@@ -60,38 +64,38 @@ public sealed class StaticClusterView : IClusterView
     /// <summary>Whether a lookup that finds nothing means missing: it does for a whole cluster, and for what the application ships.</summary>
     private bool Complete(ClusterKind kind) => Scope == ViewScope.Cluster || kind.ShippedWithApplication;
 
-    public Lookup<T> Get<T>(ClusterKind<T> kind, string @namespace, string name)
-        where T : class, IKubernetesObject<V1ObjectMeta>
+    public Lookup<TCached> Get<TCached>(ClusterKind<TCached> kind, string @namespace, string name)
+        where TCached : class
     {
         var found = Find(kind, kind.Namespaced ? @namespace : "")?.ByName.GetValueOrDefault(name);
-        return found is not null ? Lookup<T>.Found(found) : Complete(kind) ? Lookup<T>.NotFound : Lookup<T>.Unknown;
+        return found is not null ? Lookup<TCached>.Found(found) : Complete(kind) ? Lookup<TCached>.NotFound : Lookup<TCached>.Unknown;
     }
 
-    public Lookup<IReadOnlyList<T>> List<T>(ClusterKind<T> kind, string @namespace)
-        where T : class, IKubernetesObject<V1ObjectMeta>
+    public Lookup<IReadOnlyList<TCached>> List<TCached>(ClusterKind<TCached> kind, string @namespace)
+        where TCached : class
     {
         var list = Find(kind, kind.Namespaced ? @namespace : "")?.Items;
-        return list is not null ? Lookup<IReadOnlyList<T>>.Found(list)
-            : Complete(kind) ? Lookup<IReadOnlyList<T>>.Found([])
-            : Lookup<IReadOnlyList<T>>.Unknown;
+        return list is not null ? Lookup<IReadOnlyList<TCached>>.Found(list)
+            : Complete(kind) ? Lookup<IReadOnlyList<TCached>>.Found([])
+            : Lookup<IReadOnlyList<TCached>>.Unknown;
     }
 
     /// <summary>A default found in the set; otherwise missing for a whole cluster and unknown over the input alone.</summary>
-    public Lookup<V1StorageClass> GetDefaultStorageClass() =>
-        StorageClasses.PickDefault(All(ClusterKinds.StorageClass)) is { } found ? Lookup<V1StorageClass>.Found(found)
-        : Complete(ClusterKinds.StorageClass) ? Lookup<V1StorageClass>.NotFound : Lookup<V1StorageClass>.Unknown;
+    public Lookup<CachedStorageClass> GetDefaultStorageClass() =>
+        StorageClasses.PickDefault(All(ClusterKinds.StorageClass)) is { } found ? Lookup<CachedStorageClass>.Found(found)
+        : Complete(ClusterKinds.StorageClass) ? Lookup<CachedStorageClass>.NotFound : Lookup<CachedStorageClass>.Unknown;
 
     /// <summary>Every Service the view holds.</summary>
-    public IEnumerable<V1Service> Services => All(ClusterKinds.Service);
+    public IEnumerable<CachedService> Services => All(ClusterKinds.Service);
 
-    /// <summary>Every object of a kind the view holds, in every namespace.</summary>
-    public IEnumerable<T> All<T>(ClusterKind<T> kind)
-        where T : class, IKubernetesObject<V1ObjectMeta> =>
-        stores.TryGetValue(kind, out var store) ? ((Store<T>)store).Values.SelectMany(b => b.Items) : [];
+    /// <summary>What is kept of every object of a kind the view holds, in every namespace.</summary>
+    public IEnumerable<TCached> All<TCached>(ClusterKind<TCached> kind)
+        where TCached : class =>
+        stores.TryGetValue(kind, out var store) ? ((Store<TCached>)store).Values.SelectMany(b => b.Items) : [];
 
-    private Bucket<T>? Find<T>(ClusterKind<T> kind, string ns)
-        where T : class, IKubernetesObject<V1ObjectMeta> =>
-        stores.TryGetValue(kind, out var store) ? ((Store<T>)store).GetValueOrDefault(ns) : null;
+    private Bucket<TCached>? Find<TCached>(ClusterKind<TCached> kind, string ns)
+        where TCached : class =>
+        stores.TryGetValue(kind, out var store) ? ((Store<TCached>)store).GetValueOrDefault(ns) : null;
 
     private sealed class Store<T> : Dictionary<string, Bucket<T>>
         where T : class
@@ -122,8 +126,9 @@ public sealed class StaticClusterView : IClusterView
 
     private sealed class Adder(StaticClusterView view, IKubernetesObject<V1ObjectMeta> item, string defaultNamespace) : IClusterKindVisitor<StaticClusterView>
     {
-        public StaticClusterView Visit<T, TList>(ClusterKind<T, TList> kind)
+        public StaticClusterView Visit<T, TList, TCached>(ClusterKind<T, TList, TCached> kind)
             where T : class, IKubernetesObject<V1ObjectMeta>
-            where TList : class, IKubernetesObject<V1ListMeta>, IItems<T> => view.Add(kind, (T)item, defaultNamespace);
+            where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
+            where TCached : class => view.Add(kind, item, defaultNamespace);
     }
 }

@@ -29,11 +29,10 @@ public static class ModeResolution
     /// The namespace label <c>statefulguard.io/mode</c> overrides the global mode. An unreadable label
     /// keeps the global mode and says so.
     /// </summary>
-    public static GuardMode Resolve(GuardMode global, Lookup<V1Namespace> ns, out string? note)
+    public static GuardMode Resolve(GuardMode global, Lookup<CachedNamespace> ns, out string? note)
     {
         note = null;
-        if (ns.State != LookupState.Found || ns.Value!.Metadata?.Labels is not { } labels
-            || !labels.TryGetValue(WellKnown.ModeLabel, out var value))
+        if (ns.State != LookupState.Found || !ns.Value!.Labels.TryGetValue(WellKnown.ModeLabel, out var value))
         {
             return global;
         }

@@ -24,12 +24,12 @@ internal static class ClusterSnapshot
         };
 
         var counts = new Dictionary<ClusterKind, int>();
+        var statefulSets = new List<V1StatefulSet>();
         foreach (var kind in ClusterKinds.All)
         {
-            counts[kind] = await kind.Accept(new Loader(client, ns, view, cancellationToken));
+            counts[kind] = await kind.Accept(new Loader(client, ns, view, cancellationToken) { StatefulSets = statefulSets });
         }
 
-        var statefulSets = view.All(ClusterKinds.StatefulSet).ToList();
         await progress.WriteLineAsync(
             $"statefulguard: Kubernetes {view.ServerVersion}: {counts[ClusterKinds.StatefulSet]} StatefulSets, {counts[ClusterKinds.Service]} Services, " +
             $"{counts[ClusterKinds.PodDisruptionBudget]} PodDisruptionBudgets" + (ns is null ? " in all namespaces" : $" in namespace {ns}"));
@@ -44,12 +44,18 @@ internal static class ClusterSnapshot
         return [.. view.All(ClusterKinds.Exception)];
     }
 
-    /// <summary>Lists one kind into the view (every namespace, or <c>ns</c> for namespaced kinds); an optional kind not served lists nothing.</summary>
+    /// <summary>
+    /// Lists one kind into the view (every namespace, or <c>ns</c> for namespaced kinds); an optional kind not served
+    /// lists nothing. The StatefulSets, which the audit judges whole, are also added to <see cref="StatefulSets"/>.
+    /// </summary>
     private sealed class Loader(IKubernetes client, string? ns, StaticClusterView view, CancellationToken cancellationToken) : IClusterKindVisitor<Task<int>>
     {
-        public async Task<int> Visit<T, TList>(ClusterKind<T, TList> kind)
+        public List<V1StatefulSet>? StatefulSets { get; init; }
+
+        public async Task<int> Visit<T, TList, TCached>(ClusterKind<T, TList, TCached> kind)
             where T : class, IKubernetesObject<V1ObjectMeta>
             where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
+            where TCached : class
         {
             List<T> items;
             try
@@ -64,6 +70,10 @@ internal static class ClusterSnapshot
             foreach (var item in items)
             {
                 view.Add(kind, item, "default");
+                if (item is V1StatefulSet sts)
+                {
+                    StatefulSets?.Add(sts);
+                }
             }
 
             return items.Count;

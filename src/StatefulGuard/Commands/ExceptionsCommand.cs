@@ -66,7 +66,7 @@ internal static class ExceptionsCommand
                 var (view, statefulSets) = await ClusterSnapshot.LoadAsync(connection.Client, ns, stderr, CancellationToken.None);
                 exceptions.AddRange((await ClusterSnapshot.ExceptionsAsync(connection.Client, ns, CancellationToken.None)).Select(e => (e, "cluster")));
                 objects.AddRange(statefulSets.Select(s => (s.Metadata?.NamespaceProperty ?? "", WaivedKind.StatefulSet, s.Metadata?.Name ?? "")));
-                objects.AddRange(view.Services.Select(s => (s.Metadata?.NamespaceProperty ?? "", WaivedKind.Service, s.Metadata?.Name ?? "")));
+                objects.AddRange(view.Services.Select(s => (s.Namespace, WaivedKind.Service, s.Name)));
             }
             catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or k8s.Exceptions.KubeConfigException or IOException)
             {

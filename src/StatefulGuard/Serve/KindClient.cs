@@ -17,10 +17,11 @@ internal static class KindClient
     public const int PageSize = 500;
 
     /// <summary>One page of the kind, in every namespace (<paramref name="namespace"/> null) or in one.</summary>
-    public static async Task<TList> ListPageAsync<T, TList>(IKubernetes client, ClusterKind<T, TList> kind, string? @namespace, string? continueToken,
+    public static async Task<TList> ListPageAsync<T, TList, TCached>(IKubernetes client, ClusterKind<T, TList, TCached> kind, string? @namespace, string? continueToken,
         CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
         where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
+        where TCached : class
     {
         var page = @namespace is null || !kind.Namespaced
             ? await client.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(
@@ -31,9 +32,10 @@ internal static class KindClient
     }
 
     /// <summary>Every object of the kind, page by page.</summary>
-    public static async Task<List<T>> ListAllAsync<T, TList>(IKubernetes client, ClusterKind<T, TList> kind, string? @namespace, CancellationToken cancellationToken)
+    public static async Task<List<T>> ListAllAsync<T, TList, TCached>(IKubernetes client, ClusterKind<T, TList, TCached> kind, string? @namespace, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
         where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
+        where TCached : class
     {
         var all = new List<T>();
         string? continueToken = null;
@@ -49,7 +51,7 @@ internal static class KindClient
     }
 
     /// <summary>A watch of the kind in every namespace from <paramref name="resourceVersion"/>, with bookmarks.</summary>
-    public static async IAsyncEnumerable<(WatchEventType, T)> WatchAsync<T>(IKubernetes client, ClusterKind<T> kind, string resourceVersion, int timeoutSeconds,
+    public static async IAsyncEnumerable<(WatchEventType, T)> WatchAsync<T>(IKubernetes client, ClusterKind kind, string resourceVersion, int timeoutSeconds,
         Action<Exception> onError, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
@@ -63,15 +65,14 @@ internal static class KindClient
         }
     }
 
-    /// <summary>The kind's list and watch calls for a <see cref="WatchCache{T, TList}"/>.</summary>
-    public static WatchSource<T, TList> Source<T, TList>(IKubernetes client, ClusterKind<T, TList> kind)
+    /// <summary>The kind's list and watch calls for a <see cref="WatchCache{T, TList, TCached}"/>.</summary>
+    public static WatchSource<T, TList, TCached> Source<T, TList, TCached>(IKubernetes client, ClusterKind<T, TList, TCached> kind)
         where T : class, IKubernetesObject<V1ObjectMeta>
-        where TList : class, IKubernetesObject<V1ListMeta>, IItems<T> =>
+        where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
+        where TCached : class =>
         new(kind.Kind,
             (continueToken, ct) => ListPageAsync(client, kind, null, continueToken, ct),
-            (rv, timeout, onError, ct) => WatchAsync(client, kind, rv, timeout, onError, ct),
-            kind.Optional)
-        {
-            Project = kind.Project,
-        };
+            (rv, timeout, onError, ct) => WatchAsync<T>(client, kind, rv, timeout, onError, ct),
+            kind.Project,
+            kind.Optional);
 }

@@ -40,11 +40,8 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         }
     }
 
-    /// <summary>
-    /// Raised on a cache's loop with the objects of a kind that a watch event (whole, as it brought them) or a (re-)list
-    /// (as cached: the kind's projection) brought.
-    /// </summary>
-    public event Action<ClusterKind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>>, bool>? Changed;
+    /// <summary>Raised on a cache's loop with what a watch event or a (re-)list changed of a kind.</summary>
+    public event Action<ClusterKind, CacheChange>? Changed;
 
     /// <summary>Raised when a cache's list/watch loop restarts (gone: re-list; error: the apiserver unreachable).</summary>
     public event Action<ClusterKind, string>? CacheRestarted;
@@ -52,15 +49,16 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     private sealed class CacheFactory(KubernetesClusterView view, IKubernetes client, ILogger logger, TimeSpan watchTimeout, TimeSpan maxBackoff)
         : IClusterKindVisitor<IWatchCache>
     {
-        public IWatchCache Visit<T, TList>(ClusterKind<T, TList> kind)
+        public IWatchCache Visit<T, TList, TCached>(ClusterKind<T, TList, TCached> kind)
             where T : class, IKubernetesObject<V1ObjectMeta>
             where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
+            where TCached : class
         {
-            var cache = new WatchCache<T, TList>(KindClient.Source(client, kind), logger, watchTimeout, maxBackoff);
-            cache.Changed += (items, whole) =>
+            var cache = new WatchCache<T, TList, TCached>(KindClient.Source(client, kind), logger, watchTimeout, maxBackoff);
+            cache.Changed += change =>
             {
                 view.CheckSynced();
-                view.Changed?.Invoke(kind, items, whole);
+                view.Changed?.Invoke(kind, change);
             };
             return cache;
         }
@@ -92,16 +90,16 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         caches.Values.Select(c => (c.Kind, c.Synced, c.Count, c.LastContact));
 
     /// <summary>The cache of a declared kind; null without a cluster.</summary>
-    public IWatchCache<T>? Cache<T>(ClusterKind<T> kind)
-        where T : class, IKubernetesObject<V1ObjectMeta> => caches.GetValueOrDefault(kind) as IWatchCache<T>;
+    public IWatchCache<TCached>? Cache<TCached>(ClusterKind<TCached> kind)
+        where TCached : class => caches.GetValueOrDefault(kind) as IWatchCache<TCached>;
 
-    public Lookup<T> Get<T>(ClusterKind<T> kind, string @namespace, string name)
-        where T : class, IKubernetesObject<V1ObjectMeta> =>
-        Cache(kind)?.Get(kind.Namespaced ? @namespace : "", name) ?? Lookup<T>.Unknown;
+    public Lookup<TCached> Get<TCached>(ClusterKind<TCached> kind, string @namespace, string name)
+        where TCached : class =>
+        Cache(kind)?.Get(kind.Namespaced ? @namespace : "", name) ?? Lookup<TCached>.Unknown;
 
-    public Lookup<IReadOnlyList<T>> List<T>(ClusterKind<T> kind, string @namespace)
-        where T : class, IKubernetesObject<V1ObjectMeta> =>
-        Cache(kind)?.List(kind.Namespaced ? @namespace : "") ?? Lookup<IReadOnlyList<T>>.Unknown;
+    public Lookup<IReadOnlyList<TCached>> List<TCached>(ClusterKind<TCached> kind, string @namespace)
+        where TCached : class =>
+        Cache(kind)?.List(kind.Namespaced ? @namespace : "") ?? Lookup<IReadOnlyList<TCached>>.Unknown;
 
     /// <summary>Read from <c>/version</c> at start and every ten minutes (control planes get upgraded under running webhooks).</summary>
     public ServerVersion? ServerVersion => serverVersion;

@@ -7,21 +7,19 @@ using StatefulGuard.Core.Cluster;
 
 namespace StatefulGuard.Serve;
 
-/// <summary>How a <see cref="WatchCache{T, TList}"/> reaches the apiserver for one kind.</summary>
+/// <summary>How a <see cref="WatchCache{T, TList, TCached}"/> reaches the apiserver for one kind, and what it keeps of each object.</summary>
 /// <param name="Optional">
 /// A kind the cluster may not serve (a custom resource whose CRD is not installed): a 404 on the list leaves the cache
 /// synced and empty, says so once, and the list is tried again every <c>OptionalRetry</c> until the kind appears.
 /// </param>
-internal sealed record WatchSource<T, TList>(
+/// <param name="Project">What the cache keeps of each object (<see cref="ClusterKind{T, TList, TCached}.Project"/>).</param>
+internal sealed record WatchSource<T, TList, TCached>(
     string Kind,
     Func<string? /*continue*/, CancellationToken, Task<TList>> ListPage,
     Func<string /*resourceVersion*/, int /*timeoutSeconds*/, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> Watch,
+    Func<T, TCached> Project,
     bool Optional = false)
-    where T : class, IKubernetesObject<V1ObjectMeta>
-{
-    /// <summary>What the cache keeps of each object (<see cref="ClusterKind{T}.Project"/>).</summary>
-    public Func<T, T> Project { get; init; } = ClusterKind<T>.DropServerBookkeeping;
-}
+    where T : class, IKubernetesObject<V1ObjectMeta>;
 
 /// <summary>What readiness and start-up need of any cache, whatever its kind.</summary>
 internal interface IWatchCache
@@ -43,34 +41,38 @@ internal interface IWatchCache
     Task RunAsync(CancellationToken cancellationToken);
 }
 
-/// <summary>The lookups of a cache of <typeparamref name="T"/>.</summary>
-internal interface IWatchCache<T> : IWatchCache
-    where T : class
+/// <summary>The lookups of a cache that keeps <typeparamref name="TCached"/> of each object.</summary>
+internal interface IWatchCache<TCached> : IWatchCache
+    where TCached : class
 {
-    Lookup<T> Get(string @namespace, string name);
+    Lookup<TCached> Get(string @namespace, string name);
 
-    Lookup<IReadOnlyList<T>> List(string @namespace);
+    Lookup<IReadOnlyList<TCached>> List(string @namespace);
 
-    /// <summary>Every object in every namespace (a copy).</summary>
-    IReadOnlyList<T> All();
-
-    /// <summary>
-    /// Raised on the cache's loop after each change a watch brings (with the whole object as the event brought it,
-    /// <c>whole</c> true) and after each (re-)list (with every object as cached: its kind's projection).
-    /// </summary>
-    event Action<IReadOnlyList<T>, bool>? Changed;
+    /// <summary>What is kept of every object in every namespace (a copy).</summary>
+    IReadOnlyList<TCached> All();
 }
+
+/// <summary>
+/// What changed in a cache: after a watch event, the one object it named and the whole object as the event brought
+/// it; after a (re-)list, every object listed and no whole ones (the cache keeps only its kind's projection).
+/// </summary>
+internal sealed record CacheChange(IReadOnlyList<ObjectKey> Keys, IKubernetesObject<V1ObjectMeta>? Whole);
+
+/// <summary>Where an object is: its namespace ("" for cluster-scoped kinds) and name.</summary>
+internal readonly record struct ObjectKey(string Namespace, string Name);
 
 /// <summary>
 /// A list+watch cache of one kind, as client-go's reflector keeps one: list (in pages), then watch from the
 /// list's resourceVersion; re-watch from the last seen version when a watch ends, re-list on 410 Gone,
 /// back off while the apiserver is unreachable, and keep serving the last known state meanwhile.
 /// </summary>
-internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
+internal sealed partial class WatchCache<T, TList, TCached> : IWatchCache<TCached>
     where T : class, IKubernetesObject<V1ObjectMeta>
     where TList : IKubernetesObject<V1ListMeta>, IItems<T>
+    where TCached : class
 {
-    private readonly WatchSource<T, TList> source;
+    private readonly WatchSource<T, TList, TCached> source;
     private readonly ILogger logger;
     private readonly TimeSpan watchTimeout;
     private readonly TimeSpan maxBackoff;
@@ -82,7 +84,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
     private volatile bool synced;
     private string resourceVersion = "";
 
-    public WatchCache(WatchSource<T, TList> source, ILogger logger, TimeSpan watchTimeout, TimeSpan maxBackoff)
+    public WatchCache(WatchSource<T, TList, TCached> source, ILogger logger, TimeSpan watchTimeout, TimeSpan maxBackoff)
     {
         this.source = source;
         this.logger = logger;
@@ -106,35 +108,36 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
 
     public int Count => CountOf(store);
 
-    public Lookup<T> Get(string @namespace, string name) =>
-        synced ? Lookup<T>.Of(store.GetValueOrDefault(@namespace)?.ByName.GetValueOrDefault(name)) : Lookup<T>.Unknown;
+    public Lookup<TCached> Get(string @namespace, string name) =>
+        synced ? Lookup<TCached>.Of(store.GetValueOrDefault(@namespace)?.ByName.GetValueOrDefault(name)) : Lookup<TCached>.Unknown;
 
     /// <summary>Every object in the namespace ("" for cluster-scoped kinds).</summary>
-    public Lookup<IReadOnlyList<T>> List(string @namespace) =>
+    public Lookup<IReadOnlyList<TCached>> List(string @namespace) =>
         synced
-            ? Lookup<IReadOnlyList<T>>.Found(store.GetValueOrDefault(@namespace)?.Items ?? [])
-            : Lookup<IReadOnlyList<T>>.Unknown;
+            ? Lookup<IReadOnlyList<TCached>>.Found(store.GetValueOrDefault(@namespace)?.Items ?? [])
+            : Lookup<IReadOnlyList<TCached>>.Unknown;
 
-    public IReadOnlyList<T> All() => [.. store.Values.SelectMany(b => b.Items)];
+    public IReadOnlyList<TCached> All() => [.. store.Values.SelectMany(b => b.Items)];
 
     /// <summary>One namespace's objects as published to readers: by name, and as a list.</summary>
     private sealed class Bucket
     {
-        public Bucket(Dictionary<string, T> byName)
+        public Bucket(Dictionary<string, TCached> byName)
         {
             ByName = byName;
             Items = [.. byName.Values];
         }
 
-        public Dictionary<string, T> ByName { get; }
+        public Dictionary<string, TCached> ByName { get; }
 
-        public T[] Items { get; }
+        public TCached[] Items { get; }
     }
 
     // Enumerating a ConcurrentDictionary takes no lock (its Values property takes them all).
     private static int CountOf(ConcurrentDictionary<string, Bucket> map) => map.Sum(entry => entry.Value.Items.Length);
 
-    public event Action<IReadOnlyList<T>, bool>? Changed;
+    /// <summary>Raised on the cache's loop after each change a watch brings and after each (re-)list.</summary>
+    public event Action<CacheChange>? Changed;
 
     public event Action<string>? Restarted;
 
@@ -145,14 +148,12 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
         Restarted?.Invoke(reason);
     }
 
-    private T Trim(T item) => source.Project(item);
-
     /// <summary>Adds or replaces one object: its namespace's bucket is copied with the change and swapped in.</summary>
     private void Put(T item)
     {
         var (ns, name) = Key(item);
-        var byName = store.TryGetValue(ns, out var bucket) ? new Dictionary<string, T>(bucket.ByName, StringComparer.Ordinal) : new(StringComparer.Ordinal);
-        byName[name] = Trim(item);
+        var byName = store.TryGetValue(ns, out var bucket) ? new Dictionary<string, TCached>(bucket.ByName, StringComparer.Ordinal) : new(StringComparer.Ordinal);
+        byName[name] = source.Project(item);
         store[ns] = new Bucket(byName);
     }
 
@@ -161,7 +162,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
         var (ns, name) = Key(item);
         if (store.TryGetValue(ns, out var bucket) && bucket.ByName.ContainsKey(name))
         {
-            var byName = new Dictionary<string, T>(bucket.ByName, StringComparer.Ordinal);
+            var byName = new Dictionary<string, TCached>(bucket.ByName, StringComparer.Ordinal);
             byName.Remove(name);
             store[ns] = new Bucket(byName);
         }
@@ -201,7 +202,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
                 Installed = false;
                 store = new ConcurrentDictionary<string, Bucket>(StringComparer.Ordinal);
                 synced = true;
-                Changed?.Invoke([], false);
+                Changed?.Invoke(new CacheChange([], null));
                 backoff = OptionalRetry;
             }
             catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.Gone)
@@ -234,7 +235,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
 
     private async Task ListAsync(CancellationToken cancellationToken)
     {
-        var namespaces = new Dictionary<string, Dictionary<string, T>>(StringComparer.Ordinal);
+        var namespaces = new Dictionary<string, Dictionary<string, TCached>>(StringComparer.Ordinal);
         string? continueToken = null;
         string version;
         do
@@ -245,10 +246,10 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
                 var (ns, name) = Key(item);
                 if (!namespaces.TryGetValue(ns, out var byName))
                 {
-                    namespaces[ns] = byName = new Dictionary<string, T>(StringComparer.Ordinal);
+                    namespaces[ns] = byName = new Dictionary<string, TCached>(StringComparer.Ordinal);
                 }
 
-                byName[name] = Trim(item);
+                byName[name] = source.Project(item);
             }
 
             continueToken = page.Metadata?.ContinueProperty;
@@ -268,7 +269,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
         var count = CountOf(fresh);
         ClusterMetrics.CacheObjects.WithLabels(Kind).Set(count);
         LogListed(logger, Kind, count, version, first);
-        Changed?.Invoke([.. fresh.Values.SelectMany(b => b.Items)], false);
+        Changed?.Invoke(new CacheChange([.. fresh.SelectMany(entry => entry.Value.ByName.Keys.Select(name => new ObjectKey(entry.Key, name)))], null));
     }
 
     /// <returns>True when the cache must re-list (the watch's resourceVersion expired).</returns>
@@ -315,11 +316,11 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
                 {
                     case WatchEventType.Added or WatchEventType.Modified:
                         Put(item!);
-                        Changed?.Invoke([item!], true);
+                        Changed?.Invoke(new CacheChange([Key(item!)], item));
                         break;
                     case WatchEventType.Deleted:
                         Remove(item!);
-                        Changed?.Invoke([item!], true);
+                        Changed?.Invoke(new CacheChange([Key(item!)], item));
                         break;
                 }
             }
@@ -357,7 +358,7 @@ internal sealed partial class WatchCache<T, TList> : IWatchCache<T>
         return next * (0.8 + (Random.Shared.NextDouble() * 0.4));
     }
 
-    private static (string, string) Key(T item) => (item.Metadata?.NamespaceProperty ?? "", item.Metadata?.Name ?? "");
+    private static ObjectKey Key(T item) => new(item.Metadata?.NamespaceProperty ?? "", item.Metadata?.Name ?? "");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind} is not served by the cluster (its CustomResourceDefinition is not installed): running without it, looking again every {Seconds} s")]
     private static partial void LogNotInstalled(ILogger logger, string kind, double seconds);

@@ -154,20 +154,20 @@ public sealed class RuleDeclarationTests
         public HashSet<ClusterKind> Read { get; } = [];
 
         public Lookup<T> Get<T>(ClusterKind<T> kind, string @namespace, string name)
-            where T : class, IKubernetesObject<V1ObjectMeta>
+            where T : class
         {
             Read.Add(kind);
             return inner.Get(kind, @namespace, name);
         }
 
         public Lookup<IReadOnlyList<T>> List<T>(ClusterKind<T> kind, string @namespace)
-            where T : class, IKubernetesObject<V1ObjectMeta>
+            where T : class
         {
             Read.Add(kind);
             return inner.List(kind, @namespace);
         }
 
-        public Lookup<V1StorageClass> GetDefaultStorageClass()
+        public Lookup<CachedStorageClass> GetDefaultStorageClass()
         {
             Read.Add(ClusterKinds.StorageClass);
             return inner.GetDefaultStorageClass();

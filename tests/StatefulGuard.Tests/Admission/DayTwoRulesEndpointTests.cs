@@ -179,6 +179,30 @@ public sealed class ServiceProtectionEndpointTests(ClusterFixture cluster) : ICl
         Assert.Contains("no longer selects the pods of StatefulSet \"web\": app.kubernetes.io/name=web, selector wants web-v2", result.Message);
     }
 
+    [Theory]
+    [InlineData("deletionTimestamp")]
+    [InlineData("phase")]
+    public async Task Deleting_it_in_a_namespace_being_deleted_is_allowed(string mark)
+    {
+        var ns = await NamespaceWithStatefulSetAsync();
+        var terminating = Fixtures.Namespace(ns);
+        if (mark == "phase")
+        {
+            terminating["status"] = new JsonObject { ["phase"] = "Terminating" };
+        }
+        else
+        {
+            terminating["metadata"]!["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+        }
+
+        await cluster.ApplyAndWaitAsync("namespaces", terminating);
+
+        // Whoever deletes it (here not the namespace controller): the namespace and everything in it are going away.
+        var result = (await cluster.Webhook.PostAsync("/validate", AdmissionReviews.DeleteService(Fixtures.HeadlessService(ns)))).AssertWellFormed();
+
+        Assert.True(result.Allowed, result.Message);
+    }
+
     [Fact]
     public async Task Namespace_teardown_by_the_namespace_controller_is_allowed()
     {

@@ -19,17 +19,18 @@ public sealed class WatchCacheLoopTests
     public async Task An_unexpected_exception_from_the_watch_backs_off_and_watches_again(Type failure)
     {
         var watches = 0;
-        var source = new WatchSource<V1Service, V1ServiceList>(
+        var source = new WatchSource<V1Service, V1ServiceList, CachedService>(
             "Service",
             (_, _) => Task.FromResult(new V1ServiceList { Metadata = new V1ListMeta { ResourceVersion = "1" }, Items = [] }),
             (_, _, _, ct) => Interlocked.Increment(ref watches) == 1
                 ? Throw((Exception)Activator.CreateInstance(failure, "boom")!)
-                : Events(ct));
-        var cache = new WatchCache<V1Service, V1ServiceList>(source, NullLogger.Instance, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+                : Events(ct),
+            ClusterKinds.Service.Project);
+        var cache = new WatchCache<V1Service, V1ServiceList, CachedService>(source, NullLogger.Instance, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         var changes = new Changes();
-        cache.Changed += (_, _) => changes.Pulse();
+        cache.Changed += _ => changes.Pulse();
         var loop = cache.RunAsync(stop.Token);
         var found = await changes.UntilAsync(() => Task.FromResult(cache.Get("shop", "web")), l => l.State == LookupState.Found, TimeSpan.FromSeconds(5));
         await stop.CancelAsync();

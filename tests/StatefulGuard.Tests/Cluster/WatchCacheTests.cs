@@ -65,26 +65,21 @@ public sealed class WatchCacheTests : IAsyncLifetime
         var cached = await webhook.ClusterChanges.UntilAsync(() => Task.FromResult(view.GetService(ns, "nginx")), l => l.State == LookupState.Found, OneSecond);
 
         Assert.Equal(LookupState.Found, cached.State);
-        Assert.Null(cached.Value!.Metadata.ManagedFields);
-        Assert.Null(cached.Value.Metadata.Annotations);
-        Assert.Null(cached.Value.Spec.Ports);
-        Assert.Equal(("None", "ClusterIP", ns, "nginx"), (cached.Value.Spec.ClusterIP, cached.Value.Spec.Type, cached.Value.Metadata.NamespaceProperty, cached.Value.Metadata.Name));
-        Assert.NotEmpty(cached.Value.Spec.Selector);
-        Assert.False(string.IsNullOrEmpty(cached.Value.Metadata.ResourceVersion));
+        Assert.Equal(new CachedService(ns, "nginx", "ClusterIP", "None", cached.Value!.Selector), cached.Value);
+        Assert.Equal(Fixtures.HeadlessService(ns)["spec"]!["selector"]!.AsObject().Select(p => KeyValuePair.Create(p.Key, p.Value!.GetValue<string>())).OrderBy(p => p.Key, StringComparer.Ordinal),
+            cached.Value.Selector!);
 
-        // A StatefulSet keeps what the rules look up of it (name, serviceName, selector, pod labels); the policy reports
-        // take whole objects from watch events and lists.
+        // A StatefulSet keeps what the rules look up of it (name, serviceName, selector, pod labels, being deleted);
+        // the policy reports take whole objects from watch events and lists.
         var sts = Fixtures.Stored(Fixtures.StatefulSet(ns));
         sts["metadata"]!["managedFields"] = JsonNode.Parse("""[{"manager":"kube-controller-manager","operation":"Update","apiVersion":"apps/v1"}]""");
         apiServer.Apply("statefulsets", sts);
         var set = await webhook.ClusterChanges.UntilAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value is { Count: 1 }, OneSecond);
         var cachedSts = Assert.Single(set.Value!);
-        Assert.Null(cachedSts.Status);
-        Assert.Null(cachedSts.Metadata.ManagedFields);
-        Assert.Null(cachedSts.Spec.Template.Spec);
-        Assert.Equal(("web", "nginx"), (cachedSts.Metadata.Name, cachedSts.Spec.ServiceName));
-        Assert.NotEmpty(cachedSts.Spec.Template.Metadata.Labels);
-        Assert.NotEmpty(cachedSts.Spec.Selector.MatchLabels);
+        Assert.Equal((ns, "web", "nginx", false), (cachedSts.Namespace, cachedSts.Name, cachedSts.ServiceName, cachedSts.Deleting));
+        Assert.Equal(sts["spec"]!["template"]!["metadata"]!["labels"]!.AsObject().Count, cachedSts.PodLabels.Count);
+        Assert.NotEmpty(cachedSts.Selector!.MatchLabels);
+        Assert.All(cachedSts.Selector.MatchLabels, p => Assert.Equal(p.Value, cachedSts.PodLabels[p.Key]));
     }
 
     [Fact]
@@ -100,20 +95,20 @@ public sealed class WatchCacheTests : IAsyncLifetime
             return sts;
         }
 
-        static string? Version(k8s.Models.V1StatefulSet s) => s.Spec.Template.Metadata.Labels["version"];
+        static string? Version(CachedStatefulSet s) => s.PodLabels["version"];
 
         apiServer.Apply("statefulsets", Named("a", "1"));
         apiServer.Apply("statefulsets", Named("b", "1"));
         var both = await webhook.ClusterChanges.UntilAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value?.Count == 2, OneSecond);
-        Assert.Equal(["a", "b"], both.Value!.Select(s => s.Metadata.Name).Order());
+        Assert.Equal(["a", "b"], both.Value!.Select(s => s.Name).Order());
 
         apiServer.Apply("statefulsets", Named("b", "5"));
         apiServer.Delete("statefulsets", ns, "a");
         var after = await webhook.ClusterChanges.UntilAsync(() => Task.FromResult(view.GetStatefulSets(ns)), l => l.Value is [var only] && Version(only) == "5", OneSecond);
 
         var remaining = Assert.Single(after.Value!);
-        Assert.Equal(("b", "5"), (remaining.Metadata.Name, Version(remaining)));
-        Assert.Equal(["a", "b"], both.Value!.Select(s => s.Metadata.Name).Order());
+        Assert.Equal(("b", "5"), (remaining.Name, Version(remaining)));
+        Assert.Equal(["a", "b"], both.Value!.Select(s => s.Name).Order());
         Assert.All(both.Value!, s => Assert.Equal("1", Version(s)));
         var empty = view.GetStatefulSets(ClusterFixture.NewNamespace());
         Assert.Equal(LookupState.Found, empty.State);

@@ -45,16 +45,23 @@ public class ClusterFixture : IAsyncLifetime
         return kind.Accept(new Cached(view, obj, version));
     }
 
-    /// <summary>Whether the view holds the object at the version it was applied as.</summary>
+    /// <summary>
+    /// Whether the view holds the object as it was applied: at its version where the view keeps whole objects, else
+    /// what is kept of it (compared as JSON: the kept labels and selectors are not records).
+    /// </summary>
     private sealed class Cached(Core.Cluster.IClusterView view, System.Text.Json.Nodes.JsonObject obj, string version) : Core.Cluster.IClusterKindVisitor<bool>
     {
-        public bool Visit<T, TList>(Core.Cluster.ClusterKind<T, TList> kind)
+        public bool Visit<T, TList, TCached>(Core.Cluster.ClusterKind<T, TList, TCached> kind)
             where T : class, k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>
             where TList : class, k8s.IKubernetesObject<k8s.Models.V1ListMeta>, k8s.Models.IItems<T>
+            where TCached : class
         {
             var meta = obj["metadata"]!;
             var ns = kind.Namespaced ? meta["namespace"]!.GetValue<string>() : "";
-            return view.Get(kind, ns, meta["name"]!.GetValue<string>()).Value?.Metadata?.ResourceVersion == version;
+            var cached = view.Get(kind, ns, meta["name"]!.GetValue<string>()).Value;
+            return cached is k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> whole
+                ? whole.Metadata?.ResourceVersion == version
+                : cached is not null && System.Text.Json.JsonSerializer.Serialize(cached) == System.Text.Json.JsonSerializer.Serialize(kind.Project((T)kind.Read(obj)));
         }
     }
 }

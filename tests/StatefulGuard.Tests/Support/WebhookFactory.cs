@@ -113,7 +113,7 @@ public static class Readiness
     {
         var changes = new Changes();
         var view = factory.Services.GetRequiredService<StatefulGuard.Serve.KubernetesClusterView>();
-        view.Changed += (_, _, _) => changes.Pulse();
+        view.Changed += (_, _) => changes.Pulse();
         view.CacheRestarted += (_, _) => changes.Pulse();
         return changes;
     }

@@ -43,7 +43,7 @@ public sealed class DisruptionBudget : ValidatingRule<DisruptionBudgetOptions>
             yield break;
         }
 
-        if (budgets.Value!.Any(b => Selectors.Matches(b.Spec?.Selector, context.PodLabels)))
+        if (budgets.Value!.Any(b => Selectors.Matches(b.Selector, context.PodLabels)))
         {
             yield break;
         }

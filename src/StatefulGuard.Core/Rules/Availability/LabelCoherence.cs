@@ -46,12 +46,12 @@ public sealed class LabelCoherence : ValidatingRule<RuleOptions>
 
         if (context.Cluster.GetPodDisruptionBudgets(context.Namespace) is { State: LookupState.Found, Value: { } budgets })
         {
-            var present = budgets.OfType<V1PodDisruptionBudget>().ToArray();
-            var anotherSelectsUs = present.Any(b => Selectors.Matches(b.Spec?.Selector, labels));
-            foreach (var budget in present.OrderBy(b => b.Metadata?.Name, StringComparer.Ordinal))
+            var present = budgets.OfType<CachedDisruptionBudget>().ToArray();
+            var anotherSelectsUs = present.Any(b => Selectors.Matches(b.Selector, labels));
+            foreach (var budget in present.OrderBy(b => b.Name, StringComparer.Ordinal))
             {
-                var name = budget.Metadata?.Name ?? "";
-                if (budget.Spec?.Selector is not { } selector)
+                var name = budget.Name;
+                if (budget.Selector is not { } selector)
                 {
                     continue;
                 }
@@ -153,8 +153,8 @@ public sealed class LabelCoherence : ValidatingRule<RuleOptions>
 
         private IReadOnlyList<IDictionary<string, string>> OtherStatefulSets() =>
             others ??= context.Cluster.GetStatefulSets(context.Namespace) is { State: LookupState.Found, Value: { } all }
-                ? all.Where(s => s?.Metadata?.Name != context.Name && s?.Spec?.Template?.Metadata?.Labels is { Count: > 0 })
-                    .Select(s => s.Spec.Template.Metadata.Labels).ToArray()
+                ? all.Where(s => s is not null && s.Name != context.Name && s.PodLabels.Count > 0)
+                    .Select(IDictionary<string, string> (s) => s.PodLabels).ToArray()
                 : [];
     }
 

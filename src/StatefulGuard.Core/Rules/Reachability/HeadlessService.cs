@@ -83,8 +83,8 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
                 yield break;
         }
 
-        var spec = lookup.Value!.Spec;
-        if (string.Equals(spec?.Type, "ExternalName", StringComparison.Ordinal))
+        var service = lookup.Value!;
+        if (string.Equals(service.Type, "ExternalName", StringComparison.Ordinal))
         {
             yield return Violation(
                 "service-not-headless",
@@ -95,9 +95,9 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
             yield break;
         }
 
-        if (!string.Equals(spec?.ClusterIP, "None", StringComparison.Ordinal))
+        if (!string.Equals(service.ClusterIP, "None", StringComparison.Ordinal))
         {
-            var ip = string.IsNullOrEmpty(spec?.ClusterIP) ? "not set, so one is allocated" : spec!.ClusterIP;
+            var ip = string.IsNullOrEmpty(service.ClusterIP) ? "not set, so one is allocated" : service.ClusterIP;
             yield return Violation(
                 "service-not-headless",
                 FieldPath,
@@ -106,7 +106,7 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
                 with { Summary = $"Service \"{serviceName}\" is not headless; recreate it with clusterIP: None" };
         }
 
-        var selector = spec?.Selector;
+        var selector = service.Selector;
         if (selector is null || selector.Count == 0)
         {
             yield return Violation(

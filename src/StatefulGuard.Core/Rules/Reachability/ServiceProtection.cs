@@ -49,8 +49,7 @@ public sealed class ServiceProtection : ServiceRule<ServiceProtectionOptions>
             yield break;
         }
 
-        if (context.Cluster.GetNamespace(context.Namespace) is { State: LookupState.Found, Value: var ns }
-            && (ns!.Metadata?.DeletionTimestamp is not null || ns.Status?.Phase == "Terminating"))
+        if (context.Cluster.GetNamespace(context.Namespace) is { State: LookupState.Found, Value.Terminating: true })
         {
             yield break;
         }
@@ -66,15 +65,15 @@ public sealed class ServiceProtection : ServiceRule<ServiceProtectionOptions>
         }
 
         var dependents = all.Value!
-            .Where(s => s.Spec?.ServiceName == context.Name && s.Metadata?.DeletionTimestamp is null)
-            .OrderBy(s => s.Metadata?.Name, StringComparer.Ordinal)
+            .Where(s => s.ServiceName == context.Name && !s.Deleting)
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
             .ToArray();
         if (dependents.Length == 0)
         {
             yield break;
         }
 
-        var names = string.Join(", ", dependents.Select(s => $"\"{s.Metadata?.Name}\""));
+        var names = string.Join(", ", dependents.Select(s => $"\"{s.Name}\""));
         var plural = dependents.Length == 1 ? "StatefulSet" : "StatefulSets";
         if (context.Operation == Operation.Delete)
         {
@@ -95,15 +94,15 @@ public sealed class ServiceProtection : ServiceRule<ServiceProtectionOptions>
 
         foreach (var statefulSet in dependents)
         {
-            var labels = statefulSet.Spec?.Template?.Metadata?.Labels ?? new Dictionary<string, string>();
+            var labels = statefulSet.PodLabels;
             if (Selects(context.OldService, labels) && !Selects(context.Service, labels))
             {
                 var selector = context.Service?.Spec?.Selector;
                 var why = selector is { Count: > 0 } ? string.Join("; ", Selectors.Mismatches(selector, labels)) : "the selector is empty";
                 yield return Violation("selector-drops-pods", "spec.selector",
-                    $"the new selector of Service \"{context.Name}\" no longer selects the pods of StatefulSet \"{statefulSet.Metadata?.Name}\": {why}",
+                    $"the new selector of Service \"{context.Name}\" no longer selects the pods of StatefulSet \"{statefulSet.Name}\": {why}",
                     $"keep the selector a subset of its pod labels ({Selectors.Format(labels)})")
-                    with { Summary = $"new selector drops the pods of StatefulSet \"{statefulSet.Metadata?.Name}\"; keep it a subset" };
+                    with { Summary = $"new selector drops the pods of StatefulSet \"{statefulSet.Name}\"; keep it a subset" };
             }
         }
     }

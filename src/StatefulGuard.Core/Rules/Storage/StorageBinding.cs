@@ -66,7 +66,7 @@ public sealed class StorageBinding : ValidatingRule<RuleOptions>
             var storageClass = lookup.Value!;
             if (storageClass.VolumeBindingMode != "WaitForFirstConsumer")
             {
-                var name = storageClass.Metadata?.Name ?? className ?? "default";
+                var name = storageClass.Name is { Length: > 0 } named ? named : className ?? "default";
                 yield return Violation("immediate-binding", path,
                     $"StorageClass \"{name}\" binds volumes immediately: a replica's volume may land in a zone its pod cannot run in",
                     "use a StorageClass with volumeBindingMode: WaitForFirstConsumer")

@@ -171,7 +171,7 @@ internal sealed partial class ReportController : BackgroundService
         return done;
     }
 
-    private void OnChanged(ClusterKind kind, IReadOnlyList<IKubernetesObject<V1ObjectMeta>> objects, bool whole)
+    private void OnChanged(ClusterKind kind, CacheChange change)
     {
         if (!leading)
         {
@@ -180,13 +180,13 @@ internal sealed partial class ReportController : BackgroundService
 
         if (kind == ClusterKinds.StatefulSet)
         {
-            foreach (var sts in objects)
+            foreach (var (ns, name) in change.Keys)
             {
-                var key = Enqueue(sts.Metadata?.NamespaceProperty ?? "", sts.Metadata?.Name ?? "");
-                if (whole && sts is V1StatefulSet brought)
+                var key = Enqueue(ns, name);
+                if (change.Whole is V1StatefulSet brought)
                 {
-                    // A watch event: judge the object it brought. A (re-)list brings every one as cached (what the
-                    // rules look up of it): those are read again from the apiserver.
+                    // A watch event: judge the object it brought. A (re-)list keeps only what the rules look up of
+                    // each: those are read again from the apiserver.
                     fresh[key] = brought;
                 }
             }
@@ -195,14 +195,14 @@ internal sealed partial class ReportController : BackgroundService
         {
             // What the rules read of a namespace's objects (its Services, budgets, exceptions, its mode label) can change
             // the verdict of any StatefulSet in it.
-            var namespaces = objects.Select(o => kind == ClusterKinds.Namespace ? o.Metadata?.Name : o.Metadata?.NamespaceProperty).Distinct(StringComparer.Ordinal);
+            var namespaces = change.Keys.Select(k => kind == ClusterKinds.Namespace ? k.Name : k.Namespace).Distinct(StringComparer.Ordinal);
             foreach (var ns in namespaces)
             {
                 if (ns is not null && view.GetStatefulSets(ns) is { State: LookupState.Found, Value: { } all })
                 {
                     foreach (var sts in all)
                     {
-                        Enqueue(ns, sts.Metadata?.Name ?? "");
+                        Enqueue(ns, sts.Name);
                     }
                 }
             }
@@ -220,7 +220,7 @@ internal sealed partial class ReportController : BackgroundService
     {
         foreach (var sts in view.Cache(ClusterKinds.StatefulSet)?.All() ?? [])
         {
-            Enqueue(sts.Metadata?.NamespaceProperty ?? "", sts.Metadata?.Name ?? "");
+            Enqueue(sts.Namespace, sts.Name);
         }
 
         wake.Writer.TryWrite(true);
