@@ -80,6 +80,11 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
 
     private int settled;
 
+    /// <summary>How many collections followed lists (one, after the first lists; re-lists leave theirs to the trimmer).</summary>
+    public int SettleCollections => settleCollections;
+
+    private int settleCollections;
+
     private void CheckSynced()
     {
         if (!Synced)
@@ -106,6 +111,7 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        Interlocked.Increment(ref settleCollections);
         var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
         LogSettled(logger, clock.Elapsed.TotalMilliseconds, heap / (1024.0 * 1024));
     }
