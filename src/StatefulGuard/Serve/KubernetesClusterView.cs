@@ -78,23 +78,29 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     /// <summary>Completes once <see cref="Synced"/> is first true (at once without a cluster).</summary>
     public Task WhenSynced => synced.Task;
 
-    private int settled;
+    private readonly Lock settling = new();
 
     /// <summary>How many collections followed lists (one, after the first lists; re-lists leave theirs to the trimmer).</summary>
-    public int SettleCollections => settleCollections;
-
-    private int settleCollections;
+    public int SettleCollections { get; private set; }
 
     private void CheckSynced()
     {
-        if (!Synced)
+        if (synced.Task.IsCompleted || !Synced)
         {
             return;
         }
 
-        if (Connected && Interlocked.Exchange(ref settled, 1) == 0)
+        if (Connected)
         {
-            SettleAfterFirstLists();
+            // Whichever cache loop gets here first collects; the others wait for it, so nothing reports ready before.
+            lock (settling)
+            {
+                if (SettleCollections == 0)
+                {
+                    SettleAfterFirstLists();
+                    SettleCollections++;
+                }
+            }
         }
 
         synced.TrySetResult();
@@ -111,7 +117,6 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        Interlocked.Increment(ref settleCollections);
         var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
         LogSettled(logger, clock.Elapsed.TotalMilliseconds, heap / (1024.0 * 1024));
     }
