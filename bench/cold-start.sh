@@ -4,7 +4,8 @@
 # default 1000) and without it (0). Plain HTTP on loopback, no cluster, published ReadyToRun. Not part of CI.
 #
 #   bench/cold-start.sh            3 starts per setting
-#   COLD_SETTINGS="1000 100;1500 100" bench/cold-start.sh    other warm-up / call-counting delay pairs (ms)
+#   COLD_SETTINGS="1000 100 0;1500 100 1" bench/cold-start.sh    other warm-up (ms) / call-counting delay (ms) /
+#                                                                quick JIT (0 as shipped, 1 the runtime's default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -18,16 +19,17 @@ port=18777
 ms() { python3 -c "import sys; print(round(float(sys.argv[1]) * 1000, 1))" "$1"; }
 rps() { awk '/Requests\/sec:/ {print $2}' "$1"; }
 
-echo "| warm-up | call-counting delay | start to ready | first /mutate | first /validate | req/s first 5 s | req/s warm | first 5 s / warm |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| warm-up | call-counting delay | quick JIT | start to ready | first /mutate | first /validate | req/s first 5 s | req/s warm | first 5 s / warm |"
+echo "|---|---|---|---|---|---|---|---|---|"
 # As shipped (the runtime's default call-counting delay, 100 ms), without the warm-up, and with calls counted at once
 # (DOTNET_TC_CallCountingDelayMs=0: tried, not kept, see docs/performance.md).
-IFS=';' read -r -a settings <<< "${COLD_SETTINGS:-1000 100;0 100;1000 0}"
+IFS=';' read -r -a settings <<< "${COLD_SETTINGS:-1000 100 0;1000 100 1;0 100 0}"
 for setting in "${settings[@]}"; do
-  read -r warmup delay <<< "$setting"
+  read -r warmup delay quickjit <<< "$setting"
+  quickjit="${quickjit:-0}"
   for run in 1 2 3; do
     start=$(date +%s.%N)
-    DOTNET_TC_CallCountingDelayMs=$delay StatefulGuard__Cluster__Source=None StatefulGuard__WarmupMilliseconds=$warmup Serilog__MinimumLevel__Default=Warning \
+    DOTNET_TC_CallCountingDelayMs=$delay DOTNET_TC_QuickJit=$quickjit StatefulGuard__Cluster__Source=None StatefulGuard__WarmupMilliseconds=$warmup Serilog__MinimumLevel__Default=Warning \
       dotnet "$work/publish/statefulguard.dll" serve --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &
     pid=$!
     until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.02; done
@@ -39,6 +41,6 @@ for setting in "${settings[@]}"; do
     hey -z 5s -c 16 -m POST -T application/json -D "$body" "http://127.0.0.1:$port/mutate" > "$work/warm.txt"
     kill $pid; wait $pid 2>/dev/null || true
     first=$(rps "$work/first.txt"); warm=$(rps "$work/warm.txt")
-    echo "| ${warmup} ms | ${delay} ms | ${ready} ms | $(ms "$first_mutate") ms | $(ms "$first_validate") ms | ${first%.*} | ${warm%.*} | $(python3 -c "print(round(100 * $first / $warm))") % |"
+    echo "| ${warmup} ms | ${delay} ms | $([ "$quickjit" = 1 ] && echo on || echo off) | ${ready} ms | $(ms "$first_mutate") ms | $(ms "$first_validate") ms | ${first%.*} | ${warm%.*} | $(python3 -c "print(round(100 * $first / $warm))") % |"
   done
 done
