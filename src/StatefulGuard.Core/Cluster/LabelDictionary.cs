@@ -8,9 +8,10 @@ namespace StatefulGuard.Core.Cluster;
 /// bytes for two pairs against some 220 for a <see cref="Dictionary{TKey, TValue}"/> with its buckets and entries.
 /// Labels and selectors hold a handful of pairs, so a binary search over the array is as quick as hashing. It is an
 /// <see cref="IDictionary{TKey, TValue}"/> so that it fits where the client's models hold labels (a
-/// <c>V1LabelSelector</c>'s matchLabels) and what reads labels reads it unchanged; writing to it throws.
+/// <c>V1LabelSelector</c>'s matchLabels) and what reads labels reads it unchanged; writing to it throws. Two are equal
+/// when they hold the same pairs, so the records that keep them compare by value.
 /// </summary>
-public sealed class LabelDictionary : IDictionary<string, string>, IReadOnlyDictionary<string, string>
+public sealed class LabelDictionary : IDictionary<string, string>, IReadOnlyDictionary<string, string>, IEquatable<LabelDictionary>
 {
     private readonly KeyValuePair<string, string>[] pairs;
 
@@ -103,6 +104,23 @@ public sealed class LabelDictionary : IDictionary<string, string>, IReadOnlyDict
     public void Clear() => throw ReadOnly();
 
     public override string ToString() => Selectors.Format(pairs);
+
+    public bool Equals(LabelDictionary? other) =>
+        other is not null && (ReferenceEquals(this, other) || pairs.AsSpan().SequenceEqual(other.pairs));
+
+    public override bool Equals(object? obj) => Equals(obj as LabelDictionary);
+
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (var (key, value) in pairs)
+        {
+            hash.Add(key, StringComparer.Ordinal);
+            hash.Add(value, StringComparer.Ordinal);
+        }
+
+        return hash.ToHashCode();
+    }
 
     private int IndexOf(string key)
     {

@@ -44,6 +44,18 @@ public sealed class CachedObjectsTests
         });
 
     [Fact]
+    public void Label_dictionaries_with_the_same_pairs_are_equal_and_so_are_the_records_keeping_them() =>
+        Gen.Select(Labels, Labels).Sample((a, b) =>
+        {
+            var (first, again, other) = (LabelDictionary.From(a), LabelDictionary.From(new Dictionary<string, string>(a)), LabelDictionary.From(b));
+
+            Assert.Equal(first, again);
+            Assert.Equal(first.GetHashCode(), again.GetHashCode());
+            Assert.Equal(new CachedService("shop", "db", null, "None", first), new CachedService("shop", "db", null, "None", again));
+            Assert.Equal(a.OrderBy(p => p.Key, StringComparer.Ordinal).SequenceEqual(b.OrderBy(p => p.Key, StringComparer.Ordinal)), first.Equals(other));
+        });
+
+    [Fact]
     public void A_label_dictionary_is_read_only()
     {
         var kept = LabelDictionary.From(new Dictionary<string, string> { ["app"] = "db" });
