@@ -45,7 +45,7 @@ public static class ClusterKinds
     public static IReadOnlyList<ClusterKind> All { get; } = [Service, Namespace, StorageClass, PodDisruptionBudget, StatefulSet, Exception];
 
     /// <summary>kubectl's copy of the whole object as last applied: often the largest field, and never read.</summary>
-    public const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+    private const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
 
     /// <summary>The declared kind named <paramref name="kind"/> (as a manifest's <c>kind</c> spells it); null for others.</summary>
     public static ClusterKind? ByKind(string? kind) => All.FirstOrDefault(k => k.Kind == kind);

@@ -61,7 +61,7 @@ public class ClusterFixture : IAsyncLifetime
             var cached = view.Get(kind, ns, meta["name"]!.GetValue<string>()).Value;
             return cached is k8s.IKubernetesObject<k8s.Models.V1ObjectMeta> whole
                 ? whole.Metadata?.ResourceVersion == version
-                : cached is not null && System.Text.Json.JsonSerializer.Serialize(cached) == System.Text.Json.JsonSerializer.Serialize(kind.Project((T)kind.Read(obj)));
+                : cached is not null && System.Text.Json.JsonSerializer.Serialize(cached) == System.Text.Json.JsonSerializer.Serialize(kind.Keep(kind.Read(obj)));
         }
     }
 }
