@@ -53,6 +53,10 @@ start_guard() {
     dotnet "$guard_dll" serve --urls "https://127.0.0.1:$guard_port" > "$results/statefulguard.log" 2>&1 &
   guard_pid=$!
 }
+h2() { # port path amount (-n requests, or -D seconds) -> requests/s; 16 connections of 8 streams each
+  h2load $3 -c 16 -m 8 -t 1 -d "$body" -H 'content-type: application/json' "https://127.0.0.1:$1$2" 2>&1 |
+    tee -a "$results/h2load.log" | awk '/finished in/ {gsub(",", "", $4); print $4}' | head -n1
+}
 first() { # port path -> ms from the TLS connection made to the whole answer read
   curl -ks --http2 -o /dev/null -w '%{time_pretransfer} %{time_total}\n' -H 'content-type: application/json' --data-binary "@$body" \
     "https://127.0.0.1:$1$2" | awk '{printf "%.1f", ($2 - $1) * 1000}'
@@ -67,8 +71,7 @@ for attempt in 1 2 3; do
   # Cold start, as a new replica meets the apiserver: the first /mutate and /validate right after ready (from the TLS
   # connection made to the answer read: the request and its answer, not the handshake), then throughput in the first 5 s.
   first_mutate+=($(first "$guard_port" /mutate)); first_validate+=($(first "$guard_port" /validate))
-  first5_all+=($(h2load -D 5 -c 16 -m 8 -t 1 -d "$body" -H 'content-type: application/json' "https://127.0.0.1:$guard_port/mutate" 2>&1 |
-    awk '/finished in/ {gsub(",", "", $4); print $4}' | head -n1))
+  first5_all+=($(h2 "$guard_port" /mutate "-D 5"))
   if [ "$attempt" -lt 3 ]; then kill "$guard_pid"; wait "$guard_pid" 2>/dev/null || true; fi
 done
 pids+=($guard_pid)
@@ -78,11 +81,6 @@ dotnet "$bench_dll" floor --urls "https://127.0.0.1:$floor_port" --cert "$result
 floor_pid=$!; pids+=($floor_pid)
 until curl -ksf "https://127.0.0.1:$floor_port/readyz" >/dev/null 2>&1; do sleep 0.05; done
 
-h2() { # port path n -> requests/s
-  h2load -n "$3" -c 16 -m 8 -t 1 -d "$body" -H 'content-type: application/json' "https://127.0.0.1:$1$2" 2>&1 |
-    tee -a "$results/h2load.log" | awk '/finished in/ {gsub(",", "", $4); print $4}' | head -n1
-}
-failed() { awk '/requests:/ && /failed/ {for (i=1;i<=NF;i++) if ($(i+1) ~ /failed/) print $i}' "$results/h2load.log" | tail -n1; }
 latency() { # port path -> "p50 p99" in ms at 800 req/s (8 workers x 100 req/s)
   hey -h2 -z "$latency_time" -c 8 -q 100 -m POST -T application/json -D "$body" "https://127.0.0.1:$1$2" 2>&1 |
     tee -a "$results/hey.log" |
@@ -91,7 +89,7 @@ latency() { # port path -> "p50 p99" in ms at 800 req/s (8 workers x 100 req/s)
 
 # Warm-up by time, not by count: both servers must reach their fully optimised code (tiered compilation
 # with dynamic PGO takes several seconds of load) before anything is measured, or the ratio flatters StatefulGuard.
-warm() { h2load -D "$warmup_time" -c 16 -m 8 -t 1 -d "$body" -H 'content-type: application/json' "https://127.0.0.1:$1$2" >/dev/null 2>&1; }
+warm() { h2 "$1" "$2" "-D $warmup_time" >/dev/null; }
 echo "warming up (${warmup_time}s per endpoint)" >&2
 warm "$floor_port" /mutate; warm "$guard_port" /mutate; warm "$guard_port" /validate
 : > "$results/h2load.log"; : > "$results/hey.log"
@@ -103,9 +101,9 @@ median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 floor_rps_all=(); mutate_rps_all=(); validate_rps_all=()
 echo "throughput ($rounds rounds of $requests requests each)" >&2
 for _ in $(seq $rounds); do
-  floor_rps_all+=("$(h2 "$floor_port" /mutate "$requests")")
-  mutate_rps_all+=("$(h2 "$guard_port" /mutate "$requests")")
-  validate_rps_all+=("$(h2 "$guard_port" /validate "$requests")")
+  floor_rps_all+=("$(h2 "$floor_port" /mutate "-n $requests")")
+  mutate_rps_all+=("$(h2 "$guard_port" /mutate "-n $requests")")
+  validate_rps_all+=("$(h2 "$guard_port" /validate "-n $requests")")
 done
 failures=$(grep -Eo '[0-9]+ failed' "$results/h2load.log" | awk '{s+=$1} END {print s+0}')
 floor_rps=$(median "${floor_rps_all[@]}"); mutate_rps=$(median "${mutate_rps_all[@]}"); validate_rps=$(median "${validate_rps_all[@]}")
