@@ -116,6 +116,6 @@ public sealed class SecurityContextDefaults : MutatingRule<SecurityContextOption
     }
 
     private static bool AddsSysAdmin(V1SecurityContext? context) =>
-        context?.Capabilities?.Add?.Any(c => c.Equals("SYS_ADMIN", StringComparison.OrdinalIgnoreCase)
-                                             || c.Equals("CAP_SYS_ADMIN", StringComparison.OrdinalIgnoreCase)) == true;
+        context?.Capabilities?.Add?.Any(c => string.Equals(c, "SYS_ADMIN", StringComparison.OrdinalIgnoreCase)
+                                             || string.Equals(c, "CAP_SYS_ADMIN", StringComparison.OrdinalIgnoreCase)) == true;
 }

@@ -86,7 +86,8 @@ public sealed class TopologySpread : MutatingRule<TopologySpreadOptions>
     private static V1LabelSelector Copy(V1LabelSelector selector) => new()
     {
         MatchLabels = selector.MatchLabels is null ? null : new Dictionary<string, string>(selector.MatchLabels),
-        MatchExpressions = selector.MatchExpressions?.Select(e => new V1LabelSelectorRequirement
+        // A null requirement selects nothing and the apiserver refuses it: the copy leaves it out.
+        MatchExpressions = selector.MatchExpressions?.OfType<V1LabelSelectorRequirement>().Select(e => new V1LabelSelectorRequirement
         {
             Key = e.Key,
             OperatorProperty = e.OperatorProperty,
