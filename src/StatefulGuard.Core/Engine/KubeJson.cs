@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
 
 namespace StatefulGuard.Core.Engine;
@@ -22,6 +23,11 @@ public static class KubeJson
 
     /// <summary>Read-only: derive a copy to add converters.</summary>
     public static JsonSerializerOptions SerializerOptions => Options;
+
+    /// <summary>The generated serialization of a model type (from <see cref="KubeModelsContext"/> or the client's context).</summary>
+    public static JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T));
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, TypeInfo<T>());
 
     public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
 

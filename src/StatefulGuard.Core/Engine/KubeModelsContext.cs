@@ -32,12 +32,8 @@ namespace StatefulGuard.Core.Engine;
 [JsonSerializable(typeof(V1Status))]
 [JsonSerializable(typeof(IDictionary<string, string>))]
 [JsonSerializable(typeof(JsonElement))]
-[JsonSerializable(typeof(Watcher<KubernetesObject>.WatchEvent), TypeInfoPropertyName = "WatchEventOfObject")]
-[JsonSerializable(typeof(Watcher<V1StatefulSet>.WatchEvent), TypeInfoPropertyName = "WatchEventOfStatefulSet")]
-[JsonSerializable(typeof(Watcher<V1Service>.WatchEvent), TypeInfoPropertyName = "WatchEventOfService")]
-[JsonSerializable(typeof(Watcher<V1Namespace>.WatchEvent), TypeInfoPropertyName = "WatchEventOfNamespace")]
-[JsonSerializable(typeof(Watcher<V1PodDisruptionBudget>.WatchEvent), TypeInfoPropertyName = "WatchEventOfPodDisruptionBudget")]
-[JsonSerializable(typeof(Watcher<V1StorageClass>.WatchEvent), TypeInfoPropertyName = "WatchEventOfStorageClass")]
+[JsonSerializable(typeof(Exceptions.StatefulGuardException))]
+[JsonSerializable(typeof(Exceptions.StatefulGuardExceptionList))]
 public sealed partial class KubeModelsContext : JsonSerializerContext
 {
 }

@@ -32,25 +32,39 @@ public sealed class StoredReport
     public string? ResourceVersion { get; }
 
     /// <summary>The name of the StatefulSet the report is about (its scope).</summary>
-    public string? ScopeName { get; private init; }
+    public string ScopeName { get; private init; } = "";
 
-    /// <summary>A report as the apiserver holds it (read back, or the answer to a write).</summary>
-    public static StoredReport Of(JsonObject report)
+    /// <summary>A report as the apiserver holds it (read back, or the answer to a write); null when it is not one.</summary>
+    /// <param name="problem">Why it is not a report StatefulGuard can keep track of.</param>
+    public static StoredReport? TryOf(JsonNode? node, out string problem)
     {
-        var times = new List<(int, long)>();
-        foreach (var item in (report["results"] as JsonArray ?? []).OfType<JsonObject>())
+        if (node is not JsonObject report)
         {
-            if (item["timestamp"]?["seconds"] is JsonValue seconds && seconds.TryGetValue<long>(out var s))
+            problem = node is null ? "no object" : $"a JSON {node.GetValueKind()}, not an object";
+            return null;
+        }
+
+        var metadata = JsonFields.Object(report, "metadata");
+        var name = JsonFields.Text(metadata, "name");
+        var ns = JsonFields.Text(metadata, "namespace");
+        var scope = JsonFields.Text(JsonFields.Object(report, "scope"), "name");
+        if (name is null || ns is null || scope is null)
+        {
+            problem = "no metadata.name, metadata.namespace or scope.name";
+            return null;
+        }
+
+        var times = new List<(int, long)>();
+        foreach (var item in (JsonFields.Array(report, "results") ?? []).OfType<JsonObject>())
+        {
+            if (JsonFields.Number(JsonFields.Object(item, "timestamp"), "seconds") is { } seconds)
             {
-                times.Add((ResultKey((string?)item["policy"], (string?)item["rule"], (string?)item["result"], (string?)item["message"]), s));
+                times.Add((ResultKey(JsonFields.Text(item, "policy"), JsonFields.Text(item, "rule"), JsonFields.Text(item, "result"), JsonFields.Text(item, "message")), seconds));
             }
         }
 
-        return new StoredReport((string?)report["metadata"]?["namespace"] ?? "", (string?)report["metadata"]?["name"] ?? "",
-            (string?)report["metadata"]?["resourceVersion"], Fingerprint(report), [.. times])
-        {
-            ScopeName = (string?)report["scope"]?["name"],
-        };
+        problem = "";
+        return new StoredReport(ns, name, JsonFields.Text(metadata, "resourceVersion"), Fingerprint(report), [.. times]) { ScopeName = scope };
     }
 
     /// <summary>Whether <paramref name="report"/> says what this one says (result timestamps aside).</summary>
@@ -81,41 +95,41 @@ public sealed class StoredReport
         {
             json.WriteStartObject();
             Strings(json, report, "apiVersion", "kind", "source");
-            var metadata = report["metadata"] as JsonObject;
+            var metadata = JsonFields.Object(report, "metadata");
             Strings(json, metadata, "name", "namespace");
-            json.WriteString("managedBy", (string?)metadata?["labels"]?[PolicyReports.ManagedByLabel]);
+            json.WriteString("managedBy", JsonFields.Text(JsonFields.Object(metadata, "labels"), PolicyReports.ManagedByLabel));
             json.WriteStartArray("owners");
-            foreach (var owner in (metadata?["ownerReferences"] as JsonArray ?? []).OfType<JsonObject>())
+            foreach (var owner in (JsonFields.Array(metadata, "ownerReferences") ?? []).OfType<JsonObject>())
             {
                 Reference(json, owner, inArray: true);
             }
 
             json.WriteEndArray();
-            if (report["scope"] is JsonObject scope)
+            if (JsonFields.Object(report, "scope") is { } scope)
             {
                 Reference(json, scope);
             }
 
             foreach (var count in new[] { "pass", "fail", "warn", "error", "skip" })
             {
-                json.WriteString(count, report["summary"]?[count]?.ToJsonString());
+                json.WriteString(count, JsonFields.Raw(JsonFields.Object(report, "summary"), count));
             }
 
             json.WriteStartArray("results");
-            foreach (var item in (report["results"] as JsonArray ?? []).OfType<JsonObject>())
+            foreach (var item in (JsonFields.Array(report, "results") ?? []).OfType<JsonObject>())
             {
                 json.WriteStartObject();
                 Strings(json, item, "source", "policy", "rule", "category", "severity", "result", "message");
-                json.WriteString("scored", item["scored"]?.ToJsonString());
+                json.WriteString("scored", JsonFields.Raw(item, "scored"));
                 json.WriteStartArray("resources");
-                foreach (var resource in (item["resources"] as JsonArray ?? []).OfType<JsonObject>())
+                foreach (var resource in (JsonFields.Array(item, "resources") ?? []).OfType<JsonObject>())
                 {
                     Reference(json, resource, inArray: true);
                 }
 
                 json.WriteEndArray();
 
-                foreach (var (key, value) in (item["properties"] as JsonObject ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
+                foreach (var (key, value) in (JsonFields.Object(item, "properties") ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
                     json.WriteString("p:" + key, value?.ToJsonString());
                 }
@@ -150,7 +164,7 @@ public sealed class StoredReport
     {
         foreach (var key in keys)
         {
-            json.WriteString(key, obj?[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : obj?[key]?.ToJsonString());
+            json.WriteString(key, JsonFields.Text(obj, key) ?? JsonFields.Raw(obj, key));
         }
     }
 }

@@ -42,21 +42,22 @@ internal static class AuditCommand
         {
             try
             {
-                using var connection = ClusterConnection.Create(options.Cluster);
-                if (connection.Client is null)
+                using var connection = options.Cluster.Connect();
+                if (connection.Api is not { } api)
                 {
                     await stderr.WriteLineAsync("statefulguard audit: --cluster needs a kubeconfig (KUBECONFIG, ~/.kube/config or StatefulGuard:Cluster:Kubeconfig) or a pod's service account");
                     return CommandLine.Usage;
                 }
 
-                var (view, statefulSets) = await ClusterSnapshot.LoadAsync(connection.Client, ns, stderr, CancellationToken.None);
+                var (view, statefulSets) = await ClusterSnapshot.LoadAsync(api, ns, stderr, CancellationToken.None);
                 cluster = view;
                 if (args.Paths.Length == 0)
                 {
                     manifests = new ManifestSet(statefulSets.Select(ClusterDocument).ToArray(), manifests.Errors);
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or k8s.Exceptions.KubeConfigException or IOException)
+            catch (Exception ex) when (ex is HttpRequestException or Core.Cluster.Api.ApiException or Core.Cluster.Api.MalformedResponseException or TimeoutException
+                                       or k8s.Exceptions.KubeConfigException or IOException)
             {
                 await stderr.WriteLineAsync($"statefulguard audit: cannot read the cluster: {ex.Message}");
                 return CommandLine.Usage;

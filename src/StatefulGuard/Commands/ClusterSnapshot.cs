@@ -1,33 +1,28 @@
-using System.Net;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using StatefulGuard.Core.Cluster;
-using StatefulGuard.Serve;
+using StatefulGuard.Core.Cluster.Api;
 
 namespace StatefulGuard.Commands;
 
 /// <summary>
 /// A one-shot, consistent-enough copy of every declared kind (<see cref="ClusterKinds"/>), listed in pages from the
-/// live cluster for <c>audit --cluster</c> — the CLI runs once, so it lists instead of watching.
+/// live cluster for <c>audit --cluster</c> — the CLI runs once, so it lists instead of watching. Objects that cannot be
+/// read are skipped and said on the progress stream.
 /// </summary>
 internal static class ClusterSnapshot
 {
     public static async Task<(StaticClusterView View, IReadOnlyList<V1StatefulSet> StatefulSets)> LoadAsync(
-        IKubernetes client, string? ns, TextWriter progress, CancellationToken cancellationToken)
+        KubeApi api, string? ns, TextWriter progress, CancellationToken cancellationToken)
     {
-        var info = await client.Version.GetCodeAsync(cancellationToken);
-        var view = new StaticClusterView
-        {
-            ServerVersion = ServerVersion.Parse(info.GitVersion, info.Major, info.Minor),
-            Scope = ViewScope.Cluster,
-        };
+        var (version, _) = await VersionEndpoint.ReadAsync(api, cancellationToken);
+        var view = new StaticClusterView { ServerVersion = version, Scope = ViewScope.Cluster };
 
         var counts = new Dictionary<ClusterKind, int>();
         var statefulSets = new List<V1StatefulSet>();
         foreach (var kind in ClusterKinds.All)
         {
-            counts[kind] = await kind.Accept(new Loader(client, ns, view, cancellationToken) { StatefulSets = statefulSets });
+            counts[kind] = await kind.Accept(new Loader(api, ns, view, progress, cancellationToken) { StatefulSets = statefulSets });
         }
 
         await progress.WriteLineAsync(
@@ -37,10 +32,10 @@ internal static class ClusterSnapshot
     }
 
     /// <summary>The cluster's StatefulGuardExceptions; none when their CRD is not installed (404).</summary>
-    public static async Task<List<Core.Exceptions.StatefulGuardException>> ExceptionsAsync(IKubernetes client, string? ns, CancellationToken cancellationToken)
+    public static async Task<List<Core.Exceptions.StatefulGuardException>> ExceptionsAsync(KubeApi api, string? ns, TextWriter progress, CancellationToken cancellationToken)
     {
         var view = new StaticClusterView();
-        await new Loader(client, ns, view, cancellationToken).Visit(ClusterKinds.Exception);
+        await new Loader(api, ns, view, progress, cancellationToken).Visit(ClusterKinds.Exception);
         return [.. view.All(ClusterKinds.Exception)];
     }
 
@@ -48,7 +43,8 @@ internal static class ClusterSnapshot
     /// Lists one kind into the view (every namespace, or <c>ns</c> for namespaced kinds); an optional kind not served
     /// lists nothing. The StatefulSets, which the audit judges whole, are also added to <see cref="StatefulSets"/>.
     /// </summary>
-    private sealed class Loader(IKubernetes client, string? ns, StaticClusterView view, CancellationToken cancellationToken) : IClusterKindVisitor<Task<int>>
+    private sealed class Loader(KubeApi api, string? ns, StaticClusterView view, TextWriter progress, CancellationToken cancellationToken)
+        : IClusterKindVisitor<Task<int>>
     {
         public List<V1StatefulSet>? StatefulSets { get; init; }
 
@@ -60,9 +56,9 @@ internal static class ClusterSnapshot
             List<T> items;
             try
             {
-                items = await KindClient.ListAllAsync(client, kind, ns, cancellationToken);
+                items = await KindClient.ListAllAsync<T>(api, kind, ns, Skipped, cancellationToken);
             }
-            catch (HttpOperationException ex) when (kind.Optional && ex.Response?.StatusCode == HttpStatusCode.NotFound)
+            catch (ApiException ex) when (kind.Optional && ex.IsNotFound)
             {
                 return 0;
             }
@@ -78,5 +74,8 @@ internal static class ClusterSnapshot
 
             return items.Count;
         }
+
+        private void Skipped(MalformedObject malformed) =>
+            progress.WriteLine($"statefulguard: skipped a {malformed.Kind} that cannot be read ({malformed.Name}): {malformed.Reason}");
     }
 }

@@ -56,19 +56,20 @@ internal static class ExceptionsCommand
         {
             try
             {
-                using var connection = Serve.ClusterConnection.Create(options.Cluster);
-                if (connection.Client is null)
+                using var connection = options.Cluster.Connect();
+                if (connection.Api is not { } api)
                 {
                     await stderr.WriteLineAsync("statefulguard exceptions: --cluster needs a kubeconfig (KUBECONFIG, ~/.kube/config) or a pod's service account");
                     return CommandLine.Usage;
                 }
 
-                var (view, statefulSets) = await ClusterSnapshot.LoadAsync(connection.Client, ns, stderr, CancellationToken.None);
-                exceptions.AddRange((await ClusterSnapshot.ExceptionsAsync(connection.Client, ns, CancellationToken.None)).Select(e => (e, "cluster")));
+                var (view, statefulSets) = await ClusterSnapshot.LoadAsync(api, ns, stderr, CancellationToken.None);
+                exceptions.AddRange((await ClusterSnapshot.ExceptionsAsync(api, ns, stderr, CancellationToken.None)).Select(e => (e, "cluster")));
                 objects.AddRange(statefulSets.Select(s => (s.Metadata?.NamespaceProperty ?? "", WaivedKind.StatefulSet, s.Metadata?.Name ?? "")));
                 objects.AddRange(view.Services.Select(s => (s.Namespace, WaivedKind.Service, s.Name)));
             }
-            catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or k8s.Exceptions.KubeConfigException or IOException)
+            catch (Exception ex) when (ex is HttpRequestException or Core.Cluster.Api.ApiException or Core.Cluster.Api.MalformedResponseException or TimeoutException
+                                       or k8s.Exceptions.KubeConfigException or IOException)
             {
                 await stderr.WriteLineAsync($"statefulguard exceptions: cannot read the cluster: {ex.Message}");
                 return CommandLine.Usage;

@@ -59,24 +59,9 @@ public sealed class TlsOptions
     public string? ClientCaFile { get; set; }
 }
 
-public enum ClusterSource
-{
-    /// <summary>In-cluster service account in a pod, else KUBECONFIG / ~/.kube/config, else offline.</summary>
-    Auto,
-
-    /// <summary>The kubeconfig in <see cref="ClusterOptions.Kubeconfig"/>, KUBECONFIG or ~/.kube/config.</summary>
-    Kubeconfig,
-
-    /// <summary>The pod's service account.</summary>
-    InCluster,
-
-    /// <summary>No cluster: lookups are unverifiable.</summary>
-    None,
-}
-
 public sealed class ClusterOptions
 {
-    public ClusterSource Source { get; set; } = ClusterSource.Auto;
+    public Core.Cluster.Api.ClusterSource Source { get; set; } = Core.Cluster.Api.ClusterSource.Auto;
 
     /// <summary>An explicit kubeconfig file; by default KUBECONFIG, then ~/.kube/config, as kubectl finds it.</summary>
     public string? Kubeconfig { get; set; }
@@ -90,8 +75,18 @@ public sealed class ClusterOptions
     /// <summary>Server-side timeout of one watch request; the cache re-watches from the last resourceVersion.</summary>
     public int WatchTimeoutSeconds { get; set; } = 300;
 
-    /// <summary>Upper bound of the reconnect backoff while the apiserver is unreachable.</summary>
-    public int MaxBackoffSeconds { get; set; } = 30;
+    /// <summary>
+    /// Upper bound of the backoff while the apiserver fails: after it recovers, the caches follow changes again and the
+    /// webhook becomes ready within this (plus one request).
+    /// </summary>
+    public int MaxBackoffSeconds { get; set; } = 8;
+
+    /// <summary>How long one request to the apiserver may take (a watch: until its headers arrive).</summary>
+    public int RequestTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>The connection these settings describe (none with <see cref="Core.Cluster.Api.ClusterSource.None"/>).</summary>
+    public Core.Cluster.Api.ClusterConnection Connect() =>
+        Core.Cluster.Api.ClusterConnection.Create(Source, Kubeconfig, TimeSpan.FromSeconds(RequestTimeoutSeconds));
 }
 
 /// <summary>Bounds on StatefulGuardExceptions, checked when one is created or updated.</summary>

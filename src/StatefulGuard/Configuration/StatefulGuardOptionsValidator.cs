@@ -87,6 +87,7 @@ internal sealed class ClusterOptionsRules : AbstractValidator<ClusterOptions>
         RuleFor(o => o.UnverifiableAction).Named();
         RuleFor(o => o.WatchTimeoutSeconds).Between(10, 3600);
         RuleFor(o => o.MaxBackoffSeconds).Between(1, 600);
+        RuleFor(o => o.RequestTimeoutSeconds).Between(1, 300);
     }
 }
 

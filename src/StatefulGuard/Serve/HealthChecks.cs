@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using StatefulGuard.Serve.Cluster;
 
 namespace StatefulGuard.Serve;
 

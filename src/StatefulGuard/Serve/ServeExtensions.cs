@@ -64,10 +64,11 @@ internal static class ServeExtensions
             sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.Exceptions.Policy,
             sp.GetRequiredService<TimeProvider>()));
 
-        services.AddSingleton(sp => ClusterConnection.Create(sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.Cluster));
-        services.AddSingleton<KubernetesClusterView>();
-        services.AddSingleton<IClusterView>(sp => sp.GetRequiredService<KubernetesClusterView>());
-        services.AddHostedService(sp => sp.GetRequiredService<KubernetesClusterView>());
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.Cluster.Connect());
+        services.AddSingleton<Cluster.MalformedObjectLog>();
+        services.AddSingleton<Cluster.KubernetesClusterView>();
+        services.AddSingleton<IClusterView>(sp => sp.GetRequiredService<Cluster.KubernetesClusterView>());
+        services.AddHostedService(sp => sp.GetRequiredService<Cluster.KubernetesClusterView>());
 
         services.AddSingleton<Reports.ReportController>();
         services.AddHostedService(sp => sp.GetRequiredService<Reports.ReportController>());

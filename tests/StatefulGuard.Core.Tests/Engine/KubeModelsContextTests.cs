@@ -15,7 +15,7 @@ public sealed class KubeModelsContextTests
     [Fact]
     public void The_kinds_statefulguard_reads_resolve_through_its_own_context_first()
     {
-        foreach (var type in new[] { typeof(V1StatefulSet), typeof(V1ServiceList), typeof(Watcher<V1Namespace>.WatchEvent), typeof(V1Container) })
+        foreach (var type in new[] { typeof(V1StatefulSet), typeof(V1ServiceList), typeof(V1Namespace), typeof(StatefulGuard.Core.Exceptions.StatefulGuardException), typeof(V1Container) })
         {
             Assert.Same(KubeModelsContext.Default, KubeJson.SerializerOptions.GetTypeInfo(type).OriginatingResolver);
         }
@@ -70,16 +70,14 @@ public sealed class KubeModelsContextTests
     }
 
     [Fact]
-    public void Watch_events_read_as_the_client_reads_them()
+    public void Watch_events_read_as_the_apiserver_writes_them()
     {
-        var line = """{"type":"MODIFIED","object":{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"shop"},"spec":{"clusterIP":"None","selector":{"app":"web"}}}}""";
+        var line = """{"type":"MODIFIED","object":{"apiVersion":"v1","kind":"Service","metadata":{"name":"web","namespace":"shop","resourceVersion":"7"},"spec":{"clusterIP":"None","selector":{"app":"web"}}}}""";
 
-        var generic = JsonSerializer.Deserialize<Watcher<KubernetesObject>.WatchEvent>(line, KubeJson.SerializerOptions)!;
-        var typed = JsonSerializer.Deserialize<Watcher<V1Service>.WatchEvent>(line, KubeJson.SerializerOptions)!;
+        var typed = StatefulGuard.Core.Cluster.Api.KindClient.ReadEvent<V1Service>(JsonDocument.Parse(line).RootElement, "Service", null)!.Value;
 
-        Assert.Equal("Service", generic.Object.Kind);
-        Assert.Equal(WatchEventType.Modified, typed.Type);
-        Assert.Equal(("web", "None"), (typed.Object.Metadata.Name, typed.Object.Spec.ClusterIP));
+        Assert.Equal(StatefulGuard.Core.Cluster.Api.WatchEventType.Modified, typed.Type);
+        Assert.Equal(("web", "None", "7"), (typed.Object!.Metadata.Name, typed.Object.Spec.ClusterIP, typed.ResourceVersion));
     }
 
     private static JsonSerializerOptions ClientOwn()

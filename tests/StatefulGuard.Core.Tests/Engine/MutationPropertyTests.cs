@@ -109,8 +109,8 @@ public sealed class MutationPropertyTests
             var patch = JsonSerializer.Deserialize<JsonPatchDocument>(JsonPatchBuilder.ToJson(result.Patch))!;
             patch.ApplyTo(patched);
 
-            var expected = KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(result.Mutated));
-            var actual = KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(KubernetesJson.Deserialize<V1StatefulSet>(patched)));
+            var expected = JsonNode.Parse(StatefulGuard.Core.Engine.KubeJson.Serialize(result.Mutated));
+            var actual = JsonNode.Parse(StatefulGuard.Core.Engine.KubeJson.Serialize(KubernetesJson.Deserialize<V1StatefulSet>(patched)));
             return JsonNode.DeepEquals(expected, actual)
                    && Subset(json, patched)
                    && Mutation.Run(KubernetesJson.Deserialize<V1StatefulSet>(patched)).Patch.Count == 0
@@ -178,8 +178,8 @@ public sealed class MutationPropertyTests
 
             var patched = json.DeepClone().AsObject();
             JsonSerializer.Deserialize<JsonPatchDocument>(JsonPatchBuilder.ToJson(result.Patch))!.ApplyTo(patched);
-            var expected = KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(result.Mutated));
-            var actual = KubernetesJson.Deserialize<JsonNode>(KubernetesJson.Serialize(KubernetesJson.Deserialize<V1StatefulSet>(patched)));
+            var expected = JsonNode.Parse(StatefulGuard.Core.Engine.KubeJson.Serialize(result.Mutated));
+            var actual = JsonNode.Parse(StatefulGuard.Core.Engine.KubeJson.Serialize(KubernetesJson.Deserialize<V1StatefulSet>(patched)));
             var keptUnknown = !unknown || (patched["spec"]!["template"]!["spec"]!["futurePodField"]?["mode"]?.GetValue<string>() == "x"
                                            && patched["spec"]!["template"]!["spec"]!["containers"]!.AsArray().All(c => c!["futureContainerField"] is JsonArray { Count: 2 }));
             return JsonNode.DeepEquals(expected, actual) && keptUnknown

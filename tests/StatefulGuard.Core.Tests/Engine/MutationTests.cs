@@ -11,10 +11,10 @@ public sealed class MutationTests
 {
     private static readonly string[] AllRules = ["prestop", "probes", "security-context", "topology-spread"];
 
-    private static string Template(V1StatefulSet sts) => KubernetesJson.Serialize(sts.Spec.Template);
+    private static string Template(V1StatefulSet sts) => StatefulGuard.Core.Engine.KubeJson.Serialize(sts.Spec.Template);
 
     private static V1StatefulSet Stored(V1StatefulSet mutated) =>
-        KubernetesJson.Deserialize<V1StatefulSet>(KubernetesJson.Serialize(mutated));
+        KubernetesJson.Deserialize<V1StatefulSet>(StatefulGuard.Core.Engine.KubeJson.Serialize(mutated));
 
     [Fact]
     public void Every_rule_injects_and_the_annotation_lists_it_on_the_statefulset_not_the_template()

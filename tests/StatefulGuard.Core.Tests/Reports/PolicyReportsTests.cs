@@ -23,7 +23,7 @@ public sealed class PolicyReportsTests
         var (report, _) = Report();
         var (again, _) = Report(at: Then.AddHours(3));
 
-        Assert.True(StoredReport.Of(report).Says(again)); // only the timestamps differ
+        Assert.True(StoredReport.TryOf(report, out _)!.Says(again)); // only the timestamps differ
 
         // As the apiserver returns it: its own metadata, keys in another order, defaults added.
         var stored = new JsonObject(report.Reverse().Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
@@ -31,7 +31,7 @@ public sealed class PolicyReportsTests
         stored["metadata"]!["uid"] = "c0ffee00-0000-4000-8000-000000000001";
         stored["metadata"]!["managedFields"] = new JsonArray(new JsonObject { ["manager"] = "statefulguard" });
         stored["results"]![0]!["resourceSelector"] = null;
-        Assert.True(StoredReport.Of(stored).Says(again));
+        Assert.True(StoredReport.TryOf(stored, out _)!.Says(again));
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class PolicyReportsTests
         var (report, _) = Report();
         var (changed, results) = Report(edit: j => j["spec"]!["serviceName"] = "missing", at: Then.AddHours(1));
 
-        var stored = StoredReport.Of(report);
+        var stored = StoredReport.TryOf(report, out _)!;
         Assert.False(stored.Says(changed));
         var headless = results.Single(r => r.Policy == "headless-service");
         var probes = results.Single(r => r.Policy == "probes");
@@ -60,5 +60,37 @@ public sealed class PolicyReportsTests
         {
             Assert.Equal(results.Count(r => r.Result == outcome), (int)report["summary"]![outcome]!);
         }
+    }
+
+    public static TheoryData<string> Malformed =>
+    [
+        "[]",
+        "\"a report\"",
+        """{"metadata":[],"scope":{"name":"web"}}""",
+        """{"metadata":{"name":"statefulguard-web","namespace":5},"scope":{"name":"web"}}""",
+        """{"metadata":{"name":"statefulguard-web","namespace":"shop"},"scope":"web"}""",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Malformed))]
+    public void A_stored_report_of_another_shape_is_no_report_and_nothing_throws(string json)
+    {
+        Assert.Null(StoredReport.TryOf(JsonNode.Parse(json), out var problem));
+        Assert.NotEmpty(problem);
+    }
+
+    [Fact]
+    public void Fields_of_another_type_inside_a_report_read_as_absent()
+    {
+        var (report, _) = Report();
+        report["results"] = "none";
+        report["summary"] = new JsonArray(1, 2);
+        report["metadata"]!["labels"] = "x";
+        report["metadata"]!["ownerReferences"] = new JsonObject();
+
+        var stored = StoredReport.TryOf(report, out _);
+
+        Assert.NotNull(stored);
+        Assert.False(stored.Says(Report().Report));
     }
 }

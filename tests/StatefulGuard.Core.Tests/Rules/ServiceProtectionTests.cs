@@ -15,7 +15,7 @@ public sealed class ServiceProtectionTests
 
     private static StaticClusterView Dependent() => new StaticClusterView().Add(Objects.StatefulSet(), "shop");
 
-    private static V1Service Copy(V1Service s) => KubernetesJson.Deserialize<V1Service>(KubernetesJson.Serialize(s));
+    private static V1Service Copy(V1Service s) => KubernetesJson.Deserialize<V1Service>(StatefulGuard.Core.Engine.KubeJson.Serialize(s));
 
     [Fact]
     public void Deleting_the_governing_service_is_reported_naming_the_statefulset()

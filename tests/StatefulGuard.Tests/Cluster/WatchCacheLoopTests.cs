@@ -1,9 +1,9 @@
 using System.Runtime.CompilerServices;
-using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using StatefulGuard.Core.Cluster;
-using StatefulGuard.Serve;
+using StatefulGuard.Core.Cluster.Api;
+using StatefulGuard.Core.Cluster.Watch;
 using StatefulGuard.Tests.Support;
 
 namespace StatefulGuard.Tests.Cluster;
@@ -16,17 +16,19 @@ public sealed class WatchCacheLoopTests
     [InlineData(typeof(ObjectDisposedException))]
     [InlineData(typeof(NotSupportedException))]
     [InlineData(typeof(AggregateException))]
+    [InlineData(typeof(OutOfMemoryException))]
+    [InlineData(typeof(OperationCanceledException))]
     public async Task An_unexpected_exception_from_the_watch_backs_off_and_watches_again(Type failure)
     {
         var watches = 0;
-        var source = new WatchSource<V1Service, V1ServiceList, CachedService>(
+        var source = new WatchSource<V1Service, CachedService>(
             "Service",
-            (_, _) => Task.FromResult(new V1ServiceList { Metadata = new V1ListMeta { ResourceVersion = "1" }, Items = [] }),
+            (_, _, _) => Task.FromResult(new ListPage<V1Service>([], "1", null)),
             (_, _, _, ct) => Interlocked.Increment(ref watches) == 1
                 ? Throw((Exception)Activator.CreateInstance(failure, "boom")!)
                 : Events(ct),
             ClusterKinds.Service.Project);
-        var cache = new WatchCache<V1Service, V1ServiceList, CachedService>(source, NullLogger.Instance, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        var cache = new WatchCache<V1Service, CachedService>(source, NullLogger.Instance, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         var changes = new Changes();
@@ -40,7 +42,7 @@ public sealed class WatchCacheLoopTests
         Assert.True(watches >= 2, "the loop did not watch again after the failure");
     }
 
-    private static async IAsyncEnumerable<(WatchEventType, V1Service)> Throw(Exception failure)
+    private static async IAsyncEnumerable<WatchEvent<V1Service>> Throw(Exception failure)
     {
         await Task.Yield();
         throw failure;
@@ -49,9 +51,10 @@ public sealed class WatchCacheLoopTests
 #pragma warning restore CS0162
     }
 
-    private static async IAsyncEnumerable<(WatchEventType, V1Service)> Events([EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<WatchEvent<V1Service>> Events([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        yield return (WatchEventType.Added, new V1Service { Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "shop", ResourceVersion = "2" } });
+        yield return new WatchEvent<V1Service>(WatchEventType.Added,
+            new V1Service { Metadata = new V1ObjectMeta { Name = "web", NamespaceProperty = "shop", ResourceVersion = "2" } }, "2");
         await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
     }
 }

@@ -129,7 +129,7 @@ public sealed class WatchCacheTests : IAsyncLifetime
         Assert.True(apiServer.CountRequests(IsServiceList) > listsBefore, "no re-list after 410 Gone");
 
         // The first lists' garbage was collected once before ready; a re-list under way is left to the trimmer.
-        Assert.Equal(1, webhook.Services.GetRequiredService<StatefulGuard.Serve.KubernetesClusterView>().SettleCollections);
+        Assert.Equal(1, webhook.Services.GetRequiredService<StatefulGuard.Serve.Cluster.KubernetesClusterView>().SettleCollections);
     }
 
     [Fact]
@@ -141,10 +141,10 @@ public sealed class WatchCacheTests : IAsyncLifetime
         var bad = AdmissionReviews.Create(Fixtures.StatefulSet(ns, serviceName: "missing"));
         Assert.True((await webhook.ClusterChanges.UntilAsync(() => webhook.PostAsync("/validate", good), r => r.Allowed, TimeSpan.FromSeconds(5))).Allowed);
 
-        var restarts = StatefulGuard.Serve.ClusterMetrics.WatchRestarts.WithLabels("Service", "error").Value;
+        var restarts = StatefulGuard.Serve.Cluster.ClusterMetrics.WatchRestarts.WithLabels("Service", "error").Value;
         await apiServer.StopAsync();
         // The watch has noticed and is backing off: its restart counter moved.
-        await webhook.ClusterChanges.UntilAsync(() => StatefulGuard.Serve.ClusterMetrics.WatchRestarts.WithLabels("Service", "error").Value > restarts, TimeSpan.FromSeconds(10));
+        await webhook.ClusterChanges.UntilAsync(() => StatefulGuard.Serve.Cluster.ClusterMetrics.WatchRestarts.WithLabels("Service", "error").Value > restarts, TimeSpan.FromSeconds(10));
 
         Assert.True((await webhook.PostAsync("/validate", good)).AssertWellFormed().Allowed);
         Assert.False((await webhook.PostAsync("/validate", bad)).AssertWellFormed().Allowed);

@@ -140,7 +140,7 @@ public sealed class DeployTests
         };
         var report = Core.Reports.PolicyReports.Build(format, sts, results, _ => DateTimeOffset.UnixEpoch);
         Assert.All(report.Select(p => p.Key), key => Assert.Contains(key, schema.Properties.Keys));
-        var item = schema.Properties["results"].Items as V1JSONSchemaProps ?? KubernetesJson.Deserialize<V1JSONSchemaProps>(KubernetesJson.Serialize(schema.Properties["results"].Items));
+        var item = schema.Properties["results"].Items as V1JSONSchemaProps ?? KubernetesJson.Deserialize<V1JSONSchemaProps>(((System.Text.Json.JsonElement)schema.Properties["results"].Items).GetRawText());
         Assert.All(report["results"]![0]!.AsObject().Select(p => p.Key), key => Assert.Contains(key, item.Properties.Keys));
         Assert.Equal(Enum.GetNames<Core.Rules.RuleSeverity>().Select(n => n.ToLowerInvariant()).Order(), ((IEnumerable<object>)item.Properties["severity"].EnumProperty).Select(e => e.ToString()!).Order());
     }

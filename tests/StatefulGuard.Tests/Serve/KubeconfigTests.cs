@@ -1,7 +1,6 @@
-using System.Text.Json;
 using k8s;
 using k8s.Exceptions;
-using StatefulGuard.Serve;
+using StatefulGuard.Core.Cluster.Api;
 using StatefulGuard.Tests.Support;
 
 namespace StatefulGuard.Tests.Serve;
@@ -64,16 +63,16 @@ public sealed class KubeconfigTests : IDisposable
     public void Dispose() => directory.Delete(recursive: true);
 
     [Fact]
-    public void Reads_every_field_exactly_as_the_clients_own_loader_does()
+    public void Reads_every_field_a_kubeconfig_can_have()
     {
         var file = Write("config", Full);
 
-        var ours = Kubeconfig.Load([file]);
-        var clients = KubernetesClientConfiguration.LoadKubeConfig(file);
+        var read = ClusterConnection.Load([file]);
 
-        Assert.Equal(JsonSerializer.Serialize(clients), JsonSerializer.Serialize(ours));
-        Assert.Equal(file.FullName, ours.FileName);
-        Assert.Equal(["eks", "get-token", "--cluster-name", "prod"], ours.Users.Single(u => u.Name == "exec").UserCredentials.ExternalExecution.Arguments);
+        Assert.Equal(file.FullName, read.FileName);
+        Assert.Equal("prod", read.CurrentContext);
+        Assert.Equal(["eks", "get-token", "--cluster-name", "prod"], read.Users.Single(u => u.Name == "exec").UserCredentials.ExternalExecution.Arguments);
+        Assert.Equal("api.prod", read.Clusters.Single(c => c.Name == "prod").ClusterEndpoint.TlsServerName);
     }
 
     [Fact]
@@ -88,7 +87,7 @@ public sealed class KubeconfigTests : IDisposable
             users: [{name: fake, user: {token: fake-token}}]
             """);
 
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(Kubeconfig.Load([file]));
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(ClusterConnection.Load([file]));
 
         Assert.Equal(("http://127.0.0.1:8080", "fake-token", "shop"), (config.Host, config.AccessToken, config.Namespace));
     }
@@ -111,7 +110,7 @@ public sealed class KubeconfigTests : IDisposable
             """);
         var missing = new FileInfo(Path.Combine(directory.FullName, "missing"));
 
-        var merged = Kubeconfig.Load([first, missing, second]);
+        var merged = ClusterConnection.Load([first, missing, second]);
 
         Assert.Equal("two", merged.CurrentContext);
         Assert.Equal(["shared", "other"], merged.Clusters.Select(c => c.Name));
@@ -136,7 +135,7 @@ public sealed class KubeconfigTests : IDisposable
             users: [{name: u, user: {token: t}}]
             """);
 
-        var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(Kubeconfig.Load([file]));
+        var config = KubernetesClientConfiguration.BuildConfigFromConfigObject(ClusterConnection.Load([file]));
 
         Assert.Equal(ca.Thumbprint, Assert.Single(config.SslCaCerts).Thumbprint);
     }
@@ -148,7 +147,7 @@ public sealed class KubeconfigTests : IDisposable
     {
         var file = Write("config", yaml);
 
-        var error = Assert.Throws<KubeConfigException>(() => Kubeconfig.Load([file]));
+        var error = Assert.Throws<KubeConfigException>(() => ClusterConnection.Load([file]));
 
         Assert.Contains("kubeconfig", error.Message);
     }
@@ -156,7 +155,7 @@ public sealed class KubeconfigTests : IDisposable
     [Fact]
     public void No_existing_file_is_a_kubeconfig_error()
     {
-        var error = Assert.Throws<KubeConfigException>(() => Kubeconfig.Load([new FileInfo(Path.Combine(directory.FullName, "nope"))]));
+        var error = Assert.Throws<KubeConfigException>(() => ClusterConnection.Load([new FileInfo(Path.Combine(directory.FullName, "nope"))]));
 
         Assert.Contains("nope", error.Message);
     }

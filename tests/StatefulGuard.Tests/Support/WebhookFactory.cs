@@ -93,7 +93,7 @@ public static class Readiness
     public static async Task WaitUntilReadyAsync(this WebApplicationFactory<Program> factory, TimeSpan? timeout = null)
     {
         var services = factory.Services;
-        var view = services.GetRequiredService<StatefulGuard.Serve.KubernetesClusterView>();
+        var view = services.GetRequiredService<StatefulGuard.Serve.Cluster.KubernetesClusterView>();
         var warmup = services.GetRequiredService<StatefulGuard.Serve.AdmissionWarmup>();
         try
         {
@@ -112,7 +112,7 @@ public static class Readiness
     internal static Changes Subscribe(WebApplicationFactory<Program> factory)
     {
         var changes = new Changes();
-        var view = factory.Services.GetRequiredService<StatefulGuard.Serve.KubernetesClusterView>();
+        var view = factory.Services.GetRequiredService<StatefulGuard.Serve.Cluster.KubernetesClusterView>();
         view.Changed += (_, _) => changes.Pulse();
         view.CacheRestarted += (_, _) => changes.Pulse();
         return changes;

@@ -1,54 +1,78 @@
-using System.Net;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using k8s;
-using k8s.Autorest;
+using StatefulGuard.Core.Cluster.Api;
 using StatefulGuard.Core.Reports;
+using StatefulGuard.Serve.Cluster;
 
 namespace StatefulGuard.Serve.Reports;
 
-/// <summary>The policy report API of one format: list StatefulGuard's reports, create, read, replace and delete one.</summary>
-internal sealed class ReportWriter(IKubernetes client, ReportFormat format)
+/// <summary>
+/// The policy report API of one format: list StatefulGuard's reports, create, read, replace and delete one. A report
+/// the apiserver answers with that is not one (a proxy, a conversion webhook, a half-upgraded apiserver) is counted as
+/// malformed and read as unknown, never thrown at the caller as something else.
+/// </summary>
+internal sealed class ReportWriter(KubeApi api, ReportFormat format, MalformedObjectLog malformed)
 {
     public ReportFormat Format => format;
 
-    /// <summary>Every report StatefulGuard manages, in every namespace.</summary>
-    /// <exception cref="HttpOperationException">404 when the format's CRD is not installed.</exception>
-    public async Task<List<JsonObject>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>Every report StatefulGuard manages that can be read, in every namespace.</summary>
+    /// <exception cref="ApiException">404 when the format's CRD is not installed.</exception>
+    public async Task<List<StoredReport>> ListAsync(CancellationToken cancellationToken)
     {
-        var all = new List<JsonObject>();
+        var all = new List<StoredReport>();
         string? continueToken = null;
         do
         {
-            var page = await client.CustomObjects.ListClusterCustomObjectAsync<JsonElement>(format.Group, format.Version, format.Plural,
-                labelSelector: $"{PolicyReports.ManagedByLabel}={PolicyReports.ManagedBy}", continueParameter: continueToken, limit: 500,
-                cancellationToken: cancellationToken);
-            var list = JsonNode.Parse(page.GetRawText())!;
-            all.AddRange((list["items"] as JsonArray ?? []).OfType<JsonObject>().Select(o => (JsonObject)o.DeepClone()));
-            continueToken = (string?)list["metadata"]?["continue"];
+            var path = ApiPaths.WithQuery(ApiPaths.Collection(format.Group, format.Version, format.Plural, null),
+                ("labelSelector", $"{PolicyReports.ManagedByLabel}={PolicyReports.ManagedBy}"), ("limit", "500"), ("continue", continueToken));
+            using var page = await api.GetAsync(path, cancellationToken);
+            var list = JsonNode.Parse(page.RootElement.GetRawText()) as JsonObject
+                       ?? throw new MalformedResponseException($"the {format.Kind} list is not an object");
+            if (list["items"] is not (JsonArray or null))
+            {
+                throw new MalformedResponseException($"the {format.Kind} list's items are not an array");
+            }
+
+            foreach (var item in JsonFields.Array(list, "items") ?? [])
+            {
+                if (item is JsonObject report)
+                {
+                    // List items may come without their type (as built-in kinds' do): it is the list's.
+                    report["apiVersion"] ??= format.ApiVersion;
+                    report["kind"] ??= format.Kind;
+                }
+
+                if (Read(item, "list") is { } stored)
+                {
+                    all.Add(stored);
+                }
+            }
+
+            continueToken = JsonFields.Text(JsonFields.Object(list, "metadata"), "continue");
         }
         while (!string.IsNullOrEmpty(continueToken));
 
         return all;
     }
 
-    public async Task<JsonObject> CreateAsync(JsonObject report, CancellationToken cancellationToken) =>
-        Read(await client.CustomObjects.CreateNamespacedCustomObjectAsync<JsonElement>(
-            JsonSerializer.SerializeToElement(report), format.Group, format.Version, Namespace(report), format.Plural, cancellationToken: cancellationToken));
+    /// <summary>Creates the report; what the apiserver stored, or null when its answer cannot be read.</summary>
+    public Task<StoredReport?> CreateAsync(JsonObject report, CancellationToken cancellationToken) =>
+        WriteAsync(HttpMethod.Post, ApiPaths.Collection(format.Group, format.Version, format.Plural, Namespace(report)), report, cancellationToken);
 
     /// <summary>Replaces the report; its <c>metadata.resourceVersion</c> makes a concurrent change a 409.</summary>
-    public async Task<JsonObject> ReplaceAsync(JsonObject report, CancellationToken cancellationToken) =>
-        Read(await client.CustomObjects.ReplaceNamespacedCustomObjectAsync<JsonElement>(
-            JsonSerializer.SerializeToElement(report), format.Group, format.Version, Namespace(report), format.Plural, Name(report), cancellationToken: cancellationToken));
+    public Task<StoredReport?> ReplaceAsync(JsonObject report, CancellationToken cancellationToken) =>
+        WriteAsync(HttpMethod.Put, ApiPaths.Item(format.Group, format.Version, format.Plural, Namespace(report), Name(report)), report, cancellationToken);
 
     /// <summary>The report as stored; null when there is none.</summary>
-    public async Task<JsonObject?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
+    /// <exception cref="MalformedResponseException">One is stored but cannot be read.</exception>
+    public async Task<StoredReport?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         try
         {
-            return Read(await client.CustomObjects.GetNamespacedCustomObjectAsync<JsonElement>(format.Group, format.Version, @namespace, format.Plural, name, cancellationToken));
+            using var document = await api.GetAsync(ApiPaths.Item(format.Group, format.Version, format.Plural, @namespace, name), cancellationToken);
+            return Read(JsonNode.Parse(document.RootElement.GetRawText()), "read")
+                   ?? throw new MalformedResponseException($"the {format.Kind} {@namespace}/{name} cannot be read");
         }
-        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+        catch (ApiException ex) when (ex.IsNotFound)
         {
             return null;
         }
@@ -58,17 +82,34 @@ internal sealed class ReportWriter(IKubernetes client, ReportFormat format)
     {
         try
         {
-            await client.CustomObjects.DeleteNamespacedCustomObjectAsync(format.Group, format.Version, @namespace, format.Plural, name, cancellationToken: cancellationToken);
+            using var answer = await api.SendAsync(HttpMethod.Delete, ApiPaths.Item(format.Group, format.Version, format.Plural, @namespace, name), null, cancellationToken);
         }
-        catch (HttpOperationException ex) when (ex.Response?.StatusCode == HttpStatusCode.NotFound)
+        catch (ApiException ex) when (ex.IsNotFound)
         {
             // Gone already (the garbage collector, with its StatefulSet).
         }
     }
 
-    public static string Namespace(JsonObject report) => (string?)report["metadata"]?["namespace"] ?? "";
+    private async Task<StoredReport?> WriteAsync(HttpMethod method, string path, JsonObject report, CancellationToken cancellationToken)
+    {
+        using var answer = await api.SendAsync(method, path, report, cancellationToken);
+        return Read(JsonNode.Parse(answer.RootElement.GetRawText()), "write");
+    }
 
-    public static string Name(JsonObject report) => (string?)report["metadata"]?["name"] ?? "";
+    private StoredReport? Read(JsonNode? node, string source)
+    {
+        if (StoredReport.TryOf(node, out var problem) is { } stored)
+        {
+            return stored;
+        }
 
-    private static JsonObject Read(JsonElement element) => JsonNode.Parse(element.GetRawText()) as JsonObject ?? throw new JsonException("the apiserver answered with no object");
+        var metadata = JsonFields.Object(node, "metadata");
+        var name = JsonFields.Text(metadata, "name") is { } n ? (JsonFields.Text(metadata, "namespace") is { } ns ? ns + "/" + n : n) : "";
+        malformed.Report(new MalformedObject(format.Kind, source, name, problem));
+        return null;
+    }
+
+    public static string Namespace(JsonObject report) => JsonFields.Text(JsonFields.Object(report, "metadata"), "namespace") ?? "";
+
+    public static string Name(JsonObject report) => JsonFields.Text(JsonFields.Object(report, "metadata"), "name") ?? "";
 }

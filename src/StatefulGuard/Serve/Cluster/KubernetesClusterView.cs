@@ -3,39 +3,55 @@ using k8s.Models;
 using Microsoft.Extensions.Options;
 using StatefulGuard.Configuration;
 using StatefulGuard.Core.Cluster;
-using ServerVersion = StatefulGuard.Core.Cluster.ServerVersion;
+using StatefulGuard.Core.Cluster.Api;
+using StatefulGuard.Core.Cluster.Watch;
 
-namespace StatefulGuard.Serve;
+namespace StatefulGuard.Serve.Cluster;
 
 /// <summary>
-/// The webhook's view of the cluster: one watch cache per kind, filled in the background. Lookups never
-/// call the apiserver. Without cluster access every lookup is <see cref="LookupState.Unknown"/>.
+/// The webhook's view of the cluster: one watch cache per declared kind and the apiserver's version, kept in the
+/// background. Lookups never call the apiserver. Without cluster access every lookup is <see cref="LookupState.Unknown"/>.
+/// Nothing the apiserver does ends a loop here: each retries with backoff until shutdown.
 /// </summary>
 internal sealed partial class KubernetesClusterView : BackgroundService, IClusterView
 {
-    // One cache per declared kind (none without a cluster).
+    /// <summary>How often the apiserver's version is read again once known (control planes get upgraded under running webhooks).</summary>
+    public static readonly TimeSpan VersionPoll = TimeSpan.FromMinutes(10);
+
     private readonly Dictionary<ClusterKind, IWatchCache> caches = [];
     private readonly ILogger<KubernetesClusterView> logger;
+    private readonly KubeApi? api;
     private readonly string? target;
-    private readonly IKubernetes? client;
+    private readonly TimeSpan maxBackoff;
+    private readonly TimeProvider clock;
+    private readonly LoopHealth versionHealth;
     private volatile ServerVersion? serverVersion;
 
-    public KubernetesClusterView(ClusterConnection connection, IOptions<StatefulGuardOptions> options, ILogger<KubernetesClusterView> logger)
+    public KubernetesClusterView(ClusterConnection connection, IOptions<StatefulGuardOptions> options, MalformedObjectLog malformed,
+        ILogger<KubernetesClusterView> logger, TimeProvider clock)
     {
         this.logger = logger;
+        this.clock = clock;
         target = connection.Description;
-        client = connection.Client;
-        if (client is null)
+        api = connection.Api;
+        var cluster = options.Value.Cluster;
+        maxBackoff = TimeSpan.FromSeconds(cluster.MaxBackoffSeconds);
+        versionHealth = new LoopHealth(logger, "Apiserver version (/version)");
+        if (api is null)
         {
             return;
         }
 
-        var cluster = options.Value.Cluster;
-        var factory = new CacheFactory(this, client, logger, TimeSpan.FromSeconds(cluster.WatchTimeoutSeconds), TimeSpan.FromSeconds(cluster.MaxBackoffSeconds));
+        var factory = new CacheFactory(this, api, logger, TimeSpan.FromSeconds(cluster.WatchTimeoutSeconds), maxBackoff, clock);
         foreach (var kind in ClusterKinds.All)
         {
             var cache = kind.Accept(factory);
-            cache.Restarted += reason => CacheRestarted?.Invoke(kind, reason);
+            cache.Restarted += reason =>
+            {
+                ClusterMetrics.WatchRestarts.WithLabels(kind.Kind, reason).Inc();
+                CacheRestarted?.Invoke(kind, reason);
+            };
+            cache.Malformed += malformed.Report;
             caches[kind] = cache;
         }
     }
@@ -43,10 +59,13 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     /// <summary>Raised on a cache's loop with what a watch event or a (re-)list changed of a kind.</summary>
     public event Action<ClusterKind, CacheChange>? Changed;
 
-    /// <summary>Raised when a cache's list/watch loop restarts (gone: re-list; error: the apiserver unreachable).</summary>
+    /// <summary>Raised when a cache's list/watch loop restarts (gone: re-list; error: the apiserver failed).</summary>
     public event Action<ClusterKind, string>? CacheRestarted;
 
-    private sealed class CacheFactory(KubernetesClusterView view, IKubernetes client, ILogger logger, TimeSpan watchTimeout, TimeSpan maxBackoff)
+    /// <summary>Raised when readiness may have changed (a first list, the version read).</summary>
+    public event Action? SyncChanged;
+
+    private sealed class CacheFactory(KubernetesClusterView view, KubeApi api, ILogger logger, TimeSpan watchTimeout, TimeSpan maxBackoff, TimeProvider clock)
         : IClusterKindVisitor<IWatchCache>
     {
         public IWatchCache Visit<T, TList, TCached>(ClusterKind<T, TList, TCached> kind)
@@ -54,9 +73,19 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
             where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
             where TCached : class
         {
-            var cache = new WatchCache<T, TList, TCached>(KindClient.Source(client, kind), logger, watchTimeout, maxBackoff);
+            var cache = new WatchCache<T, TCached>(WatchSource<T, TCached>.For(api, kind), logger, watchTimeout, maxBackoff, clock);
+            cache.Listed += (count, _) =>
+            {
+                ClusterMetrics.CacheSynced.WithLabels(kind.Kind).Set(1);
+                ClusterMetrics.CacheObjects.WithLabels(kind.Kind).Set(count);
+            };
             cache.Changed += change =>
             {
+                if (change.Whole is not null)
+                {
+                    ClusterMetrics.CacheObjects.WithLabels(kind.Kind).Set(cache.Count);
+                }
+
                 view.CheckSynced();
                 view.Changed?.Invoke(kind, change);
             };
@@ -64,11 +93,14 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         }
     }
 
+    /// <summary>The API the caches read through; null without a cluster.</summary>
+    public KubeApi? Api => api;
+
     /// <summary>Whether the cluster serves StatefulGuardExceptions (its CRD installed); until then none apply.</summary>
     public bool ExceptionsInstalled => caches.GetValueOrDefault(ClusterKinds.Exception)?.Installed ?? false;
 
     /// <summary>False when running without a cluster.</summary>
-    public bool Connected => client is not null;
+    public bool Connected => api is not null;
 
     /// <summary>True when every cache has completed its first list and the version is known (or there is no cluster to wait for).</summary>
     public bool Synced => !Connected || (caches.Values.All(c => c.Synced) && serverVersion is not null);
@@ -82,6 +114,10 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
 
     /// <summary>How many collections followed lists (one, after the first lists; re-lists leave theirs to the trimmer).</summary>
     public int SettleCollections { get; private set; }
+
+    /// <summary>What is not synced yet, for readiness: the kinds not listed, and the version if unknown.</summary>
+    public IReadOnlyList<string> Waiting =>
+        [.. caches.Values.Where(c => !c.Synced).Select(c => c.Kind), .. serverVersion is null && Connected ? ["version"] : Array.Empty<string>()];
 
     private void CheckSynced()
     {
@@ -104,6 +140,7 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         }
 
         synced.TrySetResult();
+        SyncChanged?.Invoke();
     }
 
     /// <summary>
@@ -115,14 +152,11 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
     /// </summary>
     private void SettleAfterFirstLists()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
-        LogSettled(logger, clock.Elapsed.TotalMilliseconds, heap / (1024.0 * 1024));
+        LogSettled(logger, watch.Elapsed.TotalMilliseconds, heap / (1024.0 * 1024));
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Caches listed: collected the lists' garbage in {Milliseconds:0} ms, managed heap {HeapMegabytes:0.0} MB")]
-    private static partial void LogSettled(ILogger logger, double milliseconds, double heapMegabytes);
 
     public IEnumerable<(string Kind, bool Synced, int Count, DateTimeOffset LastContact)> Caches =>
         caches.Values.Select(c => (c.Kind, c.Synced, c.Count, c.LastContact));
@@ -139,7 +173,7 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         where TCached : class =>
         Cache(kind)?.List(kind.Namespaced ? @namespace : "") ?? Lookup<IReadOnlyList<TCached>>.Unknown;
 
-    /// <summary>Read from <c>/version</c> at start and every ten minutes (control planes get upgraded under running webhooks).</summary>
+    /// <summary>Read from <c>/version</c> at start and every <see cref="VersionPoll"/>.</summary>
     public ServerVersion? ServerVersion => serverVersion;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
@@ -155,32 +189,44 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
         return Task.WhenAll(caches.Values.Select(c => c.RunAsync(stoppingToken)).Append(PollVersionAsync(stoppingToken)));
     }
 
+    /// <summary>Reads the version until it is known, backing off on any failure, then again every <see cref="VersionPoll"/>.</summary>
     private async Task PollVersionAsync(CancellationToken stoppingToken)
     {
-        var delay = TimeSpan.FromSeconds(1);
+        var backoff = TimeSpan.Zero;
         while (!stoppingToken.IsCancellationRequested)
         {
+            TimeSpan wait;
             try
             {
-                var info = await client!.Version.GetCodeAsync(stoppingToken);
-                var version = Core.Cluster.ServerVersion.Parse(info.GitVersion, info.Major, info.Minor);
+                var (version, text) = await VersionEndpoint.ReadAsync(api!, stoppingToken);
                 if (version != serverVersion)
                 {
-                    LogVersion(logger, info.GitVersion ?? "?");
+                    LogVersion(logger, text);
                 }
 
                 serverVersion = version;
+                ClusterMetrics.ServerVersionKnown.Set(1);
+                versionHealth.Succeeded();
                 CheckSynced();
-                delay = TimeSpan.FromMinutes(10);
+                backoff = TimeSpan.Zero;
+                wait = VersionPoll;
             }
-            catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or IOException or System.Text.Json.JsonException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60));
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Whatever happened (a timeout, a reset, an error status, an answer that cannot be read), polling goes on:
+                // a webhook that stopped asking would never become ready after the apiserver recovered.
+                backoff = Backoff.Next(backoff, maxBackoff, ex);
+                versionHealth.Failed(ex, backoff);
+                wait = backoff;
             }
 
             try
             {
-                await Task.Delay(delay, stoppingToken);
+                await Task.Delay(wait, clock, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -188,6 +234,9 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Caches listed: collected the lists' garbage in {Milliseconds:0} ms, managed heap {HeapMegabytes:0.0} MB")]
+    private static partial void LogSettled(ILogger logger, double milliseconds, double heapMegabytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kubernetes version {Version}")]
     private static partial void LogVersion(ILogger logger, string version);
