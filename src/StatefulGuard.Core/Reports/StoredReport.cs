@@ -67,6 +67,13 @@ public sealed class StoredReport
         return new StoredReport(ns, name, JsonFields.Text(metadata, "resourceVersion"), Fingerprint(report), [.. times]) { ScopeName = scope };
     }
 
+    /// <summary>
+    /// A report that is stored but cannot be read (of another shape): it says nothing StatefulGuard would write, so the
+    /// next write replaces it, at its resourceVersion when that can be read.
+    /// </summary>
+    public static StoredReport Unreadable(string @namespace, string name, string? resourceVersion) =>
+        new(@namespace, name, resourceVersion, [], []);
+
     /// <summary>Whether <paramref name="report"/> says what this one says (result timestamps aside).</summary>
     public bool Says(JsonObject report) => fingerprint.AsSpan().SequenceEqual(Fingerprint(report));
 

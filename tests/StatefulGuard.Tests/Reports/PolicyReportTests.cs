@@ -51,7 +51,7 @@ internal static class ReportSettings
     }
 
     public static JsonObject? Result(JsonObject report, string policy) =>
-        report["results"]!.AsArray().OfType<JsonObject>().SingleOrDefault(r => (string?)r["policy"] == policy);
+        (report["results"] as JsonArray ?? []).OfType<JsonObject>().SingleOrDefault(r => r["policy"] is JsonValue v && v.TryGetValue<string>(out var p) && p == policy);
 
     public static string? Outcome(FakeApiServer api, string resource, string ns, string policy) =>
         api.Get(resource, ns, "statefulguard-web") is { } report ? (string?)Result(report, policy)?["result"] : null;

@@ -240,6 +240,125 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     public int CountRequests(Func<string, bool> predicate) => requests.Count(predicate);
 
+    private readonly List<InjectedFault> faults = [];
+
+    /// <summary>Applies <paramref name="fault"/> to every request <paramref name="target"/> matches until it is lifted.</summary>
+    public InjectedFault Inject(ApiFault fault, FaultTarget target)
+    {
+        var injected = new InjectedFault(fault, target);
+        lock (gate)
+        {
+            faults.Add(injected);
+        }
+
+        return injected;
+    }
+
+    private InjectedFault? FaultFor(HttpRequest request)
+    {
+        var segments = request.Path.Value!.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var at = Array.FindLastIndex(segments, resources.ContainsKey);
+        var target = new FaultTarget.Request(
+            request.Method,
+            at >= 0 ? segments[at] : null,
+            request.Query["watch"] is { Count: > 0 } w && (w[0] == "true" || w[0] == "1"),
+            at >= 0 && at == segments.Length - 2,
+            request.Path == "/version");
+        lock (gate)
+        {
+            return faults.LastOrDefault(f => f.Active && f.Target.Matches(target));
+        }
+    }
+
+    /// <summary>Answers a request a fault took over (a fault that rewrites the answer runs the real handler first).</summary>
+    private static async Task ApplyAsync(InjectedFault fault, HttpContext http, RequestDelegate next)
+    {
+        fault.Hit();
+        var watch = http.Request.Query["watch"] is { Count: > 0 } w && (w[0] == "true" || w[0] == "1");
+        switch (fault.Fault)
+        {
+            case ApiFault.Hang:
+                try
+                {
+                    using var until = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, fault.Lifted);
+                    await Task.Delay(Timeout.Infinite, until.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                http.Abort();
+                return;
+            case ApiFault.Reset:
+                http.Abort();
+                return;
+            case ApiFault.ServerError:
+                await WriteStatus(http, HttpStatusCode.InternalServerError, "InternalError", "injected: the server failed");
+                return;
+            case ApiFault.TooManyRequests:
+                http.Response.Headers.RetryAfter = "1";
+                await WriteStatus(http, HttpStatusCode.TooManyRequests, "TooManyRequests", "injected: too many requests, please try again later");
+                return;
+            case ApiFault.Gone when watch:
+                http.Response.ContentType = "application/json";
+                await WriteLine(http, new JsonObject
+                {
+                    ["type"] = "ERROR",
+                    ["object"] = StatusObject(HttpStatusCode.Gone, "Expired", "injected: too old resource version"),
+                }.ToJsonString());
+                return;
+            case ApiFault.Gone:
+                await WriteStatus(http, HttpStatusCode.Gone, "Expired", "injected: the resource version is too old");
+                return;
+            case ApiFault.Truncated when watch:
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync("{\"type\":\"ADDED\",\"object\":{\"metadata\":{\"na", Encoding.UTF8);
+                return;
+            case ApiFault.WrongShape when watch:
+                http.Response.ContentType = "application/json";
+                await WriteLine(http, """{"type":"ADDED","object":[1,2,3]}""");
+                await WriteLine(http, """{"hello":"world"}""");
+                await WriteLine(http, "not json at all");
+                return;
+            case ApiFault.WrongShape when http.Request.Method == "GET" && http.Request.Path == "/version":
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync("""{"major":["1"],"gitVersion":42}""");
+                return;
+        }
+
+        // Truncated and WrongShape for the rest: the real answer is made (a write happens), then replaced.
+        var real = http.Response.Body;
+        using var captured = new MemoryStream();
+        http.Response.Body = captured;
+        try
+        {
+            await next(http);
+        }
+        finally
+        {
+            http.Response.Body = real;
+        }
+
+        byte[] body;
+        if (fault.Fault == ApiFault.Truncated)
+        {
+            body = captured.ToArray()[..(int)(captured.Length / 2)];
+        }
+        else
+        {
+            var isList = http.Request.Method == "GET" && !IsItem(http);
+            body = Encoding.UTF8.GetBytes(isList
+                ? """{"kind":"List","apiVersion":"v1","metadata":{"resourceVersion":"1"},"items":{"not":"a list"}}"""
+                : """{"apiVersion":"v1","metadata":"not an object","spec":"not an object","results":5}""");
+            http.Response.StatusCode = http.Response.StatusCode >= 400 ? StatusCodes.Status200OK : http.Response.StatusCode;
+        }
+
+        http.Response.ContentLength = body.Length;
+        await real.WriteAsync(body);
+    }
+
+    private static bool IsItem(HttpContext http) => http.GetRouteValue("name") is not null;
+
     /// <summary>The next watch event is sent only half-way, then the connection is dropped (a proxy or node dying mid-write).</summary>
     public void CutNextWatchEvent() => Interlocked.Exchange(ref cutNextEvent, 1);
 
@@ -275,6 +394,8 @@ public sealed class FakeApiServer : IAsyncDisposable
             requests.Enqueue($"{http.Request.Method} {http.Request.Path}{http.Request.QueryString}");
             await next(http);
         });
+        web.UseRouting();
+        web.Use((http, next) => FaultFor(http.Request) is { } fault ? ApplyAsync(fault, http, next) : next(http));
         web.MapGet("/version", () => Results.Json(new Dictionary<string, string>
         {
             ["major"] = "1",

@@ -271,6 +271,14 @@ internal sealed partial class ReportReconciler(
                     stored = await writer.CreateAsync(desired, cancellationToken);
                     ReportMetrics.Writes.WithLabels(format.Name, "create").Inc();
                 }
+                else if (existing.ResourceVersion is null)
+                {
+                    // Stored, but not even its version can be read: replaced by deleting and creating it.
+                    await writer.DeleteAsync(existing.Namespace, existing.Name, cancellationToken);
+                    ReportMetrics.Writes.WithLabels(format.Name, "delete").Inc();
+                    stored = await writer.CreateAsync(desired, cancellationToken);
+                    ReportMetrics.Writes.WithLabels(format.Name, "create").Inc();
+                }
                 else
                 {
                     desired["metadata"]!["resourceVersion"] = existing.ResourceVersion;
@@ -319,18 +327,9 @@ internal sealed partial class ReportReconciler(
         return false;
     }
 
-    /// <summary>The report as stored now; null when there is none or it cannot be read (then it is replaced by a create's 409 path again).</summary>
-    private static async Task<StoredReport?> ReadStoredAsync(ReportWriter writer, V1StatefulSet sts, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await writer.GetAsync(sts.Metadata.NamespaceProperty, PolicyReports.Name(sts), cancellationToken);
-        }
-        catch (MalformedResponseException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The report as stored now; null when there is none.</summary>
+    private static Task<StoredReport?> ReadStoredAsync(ReportWriter writer, V1StatefulSet sts, CancellationToken cancellationToken) =>
+        writer.GetAsync(sts.Metadata.NamespaceProperty, PolicyReports.Name(sts), cancellationToken);
 
     /// <summary>Reports whose StatefulSet is gone (normally the garbage collector's work).</summary>
     private async Task<bool> SweepAsync(RateLimiter limiter, CancellationToken cancellationToken)

@@ -62,15 +62,18 @@ internal sealed class ReportWriter(KubeApi api, ReportFormat format, MalformedOb
     public Task<StoredReport?> ReplaceAsync(JsonObject report, CancellationToken cancellationToken) =>
         WriteAsync(HttpMethod.Put, ApiPaths.Item(format.Group, format.Version, format.Plural, Namespace(report), Name(report)), report, cancellationToken);
 
-    /// <summary>The report as stored; null when there is none.</summary>
-    /// <exception cref="MalformedResponseException">One is stored but cannot be read.</exception>
+    /// <summary>
+    /// The report as stored; null when there is none. One that is stored but cannot be read comes back as
+    /// <see cref="StoredReport.Unreadable"/>, so that the next write replaces it.
+    /// </summary>
     public async Task<StoredReport?> GetAsync(string @namespace, string name, CancellationToken cancellationToken)
     {
         try
         {
             using var document = await api.GetAsync(ApiPaths.Item(format.Group, format.Version, format.Plural, @namespace, name), cancellationToken);
-            return Read(JsonNode.Parse(document.RootElement.GetRawText()), "read")
-                   ?? throw new MalformedResponseException($"the {format.Kind} {@namespace}/{name} cannot be read");
+            var node = JsonNode.Parse(document.RootElement.GetRawText());
+            return Read(node, "read")
+                   ?? StoredReport.Unreadable(@namespace, name, JsonFields.Text(JsonFields.Object(node, "metadata"), "resourceVersion"));
         }
         catch (ApiException ex) when (ex.IsNotFound)
         {
