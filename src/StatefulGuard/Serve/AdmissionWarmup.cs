@@ -195,12 +195,3 @@ internal sealed class WarmupSignal
         || (Active && http.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip)
             && http.Request.Headers.TryGetValue(Header, out var token) && token == Token);
 }
-
-/// <summary>Not ready until the warm-up has run.</summary>
-internal sealed class WarmupHealthCheck(AdmissionWarmup warmup) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(warmup.Done
-            ? HealthCheckResult.Healthy($"warmed up ({warmup.Reviews} reviews)")
-            : HealthCheckResult.Unhealthy("warming up"));
-}

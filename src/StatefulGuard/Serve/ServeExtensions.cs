@@ -84,7 +84,16 @@ internal static class ServeExtensions
         services.AddSingleton<WarmupSignal>();
         services.AddSingleton<AdmissionWarmup>();
         services.AddHostedService(sp => sp.GetRequiredService<AdmissionWarmup>());
-        services.AddHostedService<ReadinessLog>();
+        services.AddSingleton<Health.ReadinessLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<Health.ReadinessLog>());
+        services.AddSingleton<IHealthCheckPublisher>(sp => sp.GetRequiredService<Health.ReadinessLog>());
+        // Readiness is looked at every few seconds even where nothing probes it, so that a change is logged when it happens.
+        services.Configure<HealthCheckPublisherOptions>(o =>
+        {
+            o.Delay = TimeSpan.FromSeconds(1);
+            o.Period = TimeSpan.FromSeconds(5);
+            o.Predicate = c => c.Tags.Contains(ReadyTag);
+        });
 
         services.AddOptions<KestrelServerOptions>().Configure<CertificateStore, IOptions<StatefulGuardOptions>>((kestrel, store, options) =>
         {
@@ -125,10 +134,10 @@ internal static class ServeExtensions
         });
 
         services.AddHealthChecks()
-            .AddCheck<ClusterCacheHealthCheck>("cluster-caches", tags: [ReadyTag])
-            .AddCheck<CertificateHealthCheck>("certificate", tags: [ReadyTag])
-            .AddCheck<ShutdownHealthCheck>("shutdown", tags: [ReadyTag])
-            .AddCheck<WarmupHealthCheck>("warmup", tags: [ReadyTag]);
+            .AddCheck<Health.ClusterCacheHealthCheck>("cluster-caches", tags: [ReadyTag])
+            .AddCheck<Health.CertificateHealthCheck>("certificate", tags: [ReadyTag])
+            .AddCheck<Health.ShutdownHealthCheck>("shutdown", tags: [ReadyTag])
+            .AddCheck<Health.WarmupHealthCheck>("warmup", tags: [ReadyTag]);
 
         // Each host keeps its own logger (never the process-wide static one). Serilog sinks registered as services
         // (a test's, for instance) receive every event too; events are not copied out to other logging providers,
@@ -139,7 +148,8 @@ internal static class ServeExtensions
             log.ReadFrom.Configuration(configuration, SerilogSettingsAssemblies)
                 .ReadFrom.Services(sp)
                 .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
-                .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", Serilog.Events.LogEventLevel.Warning)
+                // The health check service logs every unhealthy probe as an error; ReadinessLog says each change once instead.
+                .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks", Off)
                 // Request start/finish events are never written, and while this category is enabled at all ASP.NET
                 // opens a log scope and an Activity for every request; the admission's uid correlates instead.
                 .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", Off)
@@ -189,7 +199,8 @@ internal static class ServeExtensions
 
     private static Task WriteHealth(HttpContext http, HealthReport report)
     {
+        http.RequestServices.GetRequiredService<Health.ReadinessLog>().Observe(report);
         http.Response.ContentType = "application/json";
-        return http.Response.WriteAsync(JsonSerializer.Serialize(HealthBody.Of(report), HealthJsonContext.Default.HealthBody));
+        return http.Response.WriteAsync(JsonSerializer.Serialize(Health.HealthBody.Of(report), Health.HealthJsonContext.Default.HealthBody));
     }
 }

@@ -46,7 +46,7 @@ public sealed class ExecutableTests
         {
             using var client = new HttpClient();
             // The process says when it is ready; /readyz must then agree.
-            await output.UntilAsync(() => { lock (lines) { return lines.Any(l => l.Contains(StatefulGuard.Serve.ReadinessLog.Message, StringComparison.Ordinal)); } }, TimeSpan.FromSeconds(15));
+            await output.UntilAsync(() => { lock (lines) { return lines.Any(l => l.Contains(StatefulGuard.Serve.Health.ReadinessLog.Message, StringComparison.Ordinal)); } }, TimeSpan.FromSeconds(15));
             using var readyz = await client.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"));
             var ready = readyz.IsSuccessStatusCode;
             Assert.True(ready, "never became ready");

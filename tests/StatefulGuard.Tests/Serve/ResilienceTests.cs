@@ -74,7 +74,7 @@ public sealed class ResilienceTests : IDisposable
         process.BeginErrorReadLine();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         // The process says when it is ready; /readyz must then agree.
-        await lines.UntilAsync(() => log.Any(l => l.Contains(StatefulGuard.Serve.ReadinessLog.Message, StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
+        await lines.UntilAsync(() => log.Any(l => l.Contains(StatefulGuard.Serve.Health.ReadinessLog.Message, StringComparison.Ordinal)), TimeSpan.FromSeconds(20));
         Assert.True((await client.GetAsync(new Uri("/readyz", UriKind.Relative))).IsSuccessStatusCode);
 
         // 24 admissions in flight (half their body sent) when SIGTERM arrives.

@@ -1,7 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace StatefulGuard.Serve;
+namespace StatefulGuard.Serve.Health;
 
 /// <summary>The <c>/readyz</c> body: the overall status and each check's, with what it found.</summary>
 internal sealed record HealthBody(string Status, IReadOnlyDictionary<string, HealthCheckBody> Checks)
