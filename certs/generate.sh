@@ -134,6 +134,9 @@ patches:
       - op: replace
         path: /webhooks/2/clientConfig/caBundle
         value: $ca_bundle
+      - op: replace
+        path: /webhooks/3/clientConfig/caBundle
+        value: $ca_bundle
   - target:
       kind: MutatingWebhookConfiguration
       name: statefulguard

@@ -118,6 +118,34 @@ public sealed partial class RuleEngine
         return new Evaluation(mode, verdicts, waivers.Notes(notes));
     }
 
+    /// <summary>
+    /// Namespace CREATE and UPDATE. Judged in the global mode only: the namespace's own mode label is what the rules
+    /// guard, so it cannot switch them off. Exceptions, which live in namespaces, do not waive them.
+    /// </summary>
+    public Evaluation ValidateNamespace(NamespaceRuleContext input, GuardMode? globalMode = null)
+    {
+        var mode = globalMode ?? settings.Mode;
+        if (mode == GuardMode.Off)
+        {
+            return Evaluation.Skipped(mode, []);
+        }
+
+        var verdicts = new List<Verdict>();
+        foreach (var configured in rules.NamespaceRules)
+        {
+            var rule = (INamespaceRule)configured.Rule;
+            foreach (var finding in Run(rule.Descriptor.Id, "", input.Name, () => rule.Validate(input, configured.Options), configured.Action))
+            {
+                if (Judge(finding, configured.Action, mode, static () => false) is { } verdict)
+                {
+                    verdicts.Add(verdict);
+                }
+            }
+        }
+
+        return new Evaluation(mode, verdicts, []);
+    }
+
     /// <summary>What a finding does: the rule's action, weakened for unverifiable lookups, pre-existing violations and audit mode.</summary>
     private Verdict? Judge(Finding finding, RuleAction action, GuardMode mode, Func<bool> preExisting)
     {

@@ -20,6 +20,7 @@ public sealed class RuleSet
         Validating = rules.Where(r => r.Rule is IValidatingRule && r.Action != RuleAction.Off).ToArray();
         Mutating = rules.Where(r => r.Rule is IMutatingRule && r.Action != RuleAction.Off).ToArray();
         ServiceRules = rules.Where(r => r.Rule is IServiceRule && r.Action != RuleAction.Off).ToArray();
+        NamespaceRules = rules.Where(r => r.Rule is INamespaceRule && r.Action != RuleAction.Off).ToArray();
     }
 
     public IReadOnlyList<ConfiguredRule> Rules { get; }
@@ -32,6 +33,9 @@ public sealed class RuleSet
 
     /// <summary>Rules on Service changes that are not switched off, in id order.</summary>
     public IReadOnlyList<ConfiguredRule> ServiceRules { get; }
+
+    /// <summary>Rules on Namespace changes that are not switched off, in id order.</summary>
+    public IReadOnlyList<ConfiguredRule> NamespaceRules { get; }
 
     /// <summary>Every rule with its defaults.</summary>
     public static RuleSet Defaults(RuleCatalog catalog) =>

@@ -123,7 +123,7 @@ internal static class RulesCommand
                 null => "unset",
                 bool b => b ? "true" : "false",
                 string s => s,
-                System.Collections.IEnumerable list => string.Join(", ", list.Cast<object>()),
+                System.Collections.IEnumerable list => list.Cast<object>().Any() ? string.Join(", ", list.Cast<object>()) : "none",
                 _ => Convert.ToString(effective, System.Globalization.CultureInfo.InvariantCulture) ?? "",
             });
         }

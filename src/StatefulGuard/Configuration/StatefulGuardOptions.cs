@@ -22,7 +22,17 @@ public sealed class StatefulGuardOptions
     /// <summary>Larger AdmissionReview bodies get 413. The apiserver's own limit on an object is 3 MiB.</summary>
     public long MaxRequestBodyBytes { get; set; } = 3 * 1024 * 1024;
 
-    /// <summary>Admissions evaluated at once; more wait in a queue of <see cref="AdmissionQueueLength"/>, beyond it 503.</summary>
+    /// <summary>
+    /// How long an admission request may take from the moment it is read: its body must arrive within it (else 408 and
+    /// the connection is closed), and a request still waiting for an admission slot then is dropped (503). The apiserver
+    /// gives up after the webhook's <c>timeoutSeconds</c> (10 s unless set): keep the two equal.
+    /// </summary>
+    public int AdmissionDeadlineSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Admissions evaluated at once, counted from when the whole body has arrived; more wait in a queue of
+    /// <see cref="AdmissionQueueLength"/>, beyond it 503.
+    /// </summary>
     public int MaxConcurrentAdmissions { get; set; } = 128;
 
     public int AdmissionQueueLength { get; set; } = 1024;

@@ -55,6 +55,7 @@ internal sealed class StatefulGuardOptionsRules : AbstractValidator<StatefulGuar
     {
         RuleFor(o => o.Mode).Named();
         RuleFor(o => o.MaxRequestBodyBytes).Between(64 * 1024, 64L * 1024 * 1024);
+        RuleFor(o => o.AdmissionDeadlineSeconds).Between(1, 30);
         RuleFor(o => o.MaxConcurrentAdmissions).Between(1, 100_000);
         RuleFor(o => o.AdmissionQueueLength).Between(0, 1_000_000);
         RuleFor(o => o.WarmupMilliseconds).Between(0, 10_000);

@@ -13,62 +13,117 @@ public enum AdmissionEndpoint
 }
 
 /// <summary>
-/// The HTTP adapter over <see cref="RuleEngine"/>, in its parts: the concurrency limit, the body
-/// (<see cref="AdmissionBody"/>), the decision (<see cref="AdmissionRouter"/> and a processor per kind), what is
-/// recorded of it (<see cref="AdmissionRecorder"/>: decision log, counters, latency) and the answer
+/// The HTTP adapter over <see cref="RuleEngine"/>, in its parts: the body (<see cref="AdmissionBody"/>), read first and
+/// within the admission's deadline; the concurrency limit, taken only once the whole body has arrived, so a slow or
+/// hostile client costs memory but never a permit; the decision (<see cref="AdmissionRouter"/> and a processor per kind);
+/// what is recorded of it (<see cref="AdmissionRecorder"/>: decision log, counters, latency) and the answer
 /// (<see cref="AdmissionResponses"/>).
 /// </summary>
+/// <remarks>
+/// Every admission has a deadline from the moment its request is read (<c>StatefulGuard:AdmissionDeadlineSeconds</c>,
+/// the webhooks' <c>timeoutSeconds</c>): a body not complete by then gets 408 and its connection is closed; a request
+/// still waiting for a permit then is dropped with 503 (the apiserver has given up on it and answered by its failure
+/// policy).
+/// </remarks>
 internal sealed class AdmissionHandler
 {
     private readonly ConcurrencyLimiter limit;
     private readonly long maxBodyBytes;
+    private readonly TimeSpan deadline;
+    private readonly TimeProvider clock;
     private readonly WarmupSignal warmup;
     private readonly AdmissionRouter router;
     private readonly AdmissionRecorder recorder;
+    private int reading;
 
     public AdmissionHandler(RuleEngine engine, IClusterView cluster, Microsoft.Extensions.Options.IOptions<Configuration.StatefulGuardOptions> options, ILogger<AdmissionHandler> logger,
-        ConcurrencyLimiter limit, Core.Exceptions.ExceptionValidator exceptionValidator, WarmupSignal warmup)
+        ConcurrencyLimiter limit, Core.Exceptions.ExceptionValidator exceptionValidator, WarmupSignal warmup, TimeProvider clock)
     {
         this.warmup = warmup;
         this.limit = limit;
+        this.clock = clock;
         maxBodyBytes = options.Value.MaxRequestBodyBytes;
+        deadline = TimeSpan.FromSeconds(options.Value.AdmissionDeadlineSeconds);
         router = new AdmissionRouter(
-            [new ServiceProcessor(engine, cluster), new ExceptionProcessor(exceptionValidator), new StatefulSetProcessor(engine, cluster)],
+            [new ServiceProcessor(engine, cluster), new NamespaceProcessor(engine), new ExceptionProcessor(exceptionValidator), new StatefulSetProcessor(engine, cluster)],
             engine.Settings, logger);
         recorder = new AdmissionRecorder(engine, logger);
     }
 
-    /// <summary>Raised once a request holds a permit of the concurrency limit or waits in its queue (diagnostics and tests).</summary>
-    public event Action? LeaseRequested;
+    /// <summary>Raised when a request starts or stops reading its body, and when it asks for a permit (diagnostics and tests).</summary>
+    public event Action? Progress;
 
-    /// <summary>Answers one admission once the concurrency limit lets it in (queued in arrival order), or 503 when the queue is full.</summary>
+    /// <summary>Requests whose body is being read (they hold no permit).</summary>
+    public int Reading => Volatile.Read(ref reading);
+
+    /// <summary>Reads the body, then answers once the concurrency limit lets it in (queued in arrival order), or 503 when the queue is full.</summary>
     public async Task HandleAsync(HttpContext http, AdmissionEndpoint endpoint)
     {
-        // Completes at once, without allocating a wait, while a permit is free; queues the request otherwise.
-        var acquiring = limit.AcquireAsync(1, http.RequestAborted);
-        LeaseRequested?.Invoke();
-        using var lease = await acquiring;
-        if (lease.IsAcquired)
+        var started = Stopwatch.GetTimestamp();
+        using var due = new CancellationTokenSource(deadline, clock);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, due.Token);
+        AdmissionBody body;
+        Interlocked.Increment(ref reading);
+        Progress?.Invoke();
+        try
         {
-            await AnswerAsync(http, endpoint);
+            body = await AdmissionBody.ReadAsync(http, maxBodyBytes, due.Token);
         }
-        else
+        finally
         {
-            await AdmissionResponses.WriteErrorAsync(http, StatusCodes.Status503ServiceUnavailable, "overloaded: too many admissions in progress");
+            Interlocked.Decrement(ref reading);
+            Progress?.Invoke();
+        }
+
+        if (body.TimedOut)
+        {
+            AdmissionMetrics.Dropped.WithLabels("body-deadline").Inc();
+            // The client is too slow to be the apiserver, or the apiserver gave up: the connection is not worth keeping.
+            http.Response.Headers.Connection = "close";
+            await AdmissionResponses.WriteErrorAsync(http, StatusCodes.Status408RequestTimeout,
+                $"the AdmissionReview was not received within {deadline.TotalSeconds:0} s (StatefulGuard:AdmissionDeadlineSeconds)");
+            return;
+        }
+
+        using (body)
+        {
+            // Completes at once, without allocating a wait, while a permit is free; queues the request otherwise.
+            var acquiring = limit.AcquireAsync(1, cancel.Token);
+            Progress?.Invoke();
+            RateLimitLease lease;
+            try
+            {
+                lease = await acquiring;
+            }
+            catch (OperationCanceledException) when (due.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+            {
+                AdmissionMetrics.Dropped.WithLabels("queue-deadline").Inc();
+                await AdmissionResponses.WriteErrorAsync(http, StatusCodes.Status503ServiceUnavailable,
+                    $"overloaded: no admission slot within the {deadline.TotalSeconds:0} s deadline (StatefulGuard:AdmissionDeadlineSeconds); not evaluated");
+                return;
+            }
+
+            using (lease)
+            {
+                if (lease.IsAcquired)
+                {
+                    await AnswerAsync(http, endpoint, body, started);
+                }
+                else
+                {
+                    AdmissionMetrics.Dropped.WithLabels("queue-full").Inc();
+                    await AdmissionResponses.WriteErrorAsync(http, StatusCodes.Status503ServiceUnavailable, "overloaded: too many admissions in progress");
+                }
+            }
         }
     }
 
-    private async Task AnswerAsync(HttpContext http, AdmissionEndpoint endpoint)
+    private async Task AnswerAsync(HttpContext http, AdmissionEndpoint endpoint, AdmissionBody body, long started)
     {
-        var started = Stopwatch.GetTimestamp();
         var endpointLabel = endpoint == AdmissionEndpoint.Validate ? "validate" : "mutate";
-        AdmissionOutcome outcome;
-        using (var body = await AdmissionBody.ReadAsync(http, maxBodyBytes))
-        {
-            // The review's raw values are slices of the body: they are read inside Decide only; after it the answer
-            // uses nothing but strings copied out of the envelope.
-            outcome = body.Error is { } refused ? new AdmissionOutcome(null, refused) : router.Decide(body.Memory, endpoint);
-        }
+        // The review's raw values are slices of the body: they are read inside Decide only; after it the answer uses
+        // nothing but strings copied out of the envelope.
+        var outcome = body.Error is { } refused ? new AdmissionOutcome(null, refused) : router.Decide(body.Memory, endpoint);
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         // The warm-up's own reviews run the whole path, recording too, but leave no trace: their counters go to the

@@ -22,6 +22,12 @@ internal sealed class AdmissionMetrics
         "Findings and defaults waived by a StatefulGuardException, by rule id.",
         "rule");
 
+    /// <summary>Not part of the rehearsal: only real requests are dropped.</summary>
+    public static readonly Counter Dropped = Metrics.CreateCounter(
+        "statefulguard_admission_dropped_total",
+        "Admission requests answered without evaluation: body-deadline (408: the body was not received in time), queue-deadline and queue-full (503).",
+        "reason");
+
     private readonly Histogram duration;
     private readonly Counter ruleResults;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string, string), Counter.Child> ruleChildren = new();

@@ -7,7 +7,8 @@ internal static class ServeCommand
 {
     public const string DefaultUrl = "https://0.0.0.0:8443";
 
-    public static WebApplication Build(string[] args)
+    /// <param name="services">Further registrations after StatefulGuard's own (a test's clock, say).</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? services = null)
     {
         MetricsSetup.Configure();
         // The slim builder: no IIS integration, HTTP/3 or extra logging providers, which a webhook in a pod never uses.
@@ -28,6 +29,7 @@ internal static class ServeCommand
         // Serilog is the only logging provider (sinks registered as services still receive every event).
         builder.Logging.ClearProviders();
         builder.Services.AddStatefulGuard();
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapAdmissionEndpoints();
         app.MapOperationalEndpoints();

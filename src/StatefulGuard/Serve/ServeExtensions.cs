@@ -102,9 +102,17 @@ internal static class ServeExtensions
             limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
             limits.MaxRequestHeadersTotalSize = 32 * 1024;
             limits.MaxRequestHeaderCount = 64;
-            // The apiserver gives up after at most 30 s (timeoutSeconds ≤ 5 here); a client slower than this is not it.
-            limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            // A slow client holds no admission permit (it is taken once the whole body is in) and its body must arrive
+            // within the admission deadline: what it costs is a connection and the bytes it sent. The apiserver sends
+            // its headers in one write and its body at network speed; a client slower than these is not it.
+            limits.RequestHeadersTimeout = TimeSpan.FromSeconds(Math.Min(10, options.Value.AdmissionDeadlineSeconds));
             limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 4096, gracePeriod: TimeSpan.FromSeconds(3));
+            // Streams one connection may have open at once: the apiserver opens another connection past this; a slow
+            // client gets no more than this many bodies in flight per connection. Each stream's unread data is bounded
+            // by its window (what it may send before the webhook reads), and the webhook reads as data arrives.
+            limits.Http2.MaxStreamsPerConnection = 64;
+            limits.Http2.InitialStreamWindowSize = 256 * 1024;
+            limits.Http2.InitialConnectionWindowSize = 1024 * 1024;
             limits.KeepAliveTimeout = TimeSpan.FromMinutes(2);
             kestrel.ConfigureHttpsDefaults(https =>
             {

@@ -191,7 +191,7 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(0, exit);
         var rules = JsonNode.Parse(output)!.AsArray();
-        Assert.Equal(14, rules.Count);
+        Assert.Equal(StatefulGuard.Core.Engine.RuleCatalog.Default.Rules.Count, rules.Count);
         var probes = rules.Single(r => r!["id"]!.GetValue<string>() == "probes")!;
         Assert.Equal(("mutating", "inject"), (probes["kind"]!.GetValue<string>(), probes["defaultAction"]!.GetValue<string>()));
         Assert.Contains(probes["options"]!.AsArray(), o => o!["key"]!.GetValue<string>() == "StatefulGuard:Rules:probes:StartupFailureThreshold" && o["default"]!.GetValue<string>() == "90");

@@ -74,9 +74,20 @@ public sealed class DeployTests
         var svcRule = validating.Webhooks.Single(w => w.Name.StartsWith("services", StringComparison.Ordinal)).Rules.Single();
         Assert.Equal("services UPDATE,DELETE", $"{string.Join(",", svcRule.Resources)} {string.Join(",", svcRule.Operations)}");
 
+        var namespaces = validating.Webhooks.Single(w => w.Name.StartsWith("namespaces", StringComparison.Ordinal));
+        var nsRule = namespaces.Rules.Single();
+        Assert.Equal(" v1 namespaces CREATE,UPDATE", $"{string.Join(",", nsRule.ApiGroups)} {string.Join(",", nsRule.ApiVersions)} {string.Join(",", nsRule.Resources)} {string.Join(",", nsRule.Operations)}");
+        // Only namespaces that carry the mode label (before or after) are sent: other namespace writes never wait on the webhook.
+        var labelled = Assert.Single(namespaces.ObjectSelector.MatchExpressions);
+        Assert.Equal((Core.Engine.WellKnown.ModeLabel, "Exists"), (labelled.Key, labelled.OperatorProperty));
+
         var exceptionRule = validating.Webhooks.Single(w => w.Name.StartsWith("exceptions", StringComparison.Ordinal)).Rules.Single();
         Assert.Equal("statefulguard.io v1alpha1 statefulguardexceptions CREATE,UPDATE",
             $"{string.Join(",", exceptionRule.ApiGroups)} {string.Join(",", exceptionRule.ApiVersions)} {string.Join(",", exceptionRule.Resources)} {string.Join(",", exceptionRule.Operations)}");
+
+        // The admission deadline is the apiserver's: every webhook's timeoutSeconds.
+        var deadline = int.Parse(container.Env.Single(e => e.Name == "StatefulGuard__AdmissionDeadlineSeconds").Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.All(all, w => Assert.Equal(deadline, w.TimeoutSeconds));
 
         var expectedUrl = $"https://+:{container.Ports.Single(p => p.Name == "https").ContainerPort}";
         Assert.Equal(expectedUrl, container.Env.Single(e => e.Name == "ASPNETCORE_URLS").Value);

@@ -66,7 +66,7 @@ public sealed class GenerateCertsTests : IDisposable
         var secret = rendered.One("Secret", "statefulguard-tls");
         Assert.Equal(("kubernetes.io/tls", "statefulguard"), (secret["type"]!.GetValue<string>(), secret["metadata"]!["namespace"]!.GetValue<string>()));
         var webhooks = rendered.One("ValidatingWebhookConfiguration")["webhooks"]!.AsArray().Concat(rendered.One("MutatingWebhookConfiguration")["webhooks"]!.AsArray()).ToArray();
-        Assert.Equal(4, webhooks.Length); // StatefulSets, exceptions and Services validated; StatefulSets mutated
+        Assert.Equal(5, webhooks.Length); // StatefulSets, exceptions, Services and Namespaces validated; StatefulSets mutated
         Assert.All(webhooks, w => Assert.Equal(caBundle, w!["clientConfig"]!["caBundle"]!.GetValue<string>()));
         Assert.NotNull(rendered.One("Deployment", "statefulguard"));
     }

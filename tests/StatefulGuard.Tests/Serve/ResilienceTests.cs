@@ -203,15 +203,13 @@ public sealed class ResilienceTests : IDisposable
             return client.PostAsync(new Uri(path, UriKind.Relative), content);
         }
 
-        // Two admissions in flight (half their body sent), then a third that must wait for one of them.
-        var resume = new TaskCompletionSource();
+        // Both permits held (as two long evaluations would hold them), then one review that must wait for a permit.
         var limit = app.Services.GetRequiredService<System.Threading.RateLimiting.ConcurrencyLimiter>();
-        var leases = new Changes();
-        app.Services.GetRequiredService<AdmissionHandler>().LeaseRequested += leases.Pulse;
-        var running = new[] { Post("/validate", new SlowContent(Review, resume.Task)), Post("/mutate", new SlowContent(Review, resume.Task)) };
-        await leases.UntilAsync(() => limit.GetStatistics()!.CurrentAvailablePermits == 0, TimeSpan.FromSeconds(10));
+        var held = new[] { await limit.AcquireAsync(), await limit.AcquireAsync() };
+        var progress = new Changes();
+        app.Services.GetRequiredService<AdmissionHandler>().Progress += progress.Pulse;
         var queued = Post("/validate", new ByteArrayContent(Review));
-        await leases.UntilAsync(() => limit.GetStatistics()!.CurrentQueuedCount == 1, TimeSpan.FromSeconds(10));
+        await progress.UntilAsync(() => limit.GetStatistics()!.CurrentQueuedCount == 1, TimeSpan.FromSeconds(10));
 
         using (var rejected = await Post("/mutate", new ByteArrayContent(Review)))
         {
@@ -226,14 +224,63 @@ public sealed class ResilienceTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, probe.StatusCode);
         }
 
-        resume.SetResult();
-        foreach (var response in await Task.WhenAll(running.Append(queued)))
+        foreach (var lease in held)
+        {
+            lease.Dispose();
+        }
+
+        using (var response = await queued)
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Contains("\"uid\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-            response.Dispose();
         }
 
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_body_trickled_past_the_deadline_gets_408_and_its_connection_is_closed()
+    {
+        await using var app = ServeCommand.Build([
+            "--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None", "--StatefulGuard:WarmupMilliseconds=0",
+            "--StatefulGuard:AdmissionDeadlineSeconds=1",
+        ]);
+        await app.StartAsync();
+        var uri = new Uri(app.Urls.Single());
+
+        // Faster than the minimum data rate (4 KB/s), far too slow for a deadline of 1 s: 256 KB at 16 KB/s.
+        var review = AdmissionReviews.Create(Fixtures.StatefulSet("drain"));
+        review["request"]!["object"]!["metadata"]!["annotations"] = new System.Text.Json.Nodes.JsonObject { ["padding"] = new string('x', 256 * 1024) };
+        var body = Encoding.UTF8.GetBytes(review.ToJsonString());
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(uri.Host, uri.Port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n"));
+        using var stop = new CancellationTokenSource();
+        var trickle = Task.Run(async () =>
+        {
+            // The client's pace (16 writes of 1 KB a second), not a wait for the server.
+            using var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(1000.0 / 16));
+            try
+            {
+                for (var sent = 0; sent < body.Length && await pace.WaitForNextTickAsync(stop.Token); sent += 1024)
+                {
+                    await stream.WriteAsync(body.AsMemory(sent, Math.Min(1024, body.Length - sent)), stop.Token);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The server closed the connection.
+            }
+        });
+
+        var (text, closed) = await RawHttp.ReadUntilClosedAsync(stream, TimeSpan.FromSeconds(30));
+        await stop.CancelAsync();
+        await trickle;
+        Assert.True(closed, "the connection was kept open");
+        Assert.StartsWith("HTTP/1.1 408", text, StringComparison.Ordinal);
+        Assert.Contains("Connection: close", text, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("AdmissionDeadlineSeconds", text, StringComparison.Ordinal);
         await app.StopAsync();
     }
 

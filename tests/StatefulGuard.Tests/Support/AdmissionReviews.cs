@@ -75,6 +75,25 @@ public static class AdmissionReviews
     public static JsonObject UpdateService(JsonObject updated, JsonObject stored, bool dryRun = false, string? uid = null) =>
         AsService(Request("UPDATE", updated, stored, dryRun, uid, "UpdateOptions"), "kubernetes-admin");
 
+    /// <summary>A Namespace CREATE by <paramref name="username"/> in <paramref name="groups"/> (the apiserver sends the namespace's own name as its namespace).</summary>
+    public static JsonObject CreateNamespace(JsonObject ns, string username, params string[] groups) =>
+        AsNamespace(Request("CREATE", ns, null, false, null, "CreateOptions", (string)ns["metadata"]!["name"]!), username, groups);
+
+    public static JsonObject UpdateNamespace(JsonObject updated, JsonObject stored, string username, params string[] groups) =>
+        AsNamespace(Request("UPDATE", updated, stored, false, null, "UpdateOptions", (string)updated["metadata"]!["name"]!), username, groups);
+
+    private static JsonObject AsNamespace(JsonObject review, string username, string[] groups)
+    {
+        var request = review["request"]!.AsObject();
+        request["kind"] = new JsonObject { ["group"] = "", ["version"] = "v1", ["kind"] = "Namespace" };
+        request["resource"] = Gvr("", "v1", "namespaces");
+        request["requestKind"] = request["kind"]!.DeepClone();
+        request["requestResource"] = request["resource"]!.DeepClone();
+        request["userInfo"]!["username"] = username;
+        request["userInfo"]!["groups"] = new JsonArray([.. groups.Append("system:authenticated").Select(g => (JsonNode?)g)]);
+        return review;
+    }
+
     private static JsonObject AsService(JsonObject review, string username)
     {
         var request = review["request"]!.AsObject();

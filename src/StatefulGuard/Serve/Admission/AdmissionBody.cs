@@ -29,7 +29,8 @@ internal readonly struct AdmissionBody : IDisposable
     /// <summary>The body; the review's raw values (object, oldObject, options) are slices of it, valid until disposed.</summary>
     public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, Length);
 
-    public static async ValueTask<AdmissionBody> ReadAsync(HttpContext http, long maxBodyBytes)
+    /// <param name="deadline">Cancelled when the body must have arrived: the read stops and the body is refused with 408.</param>
+    public static async ValueTask<AdmissionBody> ReadAsync(HttpContext http, long maxBodyBytes, CancellationToken deadline)
     {
         if (http.Request.ContentType is { } contentType && !IsJson(contentType))
         {
@@ -50,6 +51,8 @@ internal readonly struct AdmissionBody : IDisposable
         // Holding HTTP/2 request data unconsumed until the decision was made (to parse it in place) cost far more than
         // the copy: every read then contended for the stream's pipe lock with the connection's writer.
         var reader = http.Request.BodyReader;
+        // The pending read ends as cancelled (not with an exception, which would leave Kestrel's reader busy).
+        using var stop = deadline.Register(static r => ((System.IO.Pipelines.PipeReader)r!).CancelPendingRead(), reader);
         var buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer(http.Request.ContentLength, maxBodyBytes));
         var pooled = true;
         var length = 0;
@@ -59,6 +62,13 @@ internal readonly struct AdmissionBody : IDisposable
             {
                 var read = await reader.ReadAsync(http.RequestAborted);
                 var data = read.Buffer;
+                if (read.IsCanceled || deadline.IsCancellationRequested)
+                {
+                    reader.AdvanceTo(data.Start, data.End);
+                    Return(buffer, pooled);
+                    return Refused(StatusCodes.Status408RequestTimeout, DeadlineMessage);
+                }
+
                 if (length + data.Length > maxBodyBytes)
                 {
                     reader.AdvanceTo(data.End);
@@ -124,6 +134,11 @@ internal readonly struct AdmissionBody : IDisposable
     /// </summary>
     private static int InitialBuffer(long? contentLength, long maxBodyBytes) =>
         (int)Math.Min(Math.Min(maxBodyBytes, 64 * 1024), contentLength is { } declared and > 0 ? declared : 16 * 1024);
+
+    /// <summary>What a body that did not arrive in time is told (with the deadline's key, filled in by the handler).</summary>
+    public const string DeadlineMessage = "the AdmissionReview was not received within the admission deadline (StatefulGuard:AdmissionDeadlineSeconds)";
+
+    public bool TimedOut => Error is { Status: StatusCodes.Status408RequestTimeout };
 
     private static AdmissionBody Refused(int status, string message) => new(null, 0, false, new AdmissionFailure(status, message));
 

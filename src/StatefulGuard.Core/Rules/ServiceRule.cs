@@ -1,0 +1,9 @@
+namespace StatefulGuard.Core.Rules;
+
+public abstract class ServiceRule<TOptions> : Rule<TOptions>, IServiceRule
+    where TOptions : RuleOptions, new()
+{
+    public IEnumerable<Finding> Validate(ServiceRuleContext context, RuleOptions options) => Check(context, Typed(options));
+
+    protected abstract IEnumerable<Finding> Check(ServiceRuleContext context, TOptions options);
+}
