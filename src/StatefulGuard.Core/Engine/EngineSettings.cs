@@ -8,6 +8,9 @@ namespace StatefulGuard.Core.Engine;
 /// <param name="RuleErrors">What a deny rule that cannot evaluate an object does: deny it, saying why (default), or warn.</param>
 public sealed record EngineSettings(GuardMode Mode, RuleAction UnverifiableAction, RuleErrorPolicy RuleErrors = RuleErrorPolicy.Deny)
 {
+    /// <summary>The bounds an exception must keep to waive anything (<c>StatefulGuard:Exceptions</c>).</summary>
+    public Exceptions.ExceptionPolicy Exceptions { get; init; } = new();
+
     public static readonly EngineSettings Default = new(GuardMode.Enforce, RuleAction.Warn);
 }
 

@@ -15,7 +15,14 @@ namespace StatefulGuard.Core.Engine;
 /// <param name="Warnings">Short messages for the user: what could not be injected and why, or what audit mode would inject.</param>
 /// <param name="Mutated">The object with the defaults in (unchanged in audit and off modes).</param>
 public sealed record MutationResult(
-    GuardMode Mode, IReadOnlyList<PatchOperation> Patch, IReadOnlyList<string> Injected, IReadOnlyList<string> Warnings, V1StatefulSet Mutated);
+    GuardMode Mode, IReadOnlyList<PatchOperation> Patch, IReadOnlyList<string> Injected, IReadOnlyList<string> Warnings, V1StatefulSet Mutated)
+{
+    /// <summary>The mutating rules (by id) the object opted out of with the <c>statefulguard.io/skip</c> annotation.</summary>
+    public IReadOnlySet<string> OptedOut { get; init; } = new HashSet<string>();
+
+    /// <summary>The mutating rules (by id) an exception waives for the object, with the exception.</summary>
+    public IReadOnlyDictionary<string, Exceptions.Waiver> Waived { get; init; } = new Dictionary<string, Exceptions.Waiver>();
+}
 
 public sealed partial class RuleEngine
 {
@@ -37,7 +44,9 @@ public sealed partial class RuleEngine
         }
 
         var skips = InjectionAnnotations.Skips(input.Object, rules.Mutating.Select(r => ((IMutatingRule)r.Rule).SkipName), notes);
-        var waiving = new Waiving(cluster, input.Namespace, Exceptions.WaivedKind.StatefulSet, input.Object.Metadata?.Name ?? "", clock.GetUtcNow());
+        var optedOut = rules.Mutating.Where(r => skips.Contains(((IMutatingRule)r.Rule).SkipName)).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var waiving = new Waiving(cluster, input.Namespace, Exceptions.WaivedKind.StatefulSet, input.Object.Metadata?.Name ?? "", clock.GetUtcNow(), ExceptionValidator);
+        var waived = new Dictionary<string, Exceptions.Waiver>(StringComparer.Ordinal);
         foreach (var configured in rules.Mutating)
         {
             // A default waived by an exception is not injected, as if the object opted out of it.
@@ -45,6 +54,7 @@ public sealed partial class RuleEngine
             {
                 skips = new HashSet<string>(skips, StringComparer.Ordinal) { ((IMutatingRule)configured.Rule).SkipName };
                 notes.Add(waiver.Warning);
+                waived[configured.Id] = waiver;
                 Waived?.Invoke(waiver);
             }
         }
@@ -75,7 +85,7 @@ public sealed partial class RuleEngine
         var warnings = notes.Concat(pass.Warnings).ToList();
         if (pass.Injected.Count == 0)
         {
-            return new MutationResult(mode, [], [], warnings, input.Object);
+            return new MutationResult(mode, [], [], warnings, input.Object) { OptedOut = optedOut, Waived = waived };
         }
 
         InjectionAnnotations.Record(pass.StatefulSet, pass.Injected);
@@ -87,10 +97,10 @@ public sealed partial class RuleEngine
                 warnings.Insert(0, "would inject: " + InjectionAnnotations.Summary(pass.Injected));
             }
 
-            return new MutationResult(mode, [], pass.Injected.ToArray(), warnings, input.Object);
+            return new MutationResult(mode, [], pass.Injected.ToArray(), warnings, input.Object) { OptedOut = optedOut, Waived = waived };
         }
 
-        return new MutationResult(mode, patch, pass.Injected.ToArray(), warnings, pass.StatefulSet);
+        return new MutationResult(mode, patch, pass.Injected.ToArray(), warnings, pass.StatefulSet) { OptedOut = optedOut, Waived = waived };
     }
 
     /// <summary>

@@ -36,7 +36,11 @@ public sealed partial class RuleEngine
         this.settings = settings;
         this.logger = logger ?? (ILogger)NullLogger.Instance;
         this.clock = clock ?? TimeProvider.System;
+        ExceptionValidator = new Exceptions.ExceptionValidator(rules.Rules.Select(r => r.Id).ToHashSet(StringComparer.Ordinal), settings.Exceptions, this.clock);
     }
+
+    /// <summary>Judges whether an exception may waive anything (the same rules admission holds it to).</summary>
+    public Exceptions.ExceptionValidator ExceptionValidator { get; }
 
     public TimeProvider Clock => clock;
 
@@ -61,7 +65,7 @@ public sealed partial class RuleEngine
 
         var context = new RuleContext(input.Operation, input.Namespace, input.Object, input.OldObject, cluster);
         var verdicts = new List<Verdict>();
-        var waivers = new Waiving(cluster, input.Namespace, Exceptions.WaivedKind.StatefulSet, context.Name, clock.GetUtcNow(), Waived);
+        var waivers = new Waiving(cluster, input.Namespace, Exceptions.WaivedKind.StatefulSet, context.Name, clock.GetUtcNow(), ExceptionValidator, Waived);
         foreach (var configured in rules.Validating)
         {
             var rule = (IValidatingRule)configured.Rule;
@@ -102,7 +106,7 @@ public sealed partial class RuleEngine
         }
 
         var verdicts = new List<Verdict>();
-        var waivers = new Waiving(input.Cluster, input.Namespace, Exceptions.WaivedKind.Service, input.Name, clock.GetUtcNow(), Waived);
+        var waivers = new Waiving(input.Cluster, input.Namespace, Exceptions.WaivedKind.Service, input.Name, clock.GetUtcNow(), ExceptionValidator, Waived);
         foreach (var configured in rules.ServiceRules)
         {
             var rule = (IServiceRule)configured.Rule;
@@ -214,10 +218,11 @@ public sealed partial class RuleEngine
     /// enforce mode either), and the answer carries one short note per exception used.
     /// </summary>
     private sealed class Waiving(IClusterView cluster, string @namespace, Exceptions.WaivedKind kind, string name, DateTimeOffset now,
-        Action<Exceptions.Waiver>? onWaived = null)
+        Exceptions.ExceptionValidator validator, Action<Exceptions.Waiver>? onWaived = null)
     {
+        // Only exceptions admission would admit waive anything, however they were stored.
         private readonly IReadOnlyList<Exceptions.StatefulGuardException> exceptions =
-            cluster.GetExceptions(@namespace) is { State: LookupState.Found, Value: { } found } ? found : [];
+            cluster.GetExceptions(@namespace) is { State: LookupState.Found, Value: { Count: > 0 } found } ? [.. found.Where(validator.MayWaive)] : [];
 
         private List<Exceptions.Waiver>? used;
 

@@ -1,18 +1,24 @@
+using System.Runtime.CompilerServices;
 using FluentValidation;
 
 namespace StatefulGuard.Core.Exceptions;
 
-/// <summary>The bounds a platform team sets on exceptions (<c>StatefulGuard:Exceptions</c>).</summary>
-/// <param name="MaxLifetimeDays">How far ahead an exception may expire.</param>
-/// <param name="RequireExpiry">False allows exceptions without <c>spec.expires</c> (permanent ones).</param>
-public sealed record ExceptionPolicy(int MaxLifetimeDays = 180, bool RequireExpiry = true);
-
 /// <summary>
-/// What makes a StatefulGuardException admissible: rules that exist (named, never <c>*</c>), at least one target, a
-/// reason, and an expiry in the future within the policy's lifetime. Every message names the field it is about.
+/// The one judge of whether a StatefulGuardException may waive anything: rules that exist (named, never <c>*</c>), at
+/// least one target, a reason, an expiry when the policy requires one, and a lifetime (from its creation to its expiry)
+/// within the policy's. The same rules hold when an exception is admitted, when the engine would use it (the webhook,
+/// the reports, <c>audit</c>) and in <c>statefulguard exceptions</c>: an exception stored without passing admission (made
+/// while the webhook was down, or under a failure policy of Ignore) waives nothing if admission would have refused it.
+/// At admission, an expiry in the past is refused too; later, an exception past its expiry has simply expired. Every
+/// message names the field it is about.
 /// </summary>
 public sealed class ExceptionValidator : AbstractValidator<StatefulGuardException>
 {
+    /// <summary>The rule set that holds only when an exception is created or changed.</summary>
+    public const string AdmissionOnly = "Admission";
+
+    private readonly ConditionalWeakTable<StatefulGuardException, IReadOnlyList<string>> judged = [];
+
     public ExceptionValidator(IReadOnlySet<string> ruleIds, ExceptionPolicy policy, TimeProvider clock)
     {
         RuleFor(e => e.Metadata.Name).NotEmpty().OverridePropertyName("metadata.name").WithMessage("metadata.name is required");
@@ -33,14 +39,34 @@ public sealed class ExceptionValidator : AbstractValidator<StatefulGuardExceptio
             RuleFor(e => e.Spec!.Reason).NotEmpty().Must(r => !string.IsNullOrWhiteSpace(r)).OverridePropertyName("spec.reason")
                 .WithMessage("spec.reason is required: say why the rule is waived");
             RuleFor(e => e.Spec!.Expires).NotNull().When(_ => policy.RequireExpiry).OverridePropertyName("spec.expires")
-                .WithMessage($"spec.expires is required (RFC 3339, at most {policy.MaxLifetimeDays} days ahead)");
-            RuleFor(e => e.Spec!.Expires).Must(x => x > clock.GetUtcNow()).When(e => e.Spec!.Expires is not null).OverridePropertyName("spec.expires")
-                .WithMessage((_, x) => $"spec.expires {x:yyyy-MM-ddTHH:mm:ssZ} is in the past");
-            RuleFor(e => e.Spec!.Expires).Must(x => x <= clock.GetUtcNow().AddDays(policy.MaxLifetimeDays)).When(e => e.Spec!.Expires is not null)
+                .WithMessage($"spec.expires is required (RFC 3339, at most {policy.MaxLifetimeDays} days after the exception is created; StatefulGuard:Exceptions:RequireExpiry)");
+            RuleFor(e => e).Must(e => e.Spec!.Expires <= Created(e, clock).AddDays(policy.MaxLifetimeDays)).When(e => e.Spec!.Expires is not null)
                 .OverridePropertyName("spec.expires")
-                .WithMessage((_, x) => $"spec.expires {x:yyyy-MM-dd} is beyond the maximum lifetime of {policy.MaxLifetimeDays} days (StatefulGuard:Exceptions:MaxLifetimeDays)");
+                .WithMessage(e => $"spec.expires {e.Spec!.Expires:yyyy-MM-dd} is more than {policy.MaxLifetimeDays} days after the exception's creation ({Created(e, clock):yyyy-MM-dd}; StatefulGuard:Exceptions:MaxLifetimeDays)");
         });
+        RuleSet(AdmissionOnly, () =>
+            RuleFor(e => e.Spec!.Expires).Must(x => x > clock.GetUtcNow()).When(e => e.Spec?.Expires is not null).OverridePropertyName("spec.expires")
+                .WithMessage((_, x) => $"spec.expires {x:yyyy-MM-ddTHH:mm:ssZ} is in the past"));
     }
+
+    /// <summary>Why admission refuses the exception (created or changed now); empty when it is admitted.</summary>
+    public IReadOnlyList<string> AdmissionProblems(StatefulGuardException exception) =>
+        Messages(this.Validate(exception, o => o.IncludeRuleSets("default", AdmissionOnly)));
+
+    /// <summary>
+    /// Why the exception may not waive anything, whenever it is looked at; empty when it may. Judged once per object
+    /// read (what the webhook's cache holds stays the same object until it changes).
+    /// </summary>
+    public IReadOnlyList<string> Problems(StatefulGuardException exception) =>
+        judged.GetValue(exception, e => Messages(Validate(e)));
+
+    public bool MayWaive(StatefulGuardException exception) => Problems(exception).Count == 0;
+
+    /// <summary>When the exception was created: its creationTimestamp, or now for one being created (it has none yet).</summary>
+    private static DateTimeOffset Created(StatefulGuardException exception, TimeProvider clock) =>
+        exception.Metadata?.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : clock.GetUtcNow();
+
+    private static string[] Messages(FluentValidation.Results.ValidationResult result) => [.. result.Errors.Select(e => e.ErrorMessage).Distinct()];
 
     private static bool Targets(IList<string>? names) => names?.Any(n => !string.IsNullOrEmpty(n)) == true;
 }

@@ -150,7 +150,8 @@ public static class ManifestAudit
         where T : class
     {
         T? typed;
-        var input = WithoutServerFields(doc.Object);
+        // An exception's lifetime is counted from its creation: that timestamp is what it is judged by.
+        var input = WithoutServerFields(doc.Object, keepCreation: doc.Kind == Exceptions.StatefulGuardException.KindName);
         try
         {
             typed = read(input);
@@ -179,10 +180,11 @@ public static class ManifestAudit
     private static readonly string[] ServerMetadata = ["managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds"];
 
     /// <summary>The object without what the server populates; the same object when it has none of it.</summary>
-    private static JsonObject WithoutServerFields(JsonObject obj)
+    private static JsonObject WithoutServerFields(JsonObject obj, bool keepCreation)
     {
         var metadata = obj["metadata"] as JsonObject;
-        if (!obj.ContainsKey("status") && (metadata is null || !ServerMetadata.Any(metadata.ContainsKey)))
+        var dropped = keepCreation ? ServerMetadata.Where(k => k != "creationTimestamp").ToArray() : ServerMetadata;
+        if (!obj.ContainsKey("status") && (metadata is null || !dropped.Any(metadata.ContainsKey)))
         {
             return obj;
         }
@@ -200,7 +202,7 @@ public static class ManifestAudit
                 var trimmed = new JsonObject();
                 foreach (var (k, v) in meta)
                 {
-                    if (!ServerMetadata.Contains(k))
+                    if (!dropped.Contains(k))
                     {
                         trimmed[k] = v?.DeepClone();
                     }

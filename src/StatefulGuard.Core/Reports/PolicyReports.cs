@@ -91,19 +91,18 @@ public static class PolicyReports
             results.Add(Result(d, worst.Finding.Code, Outcome(worst), message, properties));
         }
 
+        // Skips and waivers are the engine's: the report says what it decided, it does not decide again.
         var mutation = engine.Mutate(input, cluster);
-        var skipped = InjectionAnnotations.Skips(statefulSet, engine.Rules.Mutating.Select(r => ((IMutatingRule)r.Rule).SkipName), []);
         foreach (var configured in engine.Rules.Mutating)
         {
             var d = configured.Rule.Descriptor;
             var entries = mutation.Injected.Where(e => e.StartsWith(d.Id + ":", StringComparison.Ordinal) || e == d.Id).ToList();
-            var waiver = Exceptions.Waivers.Find(cluster.GetExceptions(ns).Value ?? [], ns, Exceptions.WaivedKind.StatefulSet,
-                statefulSet.Metadata?.Name ?? "", d.Id, engine.Clock.GetUtcNow());
+            var waiver = mutation.Waived.GetValueOrDefault(d.Id);
             if (mutation.Mode == GuardMode.Off)
             {
                 results.Add(Result(d, d.Id, Skip, $"StatefulGuard is off in namespace {ns}", NoProperties));
             }
-            else if (skipped.Contains(((IMutatingRule)configured.Rule).SkipName))
+            else if (mutation.OptedOut.Contains(d.Id))
             {
                 results.Add(Result(d, d.Id, Skip, $"opted out with the {WellKnown.SkipAnnotation} annotation", NoProperties));
             }

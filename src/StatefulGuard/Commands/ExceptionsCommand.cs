@@ -103,7 +103,7 @@ internal static class ExceptionsCommand
     private static Row Describe(StatefulGuardException exception, string source, ExceptionValidator validator,
         List<(string Namespace, WaivedKind Kind, string Name)> objects, DateTimeOffset now)
     {
-        var problems = validator.Validate(exception).Errors.Select(e => e.ErrorMessage).Distinct().ToList();
+        var problems = validator.Problems(exception);
         var state = Waivers.State(exception, now);
         var matches = objects.Any(o => o.Namespace == exception.Namespace && Waivers.Matches(exception, o.Kind, o.Name));
         var text = state switch

@@ -49,7 +49,7 @@ public sealed class StatefulGuardOptions
     /// </summary>
     public RuleErrorPolicy RuleErrors { get; set; } = RuleErrorPolicy.Deny;
 
-    public EngineSettings EngineSettings => new(Mode, Cluster.UnverifiableAction, RuleErrors);
+    public EngineSettings EngineSettings => new(Mode, Cluster.UnverifiableAction, RuleErrors) { Exceptions = Exceptions.Policy };
 }
 
 public sealed class TlsOptions
@@ -99,10 +99,10 @@ public sealed class ClusterOptions
         Core.Cluster.Api.ClusterConnection.Create(Source, Kubeconfig, TimeSpan.FromSeconds(RequestTimeoutSeconds));
 }
 
-/// <summary>Bounds on StatefulGuardExceptions, checked when one is created or updated.</summary>
+/// <summary>Bounds on StatefulGuardExceptions, held when one is created or updated and whenever it would waive a rule.</summary>
 public sealed class ExceptionsOptions
 {
-    /// <summary>How far ahead an exception's <c>spec.expires</c> may lie.</summary>
+    /// <summary>How far after its creation an exception's <c>spec.expires</c> may lie.</summary>
     public int MaxLifetimeDays { get; set; } = 180;
 
     /// <summary>False allows exceptions without an expiry.</summary>

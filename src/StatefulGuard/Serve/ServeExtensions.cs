@@ -59,10 +59,9 @@ internal static class ServeExtensions
             engine.Waived += waiver => AdmissionMetrics.ExceptionMatches.WithLabels(waiver.RuleId).Inc();
             return engine;
         });
-        services.AddSingleton(sp => new Core.Exceptions.ExceptionValidator(
-            sp.GetRequiredService<RuleCatalog>().Rules.Select(r => r.Descriptor.Id).ToHashSet(StringComparer.Ordinal),
-            sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.Exceptions.Policy,
-            sp.GetRequiredService<TimeProvider>()));
+        // One judge of exceptions: the engine's, for admission and for waiving alike.
+        services.AddSingleton(sp => sp.GetRequiredService<RuleEngine>().ExceptionValidator);
+        services.AddHostedService<Cluster.ExceptionMonitor>();
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.Cluster.Connect());
         services.AddSingleton<Cluster.MalformedObjectLog>();

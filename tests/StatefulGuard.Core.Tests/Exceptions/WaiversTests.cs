@@ -75,11 +75,48 @@ public sealed class WaiversTests
         Assert.Contains(messages, m => m.StartsWith("spec.rules[2]: unknown rule id \"nope\"", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("spec.statefulSets or spec.services must name at least one object", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.StartsWith("spec.reason is required", StringComparison.Ordinal));
-        Assert.Contains(messages, m => m.Contains("beyond the maximum lifetime of 180 days", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("more than 180 days after the exception's creation", StringComparison.Ordinal));
 
         var permanent = Exception("ok", ["probes"], ["web"], expires: null);
         Assert.False(validator.Validate(permanent).IsValid);
         var lenient = new ExceptionValidator(new HashSet<string> { "probes" }, new ExceptionPolicy(RequireExpiry: false), new FakeTimeProvider(Now));
         Assert.True(lenient.Validate(permanent).IsValid);
+    }
+
+    [Fact]
+    public void The_lifetime_is_counted_from_the_exceptions_creation_and_an_expiry_in_the_past_is_only_refused_at_admission()
+    {
+        var validator = new ExceptionValidator(new HashSet<string> { "headless-service" }, new ExceptionPolicy(), new FakeTimeProvider(Now));
+        var old = Exception("old", ["headless-service"], ["web"], expires: Now.AddDays(20));
+        old.Metadata.CreationTimestamp = Now.AddDays(-170).UtcDateTime;
+        var tenYears = Exception("decade", ["headless-service"], ["web"], expires: Now.AddYears(10));
+        tenYears.Metadata.CreationTimestamp = Now.AddDays(-1).UtcDateTime;
+        var lapsed = Exception("lapsed", ["headless-service"], ["web"], expires: Now.AddDays(-1));
+        lapsed.Metadata.CreationTimestamp = Now.AddDays(-30).UtcDateTime;
+
+        Assert.Contains(validator.Problems(old), p => p.Contains("more than 180 days after the exception's creation", StringComparison.Ordinal));
+        Assert.False(validator.MayWaive(tenYears));
+        Assert.True(validator.MayWaive(lapsed)); // expired, which is not the same as invalid
+        Assert.Contains(validator.AdmissionProblems(lapsed), p => p.Contains("is in the past", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_exception_admission_would_refuse_waives_nothing_in_the_engine()
+    {
+        var sts = Objects.StatefulSet("gitops", j => j["spec"]!["serviceName"] = "missing");
+        var forever = Exception("forever", ["headless-service"], ["web"], expires: Now.AddYears(10));
+        forever.Metadata.CreationTimestamp = Now.AddDays(-1).UtcDateTime;
+        var fine = Exception("fine", ["headless-service"], ["web"], expires: Now.AddDays(30));
+        fine.Metadata.CreationTimestamp = Now.AddDays(-1).UtcDateTime;
+        var engine = new StatefulGuard.Core.Engine.RuleEngine(StatefulGuard.Core.Engine.RuleSet.Defaults(StatefulGuard.Core.Engine.RuleCatalog.Default),
+            StatefulGuard.Core.Engine.EngineSettings.Default, clock: new FakeTimeProvider(Now));
+        var input = new StatefulGuard.Core.Engine.RuleInput(StatefulGuard.Core.Admission.Operation.Create, "gitops", sts, null);
+
+        var withForever = engine.Validate(input, new StatefulGuard.Core.Cluster.StaticClusterView().Add(forever, "gitops"));
+        var withFine = engine.Validate(input, new StatefulGuard.Core.Cluster.StaticClusterView().Add(fine, "gitops"));
+
+        Assert.False(withForever.Allowed);
+        Assert.DoesNotContain(withForever.Verdicts, v => v.Waiver is not null);
+        Assert.True(withFine.Allowed);
     }
 }

@@ -104,7 +104,7 @@ public sealed class ExceptionTests(ExceptionCluster cluster) : IClassFixture<Exc
     [InlineData("reason", "spec.reason is required")]
     [InlineData("target", "spec.statefulSets or spec.services must name at least one object")]
     [InlineData("past", "is in the past")]
-    [InlineData("lifetime", "beyond the maximum lifetime of 180 days")]
+    [InlineData("lifetime", "more than 180 days after the exception's creation")]
     [InlineData("expiry", "spec.expires is required")]
     public async Task A_malformed_exception_is_denied_with_a_message_naming_the_field(string problem, string message)
     {
@@ -135,6 +135,36 @@ public sealed class ExceptionTests(ExceptionCluster cluster) : IClassFixture<Exc
         var result = (await cluster.Webhook.PostAsync("/validate",
             AdmissionReviews.CreateException(Fixtures.Exception(ns, "ok", ["headless-service", "probes"], ["web", "db-?"], Now.AddDays(90))))).AssertWellFormed();
         Assert.True(result.Allowed);
+    }
+}
+
+/// <summary>
+/// An exception stored without passing admission (the webhook was down, or the exceptions webhook is Ignore, as in the
+/// audit overlay): held to the same rules when used, so a ten-year exception waives nothing, and the log, the metric and
+/// <c>statefulguard exceptions</c> name it invalid with the reason.
+/// </summary>
+public sealed class StoredExceptionTests
+{
+    [Fact]
+    public async Task A_ten_year_exception_stored_directly_in_the_cluster_waives_nothing_and_is_named_invalid()
+    {
+        var ns = ClusterFixture.NewNamespace("decade");
+        var stored = Fixtures.Exception(ns, "forever", ["headless-service"], ["web"], DateTimeOffset.UtcNow.AddYears(10));
+        stored["metadata"]!["creationTimestamp"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        await using var scenario = await StatefulGuard.Tests.Faults.FaultScenario.StartAsync(api => api.Apply("statefulguardexceptions", stored));
+        await scenario.Host.WaitUntilReadyAsync();
+
+        var review = AdmissionReviews.Create(Fixtures.StatefulSet(ns, serviceName: "missing"));
+        using var client = scenario.Host.CreateClient();
+        using var result = await client.PostAsync(new Uri("/validate", UriKind.Relative),
+            new StringContent(review.ToJsonString(), System.Text.Encoding.UTF8, "application/json"));
+        var answer = new AdmissionResult((int)result.StatusCode, await result.Content.ReadAsStringAsync(), review).AssertWellFormed();
+
+        Assert.False(answer.Allowed);
+        Assert.DoesNotContain(answer.Warnings, w => w.Contains("waived", StringComparison.Ordinal));
+        Assert.Contains(scenario.Logs.Events, e => e.Message.Contains($"{ns}/forever", StringComparison.Ordinal) && e.Message.Contains("more than 180 days", StringComparison.Ordinal));
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("statefulguard_exceptions_invalid 1", metrics, StringComparison.Ordinal);
     }
 }
 

@@ -92,4 +92,19 @@ public sealed class ExceptionCommandTests
         var (_, soon, _) = await Run("exceptions", "--now", "2027-02-20T00:00:00Z", "--format", "json", Folder);
         Assert.Equal("expiring soon", (string?)JsonNode.Parse(soon)!.AsArray().Single(e => (string?)e!["name"] == "controller-sharding")!["state"]);
     }
+
+    [Fact]
+    public async Task An_exception_admission_would_refuse_is_listed_invalid_with_its_reason_and_waives_nothing()
+    {
+        var forever = Path.Combine(AppContext.BaseDirectory, "Fixtures", "exceptions-stored", "forever.yaml");
+
+        var (listed, output, _) = await Run("exceptions", "--now", "2026-12-03T00:00:00Z", forever);
+        var (audited, report, _) = await Run("audit", "--no-color", "--exceptions", forever, "--now", "2026-12-03T00:00:00Z", Controller);
+
+        Assert.Equal(0, listed);
+        Assert.Contains(output.Split('\n'), l => l.Contains("forever", StringComparison.Ordinal) && l.Contains("invalid", StringComparison.Ordinal));
+        Assert.Contains("invalid: spec.expires 2036-11-01 is more than 180 days after the exception's creation (2026-11-01", output);
+        Assert.Equal(1, audited);
+        Assert.Contains("DENY  headless-service", report);
+    }
 }

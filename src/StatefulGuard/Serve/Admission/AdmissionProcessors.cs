@@ -182,7 +182,7 @@ internal sealed class ExceptionProcessor(ExceptionValidator validator) : IAdmiss
 
         var name = exception.Metadata?.Name ?? request.Name ?? "";
         var ns = !string.IsNullOrEmpty(request.Namespace) ? request.Namespace : exception.Metadata?.NamespaceProperty ?? "";
-        var problems = validator.Validate(exception).Errors.Select(e => e.ErrorMessage).Distinct().ToList();
+        var problems = validator.AdmissionProblems(exception);
         var response = new AdmissionResponse
         {
             Uid = uid,

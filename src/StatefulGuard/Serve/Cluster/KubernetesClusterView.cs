@@ -86,8 +86,9 @@ internal sealed partial class KubernetesClusterView : BackgroundService, ICluste
                     ClusterMetrics.CacheObjects.WithLabels(kind.Kind).Set(cache.Count);
                 }
 
-                view.CheckSynced();
+                // Those who follow the caches (reports, the exception monitor) see a list before readiness says it is in.
                 view.Changed?.Invoke(kind, change);
+                view.CheckSynced();
             };
             return cache;
         }
