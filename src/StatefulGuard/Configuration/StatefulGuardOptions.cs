@@ -67,6 +67,13 @@ public sealed class TlsOptions
     /// for kubelet probes and scrapers, which present none.
     /// </summary>
     public string? ClientCaFile { get; set; }
+
+    /// <summary>
+    /// With <see cref="ClientCaFile"/>: the names a client certificate must carry (its subject's common name or a DNS
+    /// subject alternative name), so that only the apiserver's webhook client certificate is served even where the CA
+    /// signs others too. Unset: any certificate the CA signed.
+    /// </summary>
+    public string[]? ClientNames { get; set; }
 }
 
 public sealed class ClusterOptions

@@ -76,6 +76,9 @@ internal sealed class TlsOptionsRules : AbstractValidator<TlsOptions>
         RuleFor(o => o.KeyFile).NotEmpty().WithMessage("must name a PEM private key file");
         RuleFor(o => o.ReloadIntervalSeconds).Between(1, 3600);
         RuleFor(o => o.ClientCaFile).ExistingFile();
+        RuleFor(o => o.ClientCaFile).NotEmpty().When(o => o.ClientNames is { Length: > 0 })
+            .WithMessage("must be set when ClientNames is: the names are checked on certificates this CA signed");
+        RuleForEach(o => o.ClientNames).NotEmpty().WithMessage("must not hold an empty name");
     }
 }
 
@@ -155,6 +158,14 @@ internal static class UnknownKeys
             if (!properties.TryGetValue(child.Key, out var propertyType))
             {
                 yield return child.Path;
+            }
+            else if (propertyType.IsArray)
+            {
+                // A list's entries are keyed by index: 0, 1, ...
+                foreach (var entry in child.GetChildren().Where(e => !int.TryParse(e.Key, System.Globalization.CultureInfo.InvariantCulture, out _)))
+                {
+                    yield return entry.Path;
+                }
             }
             else if (propertyType.IsClass && propertyType != typeof(string))
             {

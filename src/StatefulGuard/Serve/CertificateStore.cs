@@ -47,7 +47,10 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
     /// <summary>Whether admission endpoints require a client certificate (<c>StatefulGuard:Tls:ClientCaFile</c>).</summary>
     public bool RequiresClientCertificate => !string.IsNullOrEmpty(options.ClientCaFile);
 
-    /// <summary>Whether a client certificate chains to the configured client CA (read like the serving pair, rotation included).</summary>
+    /// <summary>
+    /// Whether a client certificate chains to the configured client CA (read like the serving pair, rotation included)
+    /// and, when <c>StatefulGuard:Tls:ClientNames</c> is set, carries one of those names (common name or DNS SAN).
+    /// </summary>
     public bool IsTrustedClient(X509Certificate2 certificate)
     {
         if (clientCas is not { Count: > 0 } roots)
@@ -60,13 +63,43 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
         chain.ChainPolicy.CustomTrustStore.AddRange(roots);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         chain.ChainPolicy.ApplicationPolicy.Add(new Oid("1.3.6.1.5.5.7.3.2")); // client authentication
-        if (chain.Build(certificate))
+        if (!chain.Build(certificate))
+        {
+            LogClientRejected(logger, certificate.Subject, string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim())));
+            return false;
+        }
+
+        if (options.ClientNames is not { Length: > 0 } allowed)
         {
             return true;
         }
 
-        LogClientRejected(logger, certificate.Subject, string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation.Trim())));
+        var names = ClientNames(certificate);
+        if (names.Any(n => allowed.Contains(n, StringComparer.Ordinal)))
+        {
+            return true;
+        }
+
+        LogClientRejected(logger, certificate.Subject,
+            $"its names ({string.Join(", ", names)}) are not among StatefulGuard:Tls:ClientNames ({string.Join(", ", allowed)})");
         return false;
+    }
+
+    /// <summary>The subject's common name and the DNS subject alternative names of a certificate.</summary>
+    public static IReadOnlyList<string> ClientNames(X509Certificate2 certificate)
+    {
+        var names = new List<string>();
+        if (certificate.GetNameInfo(X509NameType.SimpleName, forIssuer: false) is { Length: > 0 } common)
+        {
+            names.Add(common);
+        }
+
+        foreach (var extension in certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>())
+        {
+            names.AddRange(extension.EnumerateDnsNames());
+        }
+
+        return names;
     }
 
     /// <summary>Called when Kestrel binds an HTTPS endpoint: a missing or broken pair stops start-up.</summary>

@@ -289,4 +289,23 @@ public sealed class DeployTests
         var issuer = serving["spec"]!["issuerRef"]!["name"]!.GetValue<string>();
         Assert.Contains(r.All("Issuer"), i => (string?)i["metadata"]!["name"] == issuer);
     }
+
+    [Fact]
+    public async Task The_network_policy_overlay_admits_the_webhook_port_only_from_the_apiservers_cidrs()
+    {
+        var r = await Rendered.KustomizeAsync(Path.Combine(Repository.Root, "deploy", "overlays", "network-policy"));
+        var policy = KubernetesJson.Deserialize<V1NetworkPolicy>(r.One("NetworkPolicy", "statefulguard-apiserver-only"));
+        var deployment = Deployment(r);
+        var https = deployment.Spec.Template.Spec.Containers.Single().Ports.Single(p => p.Name == "https").ContainerPort;
+
+        Assert.Equal(deployment.Metadata.NamespaceProperty, policy.Metadata.NamespaceProperty);
+        Assert.True(Selectors.Matches(policy.Spec.PodSelector, deployment.Spec.Template.Metadata.Labels));
+        Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
+        var rule = Assert.Single(policy.Spec.Ingress);
+        Assert.Equal(https.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(rule.Ports).Port.Value);
+        // Only address blocks: no namespace or pod selector that any workload could match.
+        Assert.All(rule.FromProperty, peer => Assert.True(peer.IpBlock is not null && peer.NamespaceSelector is null && peer.PodSelector is null));
+        // Shipped as a placeholder the apiserver refuses, so an unedited apply cannot lock the apiserver out.
+        Assert.All(rule.FromProperty, peer => Assert.False(System.Net.IPNetwork.TryParse(peer.IpBlock.Cidr, out _)));
+    }
 }

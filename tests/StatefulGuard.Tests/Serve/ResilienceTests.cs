@@ -362,4 +362,40 @@ public sealed class ResilienceTests : IDisposable
 
         await app.StopAsync();
     }
+
+    [Fact]
+    public async Task With_client_names_only_the_named_certificate_of_the_ca_is_served()
+    {
+        certs.IssueServing("serving");
+        var caFile = certs.WriteCaFile();
+        await using var app = ServeCommand.Build([
+            "--urls", "https://127.0.0.1:0",
+            $"--StatefulGuard:Tls:CertFile={certs.CertFile}", $"--StatefulGuard:Tls:KeyFile={certs.KeyFile}",
+            $"--StatefulGuard:Tls:ClientCaFile={caFile}", "--StatefulGuard:Tls:ClientNames:0=kube-apiserver-webhook-client",
+            "--StatefulGuard:Cluster:Source=None", "--StatefulGuard:WarmupMilliseconds=0",
+        ]);
+        await app.StartAsync();
+        var baseUri = new Uri(app.Urls.Single());
+
+        async Task<HttpStatusCode> Validate(X509Certificate2 clientCertificate)
+        {
+            using var client = new HttpClient(new SocketsHttpHandler
+            {
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    RemoteCertificateValidationCallback = (_, cert, _, _) => certs.Validate(new X509Certificate2(cert!)),
+                    ClientCertificates = new X509CertificateCollection { clientCertificate },
+                },
+            });
+            using var content = new ByteArrayContent(Review);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            return (await client.PostAsync(new Uri(baseUri, "/validate"), content)).StatusCode;
+        }
+
+        // Same CA, another name (a kubelet's or a user's certificate from a shared cluster CA): refused at the handshake.
+        Assert.Equal(HttpStatusCode.OK, await Validate(certs.IssueClient("kube-apiserver-webhook-client")));
+        await Assert.ThrowsAsync<HttpRequestException>(() => Validate(certs.IssueClient("system:node:worker-1")));
+
+        await app.StopAsync();
+    }
 }
