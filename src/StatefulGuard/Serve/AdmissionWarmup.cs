@@ -42,7 +42,7 @@ internal sealed partial class AdmissionWarmup(AdmissionHandler handler, IOptions
                 await OverTheWireAsync(budget / 2, stoppingToken);
             }
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
             // A warm-up that fails costs speed, never availability.
             LogFailed(logger, ex);

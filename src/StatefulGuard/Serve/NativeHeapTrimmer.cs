@@ -18,6 +18,8 @@ namespace StatefulGuard.Serve;
 /// </remarks>
 internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logger, BoundedMemoryPoolFactory? pools = null) : BackgroundService
 {
+    private readonly Core.Cluster.LoopHealth health = new(logger, "Native heap trimming");
+
     /// <summary>Replaced in tests; true when memory was returned.</summary>
     internal Func<bool> Trim { get; init; } = static () => MallocTrim(0) != 0;
 
@@ -53,12 +55,14 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
                     LogUnavailable(logger, ex.Message);
                     return;
                 }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
+                catch (Exception ex)
                 {
-                    // A failing background service would stop the host: the webhook goes on without trimming.
-                    LogFailed(logger, ex);
-                    return;
+                    // A failing background service would stop the host: the trimmer says so once and tries again next period.
+                    health.Failed(ex, Period);
+                    continue;
                 }
+
+                health.Succeeded();
             }
         }
         catch (OperationCanceledException)
@@ -118,6 +122,4 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
     [LoggerMessage(Level = LogLevel.Debug, Message = "native heap trimming unavailable on this C library: {Reason}")]
     private static partial void LogUnavailable(ILogger logger, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "native heap trimming failed and is switched off")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }
