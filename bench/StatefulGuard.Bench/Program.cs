@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "floor" => await Floor.RunAsync(args[1..]),
     "fake-apiserver" => await ApiServer.RunAsync(args[1..]),
     "micro" => Micro(args[1..]),
+    "slow-clients" => await SlowClients.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -18,6 +19,6 @@ static int Micro(string[] args)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: StatefulGuard.Bench floor --urls URL --cert FILE --key FILE | fake-apiserver --kubeconfig FILE | micro [BenchmarkDotNet args]");
+    Console.Error.WriteLine("usage: StatefulGuard.Bench floor --urls URL --cert FILE --key FILE | fake-apiserver --kubeconfig FILE | micro [BenchmarkDotNet args] | slow-clients trickle --url URL --ca FILE [--connections N --trickle-bytes N] | slow-clients measure --url URL --ca FILE --body FILE [--seconds N --rate N]");
     return 2;
 }

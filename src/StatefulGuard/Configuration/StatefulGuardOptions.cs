@@ -37,6 +37,13 @@ public sealed class StatefulGuardOptions
 
     public int AdmissionQueueLength { get; set; } = 1024;
 
+    /// <summary>
+    /// New connections taken on per second, before their TLS handshake, in all (half of it from any one address; 0:
+    /// no limit). The apiserver keeps its connections open; a flood of reconnecting clients waits, or is closed, instead
+    /// of taking the CPU from admissions.
+    /// </summary>
+    public int MaxNewConnectionsPerSecond { get; set; } = 100;
+
     /// <summary>How long the request path is exercised on a built-in review before the webhook reports ready; 0 skips it.</summary>
     public int WarmupMilliseconds { get; set; } = 1000;
 

@@ -58,6 +58,7 @@ internal sealed class StatefulGuardOptionsRules : AbstractValidator<StatefulGuar
         RuleFor(o => o.AdmissionDeadlineSeconds).Between(1, 30);
         RuleFor(o => o.MaxConcurrentAdmissions).Between(1, 100_000);
         RuleFor(o => o.AdmissionQueueLength).Between(0, 1_000_000);
+        RuleFor(o => o.MaxNewConnectionsPerSecond).Between(0, 1_000_000);
         RuleFor(o => o.WarmupMilliseconds).Between(0, 10_000);
         RuleFor(o => o.LogFormat).Named();
         RuleFor(o => o.RuleErrors).Named();

@@ -94,9 +94,11 @@ internal static class ServeExtensions
             o.Predicate = c => c.Tags.Contains(ReadyTag);
         });
 
-        services.AddOptions<KestrelServerOptions>().Configure<CertificateStore, IOptions<StatefulGuardOptions>>((kestrel, store, options) =>
+        services.AddSingleton(sp => new ConnectionRateLimit(sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.MaxNewConnectionsPerSecond));
+        services.AddOptions<KestrelServerOptions>().Configure<CertificateStore, IOptions<StatefulGuardOptions>, ConnectionRateLimit>((kestrel, store, options, connections) =>
         {
             kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Use(connections.Wrap));
             var limits = kestrel.Limits;
             limits.MaxRequestBodySize = options.Value.MaxRequestBodyBytes;
             limits.MaxRequestHeadersTotalSize = 32 * 1024;

@@ -44,6 +44,8 @@ public sealed class AdmissionDeadlineTests
             "--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None", "--StatefulGuard:WarmupMilliseconds=0",
             $"--StatefulGuard:MaxConcurrentAdmissions={permits}", $"--StatefulGuard:AdmissionQueueLength={queue}",
             "--StatefulGuard:AdmissionDeadlineSeconds=10",
+            // Tens of connections opened at once by one test client: not a flood to throttle here.
+            "--StatefulGuard:MaxNewConnectionsPerSecond=0",
         ], services => services.AddSingleton<TimeProvider>(clock));
         await app.StartAsync();
         var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 })

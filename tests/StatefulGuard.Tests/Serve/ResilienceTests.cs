@@ -65,6 +65,8 @@ public sealed class ResilienceTests : IDisposable
         }
 
         info.Environment["StatefulGuard__Cluster__Source"] = "None";
+        // 24 connections opened at once by the test: not a flood to throttle here.
+        info.Environment["StatefulGuard__MaxNewConnectionsPerSecond"] = "0";
         using var process = Process.Start(info)!;
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var lines = new Changes();
