@@ -127,12 +127,13 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                // Only worth a warning when HTTPS is served; plain-HTTP local runs need no files.
-                lastError = ex.Message;
-                if (InUse)
+                // Only worth a warning when HTTPS is served (plain-HTTP local runs need no files), and once until it changes.
+                if (InUse && lastError != ex.Message)
                 {
                     LogUnreadable(logger, options.CertFile, options.KeyFile, ex.Message);
                 }
+
+                lastError = ex.Message;
 
                 return false;
             }
@@ -153,9 +154,13 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
             {
                 // Typically a rotation caught between writing the two files: the next change completes it.
                 // A well-formed key of another pair is an ArgumentException, a malformed one a CryptographicException.
+                if (lastError != ex.Message)
+                {
+                    LogInvalid(logger, options.CertFile, ex.Message);
+                }
+
                 lastError = ex.Message;
                 Interlocked.Increment(ref rejectedPairs);
-                LogInvalid(logger, options.CertFile, ex.Message);
                 Changed?.Invoke();
                 return false;
             }
@@ -163,6 +168,7 @@ internal sealed partial class CertificateStore : IHostedService, IDisposable
             var previous = current;
             current = certificate;
             loadedHash = hash;
+            lastError = null;
             LogLoaded(logger, certificate.Subject, certificate.Thumbprint, certificate.NotAfter, previous is not null);
             Changed?.Invoke();
             if (certificate.NotAfter < DateTime.Now)
