@@ -16,7 +16,7 @@ public sealed class StaticClusterView : IClusterView
 
     public ViewScope Scope { get; init; } = ViewScope.Input;
 
-    public ServerVersion? ServerVersion { get; init; }
+    public ServerVersion? ServerVersion { get; set; }
 
     /// <summary>
     /// Adds what is kept of an object of a declared kind; a namespaced object without a namespace gets

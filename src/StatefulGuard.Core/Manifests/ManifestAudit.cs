@@ -37,36 +37,7 @@ public static class ManifestAudit
         Action<int, int>? progress = null)
     {
         var errors = new List<ManifestError>(manifests.Errors);
-        var fromInput = new StaticClusterView();
-        var statefulSets = new List<(ManifestDocument Doc, V1StatefulSet Object, (string Code, string Message, string Fix)? ApiProblem)>();
-
-        foreach (var doc in manifests.Documents)
-        {
-            var served = ServedVersion(doc);
-            if (served is null)
-            {
-                continue; // a kind the rules do not read
-            }
-
-            var apiProblem = ApiVersionProblem(doc, served);
-            if (apiProblem is not null && doc.Kind != "StatefulSet")
-            {
-                errors.Add(new ManifestError(doc.Source, doc.Line, apiProblem.Value.Message + $"; read as {served}", IsWarning: true));
-            }
-
-            var kind = ClusterKinds.ByKind(doc.Kind)!;
-            if (TryConvert(kind, doc, errors) is not { } item)
-            {
-                continue;
-            }
-
-            fromInput.Add(kind, item, DefaultNamespace);
-            if (item is V1StatefulSet sts)
-            {
-                statefulSets.Add((doc, sts, apiProblem));
-            }
-        }
-
+        var (fromInput, statefulSets) = ReadInput(manifests, errors);
         IClusterView view = cluster is null ? fromInput : new LayeredClusterView(fromInput, cluster);
         var reports = new List<ObjectReport>(statefulSets.Count);
         for (var i = 0; i < statefulSets.Count; i++)
@@ -96,6 +67,47 @@ public static class ManifestAudit
         }
 
         return new AuditReport(reports, errors, manifests.Documents.Count);
+    }
+
+    /// <summary>A StatefulSet read from the input, with what is wrong with its apiVersion (the apiserver would refuse it).</summary>
+    public sealed record InputStatefulSet(ManifestDocument Document, V1StatefulSet Object, (string Code, string Message, string Fix)? ApiProblem);
+
+    /// <summary>
+    /// The view the input stands in for the cluster with: every object of a declared kind (<see cref="ClusterKinds"/>)
+    /// the input holds, read as its served version (an older one with a warning), and the StatefulSets to judge.
+    /// </summary>
+    public static (StaticClusterView View, List<InputStatefulSet> StatefulSets) ReadInput(ManifestSet manifests, List<ManifestError> errors)
+    {
+        var fromInput = new StaticClusterView();
+        var statefulSets = new List<InputStatefulSet>();
+        foreach (var doc in manifests.Documents)
+        {
+            var served = ServedVersion(doc);
+            if (served is null)
+            {
+                continue; // a kind the rules do not read
+            }
+
+            var apiProblem = ApiVersionProblem(doc, served);
+            if (apiProblem is not null && doc.Kind != "StatefulSet")
+            {
+                errors.Add(new ManifestError(doc.Source, doc.Line, apiProblem.Value.Message + $"; read as {served}", IsWarning: true));
+            }
+
+            var kind = ClusterKinds.ByKind(doc.Kind)!;
+            if (TryConvert(kind, doc, errors) is not { } item)
+            {
+                continue;
+            }
+
+            fromInput.Add(kind, item, DefaultNamespace);
+            if (item is V1StatefulSet sts)
+            {
+                statefulSets.Add(new InputStatefulSet(doc, sts, apiProblem));
+            }
+        }
+
+        return (fromInput, statefulSets);
     }
 
     /// <summary>
@@ -217,34 +229,4 @@ public static class ManifestAudit
 
         return copy;
     }
-}
-
-/// <summary>Objects in the input first, then the live cluster: a Service being added in the same change counts.</summary>
-internal sealed class LayeredClusterView(IClusterView first, IClusterView second) : IClusterView
-{
-    public Lookup<TCached> Get<TCached>(ClusterKind<TCached> kind, string @namespace, string name)
-        where TCached : class =>
-        first.Get(kind, @namespace, name) is { State: LookupState.Found } found ? found : second.Get(kind, @namespace, name);
-
-    /// <summary>Both lists; unknown if either is, except that an optional kind the cluster does not serve adds nothing.</summary>
-    public Lookup<IReadOnlyList<TCached>> List<TCached>(ClusterKind<TCached> kind, string @namespace)
-        where TCached : class
-    {
-        var (a, b) = (first.List(kind, @namespace), second.List(kind, @namespace));
-        if (kind.Optional)
-        {
-            (a, b) = (a.State == LookupState.Unknown ? Lookup<IReadOnlyList<TCached>>.Found([]) : a, b.State == LookupState.Unknown ? Lookup<IReadOnlyList<TCached>>.Found([]) : b);
-        }
-
-        return a.State == LookupState.Unknown || b.State == LookupState.Unknown
-            ? Lookup<IReadOnlyList<TCached>>.Unknown
-            : Lookup<IReadOnlyList<TCached>>.Found([.. a.Value ?? [], .. b.Value ?? []]);
-    }
-
-    public Lookup<CachedStorageClass> GetDefaultStorageClass() =>
-        first.GetDefaultStorageClass() is { State: LookupState.Found } found ? found : second.GetDefaultStorageClass();
-
-    public ServerVersion? ServerVersion => second.ServerVersion ?? first.ServerVersion;
-
-    public ViewScope Scope => second.Scope;
 }

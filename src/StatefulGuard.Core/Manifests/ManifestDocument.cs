@@ -9,6 +9,12 @@ namespace StatefulGuard.Core.Manifests;
 /// <param name="Lines">The line of each field, by field path (<c>spec.template.spec.containers[0].image</c>).</param>
 public sealed record ManifestDocument(string Source, int Line, JsonObject Object, IReadOnlyDictionary<string, int>? Lines = null)
 {
+    /// <summary>
+    /// Where the document ends in its file (1-based line and column: where what follows it starts), for a fix that
+    /// inserts an object after it; (0, 0) for a List's item, which cannot be followed by a document of its own.
+    /// </summary>
+    public (int Line, int Column) End { get; init; }
+
     /// <summary>Where this object's paths sit in <see cref="Lines"/>: <c>items[3].</c> for a List's item, which shares the List's lines.</summary>
     public string LinePrefix { get; init; } = "";
 

@@ -113,7 +113,7 @@ public static partial class ManifestReader
 
                 return;
             case JsonObject obj:
-                Add(new ManifestDocument(source, read.Line, obj, read.Lines), documents, errors);
+                Add(new ManifestDocument(source, read.Line, obj, read.Lines) { End = read.End }, documents, errors);
                 return;
             default:
                 errors.Add(new ManifestError(source, read.Line, "a manifest document must be an object with apiVersion and kind"));

@@ -10,7 +10,11 @@ namespace StatefulGuard.Core.Manifests;
 
 /// <summary>One YAML document read as JSON: its root (null for an empty document), first line and field lines, or why it could not be read.</summary>
 /// <param name="Lines">The line of every field and list item, by field path as findings name them (<c>spec.template.spec.containers[0].image</c>).</param>
-public sealed record YamlDocumentRead(JsonNode? Root, int Line, IReadOnlyDictionary<string, int> Lines, int ErrorLine = 0, string? Error = null);
+public sealed record YamlDocumentRead(JsonNode? Root, int Line, IReadOnlyDictionary<string, int> Lines, int ErrorLine = 0, string? Error = null)
+{
+    /// <summary>Where the document ends (1-based line and column): where what follows it (the next <c>---</c>, or the end) starts.</summary>
+    public (int Line, int Column) End { get; init; }
+}
 
 /// <summary>
 /// Reads YAML into JSON the way kubectl does (YAML 1.1 scalars as sigs.k8s.io/yaml resolves them, merge keys, the
@@ -128,8 +132,8 @@ public sealed partial class YamlToJson
         }
 
         var root = Read(parser, 0, "");
-        parser.Consume<DocumentEnd>();
-        return new YamlDocumentRead(root, lineOffset + line, lines);
+        var end = parser.Consume<DocumentEnd>();
+        return new YamlDocumentRead(root, lineOffset + line, lines) { End = (lineOffset + (int)end.Start.Line, (int)end.Start.Column) };
     }
 
     /// <summary>The text from an offset on, without copying it.</summary>

@@ -16,6 +16,14 @@ public static partial class YamlWriter
     public static string Write(IEnumerable<JsonNode> documents)
     {
         using var writer = new StringWriter();
+        Write(documents, writer);
+        return writer.ToString();
+    }
+
+    /// <summary>Writes the documents to <paramref name="output"/> as they are emitted (no copy of the whole text is kept).</summary>
+    public static void Write(IEnumerable<JsonNode> documents, TextWriter output)
+    {
+        using var writer = new Escaping(output);
         var emitter = new Emitter(writer, new EmitterSettings(bestIndent: 2, bestWidth: int.MaxValue, isCanonical: false, maxSimpleKeyLength: 1024));
         emitter.Emit(new StreamStart());
         var first = true;
@@ -28,14 +36,85 @@ public static partial class YamlWriter
         }
 
         emitter.Emit(new StreamEnd());
+        writer.Flush();
+    }
 
-        // The emitter writes these raw even inside double quotes, where a reader takes them for a line break or a
-        // byte order mark; every string holding one is double-quoted (NeedsEscapes), so escaping them is exact.
-        return writer.ToString().Replace("\r\n", "\n", StringComparison.Ordinal)
-            .Replace("\uFEFF", "\\uFEFF", StringComparison.Ordinal)
-            .Replace("\u2028", "\\L", StringComparison.Ordinal)
-            .Replace("\u2029", "\\P", StringComparison.Ordinal)
-            .Replace("\u0085", "\\N", StringComparison.Ordinal);
+    /// <summary>
+    /// The emitter writes these raw even inside double quotes, where a reader takes them for a line break or a byte
+    /// order mark; every string holding one is double-quoted (NeedsEscapes), so escaping them on the way out is exact.
+    /// Line ends are written as <c>\n</c> whatever the platform's.
+    /// </summary>
+    private sealed class Escaping(TextWriter inner) : TextWriter
+    {
+        private bool pendingReturn;
+
+        public override System.Text.Encoding Encoding => inner.Encoding;
+
+        public override void Write(char value)
+        {
+            if (pendingReturn)
+            {
+                pendingReturn = false;
+                if (value != '\n')
+                {
+                    inner.Write('\r');
+                }
+            }
+
+            switch (value)
+            {
+                case '\r':
+                    pendingReturn = true;
+                    break;
+                case '\uFEFF':
+                    inner.Write("\\uFEFF");
+                    break;
+                case '\u2028':
+                    inner.Write("\\L");
+                    break;
+                case '\u2029':
+                    inner.Write("\\P");
+                    break;
+                case '\u0085':
+                    inner.Write("\\N");
+                    break;
+                default:
+                    inner.Write(value);
+                    break;
+            }
+        }
+
+        public override void Write(string? value)
+        {
+            if (value is null)
+            {
+                return;
+            }
+
+            if (!pendingReturn && value.AsSpan().IndexOfAny("\r\uFEFF\u2028\u2029\u0085") < 0)
+            {
+                inner.Write(value);
+                return;
+            }
+
+            foreach (var c in value)
+            {
+                Write(c);
+            }
+        }
+
+        public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));
+
+        public override void Flush()
+        {
+            if (pendingReturn)
+            {
+                pendingReturn = false;
+                inner.Write('\r');
+            }
+
+            inner.Flush();
+        }
     }
 
     public static string Write(JsonNode document) => Write([document]);

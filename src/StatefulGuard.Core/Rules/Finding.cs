@@ -21,6 +21,12 @@ public sealed record Finding(string RuleId, string Code, string Message, string 
     /// </summary>
     public string Summary { get; init; } = "";
 
+    /// <summary>
+    /// The object that fixes the finding when one is missing (the governing Service, a PodDisruptionBudget), as it would
+    /// be added beside the StatefulSet: reports offer it, <c>mutate --companions</c> prints it.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonObject? Suggested { get; init; }
+
     /// <summary>The text an admission warning carries.</summary>
     public string Short => Summary.Length > 0 ? Summary : Message;
 

@@ -144,10 +144,22 @@ internal static class CommandLine
         var paths = Paths(new Argument<string[]>("PATH") { Description = "manifest files, directories or - for stdin", Arity = ArgumentArity.OneOrMore });
         var diff = new Option<bool>("--diff") { Description = "print only what changes, as a unified diff" };
         var version = new Option<string?>("--kubernetes-version") { Description = "the target cluster's version, e.g. 1.31 (chooses the preStop form)" };
+        var companions = new Option<bool>("--companions") { Description = "also print, after each StatefulSet, the headless Service and PodDisruptionBudget it lacks" };
+        var publishNotReady = new Option<bool>("--publish-not-ready") { Description = "with --companions: the Services publish pods that are not ready yet (peers that must find each other to start)" };
+        var cluster = new Option<bool>("--cluster") { Description = "also look at the live cluster: what it has is not printed again (kubeconfig as kubectl finds it)" };
+        var ns = new Option<string?>("--namespace", "-n") { Description = "with --cluster: only this namespace" };
         var (exceptions, now) = (ExceptionsOption(), NowOption());
-        var command = new Command("mutate", "print the manifests with the defaults the webhook would inject (YAML for kubectl apply -f -)") { paths, diff, version, exceptions, now };
-        command.SetAction(result => MutateCommand.Run(result.GetValue(paths) ?? [], result.GetValue(diff), result.GetValue(version),
-            result.GetValue(exceptions) ?? [], result.GetValue(now), stdin, stdout, stderr));
+        var command = new Command("mutate", "print the manifests with the defaults the webhook would inject (YAML for kubectl apply -f -)")
+        {
+            paths, diff, version, companions, publishNotReady, cluster, ns, exceptions, now,
+        };
+        command.SetAction((result, _) => MutateCommand.RunAsync(
+            new MutateArguments(result.GetValue(paths) ?? [], result.GetValue(diff), result.GetValue(version))
+            {
+                Exceptions = result.GetValue(exceptions) ?? [], Now = result.GetValue(now), Companions = result.GetValue(companions),
+                PublishNotReady = result.GetValue(publishNotReady), Cluster = result.GetValue(cluster), Namespace = result.GetValue(ns),
+            },
+            stdin, stdout, stderr));
         return command;
     }
 

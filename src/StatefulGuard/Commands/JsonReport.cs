@@ -84,6 +84,13 @@ internal static class JsonReport
 
                 json.WriteString("file", obj.Document.Source);
                 json.WriteNumber("line", obj.Document.LineOf(f.Path));
+                if (f.Suggested is { } suggested)
+                {
+                    // The object that fixes the finding, to add beside the StatefulSet (what mutate --companions prints).
+                    json.WritePropertyName("suggested");
+                    suggested.WriteTo(json);
+                }
+
                 json.WriteEndObject();
             }
 

@@ -1,27 +1,52 @@
 using System.Text.Json.Nodes;
-using k8s;
 using k8s.Models;
-using StatefulGuard.Configuration;
 using StatefulGuard.Core.Admission;
 using StatefulGuard.Core.Cluster;
 using StatefulGuard.Core.Engine;
 using StatefulGuard.Core.Manifests;
+using StatefulGuard.Core.Rules.Availability;
+using StatefulGuard.Core.Rules.Reachability;
 
 namespace StatefulGuard.Commands;
 
+/// <summary>What <c>statefulguard mutate</c> was asked.</summary>
+internal sealed record MutateArguments(string[] Paths, bool Diff, string? KubernetesVersion)
+{
+    public string[] Exceptions { get; init; } = [];
+
+    public DateTimeOffset? Now { get; init; }
+
+    /// <summary>Also print the governing Service and the PodDisruptionBudget a StatefulSet lacks.</summary>
+    public bool Companions { get; init; }
+
+    /// <summary>The printed Services publish the addresses of pods that are not ready (peers that must find each other to start).</summary>
+    public bool PublishNotReady { get; init; }
+
+    /// <summary>Look in the live cluster too: what it has is not printed again, and its version chooses the preStop form.</summary>
+    public bool Cluster { get; init; }
+
+    public string? Namespace { get; init; }
+}
+
 /// <summary>
-/// <c>statefulguard mutate PATH… [--diff]</c>: the input manifests with the defaults the webhook would
-/// inject, as YAML for <c>kubectl apply -f -</c>, so teams can commit them instead of relying on
-/// admission-time mutation. Other documents pass through unchanged.
+/// <c>statefulguard mutate PATH… [--diff] [--companions]</c>: the input manifests with the defaults the webhook would
+/// inject, as YAML for <c>kubectl apply -f -</c>, so teams can commit them instead of relying on admission-time mutation;
+/// with <c>--companions</c>, after each StatefulSet the headless Service and PodDisruptionBudget it lacks (in the input,
+/// and with <c>--cluster</c> in the cluster). Other documents pass through unchanged. The webhook never creates these
+/// objects itself: what is printed is committed by the user.
 /// </summary>
 internal static class MutateCommand
 {
-    public static int Run(string[] paths, bool diff, string? kubernetesVersion, string[] exceptionPaths, DateTimeOffset? now, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    /// <summary>The findings whose suggested object <c>--companions</c> prints.</summary>
+    private static readonly HashSet<(string Rule, string Code)> CompanionFindings =
+        [(HeadlessService.Id, "service-missing"), (DisruptionBudget.Id, "no-budget")];
+
+    public static async Task<int> RunAsync(MutateArguments args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         ServerVersion? version = null;
-        if (kubernetesVersion is { } text && (version = ServerVersion.Parse(text)) is null)
+        if (args.KubernetesVersion is { } text && (version = ServerVersion.Parse(text)) is null)
         {
-            stderr.WriteLine($"statefulguard mutate: --kubernetes-version must look like 1.31, not '{text}'");
+            await stderr.WriteLineAsync($"statefulguard mutate: --kubernetes-version must look like 1.31, not '{text}'");
             return CommandLine.Usage;
         }
 
@@ -30,100 +55,177 @@ internal static class MutateCommand
             return CommandLine.Usage;
         }
 
-        var manifests = ExceptionInputs.With(ManifestReader.ReadPaths(paths, stdin), exceptionPaths);
+        // What is printed is the input; the exceptions given with --exceptions only apply.
+        var input = ManifestReader.ReadPaths(args.Paths, stdin);
+        var manifests = ExceptionInputs.With(input, args.Exceptions);
         foreach (var error in manifests.Errors)
         {
-            stderr.WriteLine($"statefulguard mutate: {error}");
+            await stderr.WriteLineAsync($"statefulguard mutate: {error}");
         }
 
         if (manifests.Errors.Any(e => !e.IsWarning))
         {
             // Printing the rest would drop the unreadable documents from what gets committed or applied.
-            stderr.WriteLine("statefulguard mutate: nothing printed: every document must be readable to be carried through");
+            await stderr.WriteLineAsync("statefulguard mutate: nothing printed: every document must be readable to be carried through");
             return CommandLine.Usage;
         }
 
-        var view = new StaticClusterView { ServerVersion = version };
         var failures = new List<ManifestError>();
-        foreach (var doc in manifests.Documents.Where(d => d is { ApiVersion: "v1", Kind: "Namespace" }))
+        var (fromInput, _) = ManifestAudit.ReadInput(manifests, failures);
+        fromInput.ServerVersion = version;
+        IClusterView view = fromInput;
+        if (args.Cluster)
         {
-            if (ManifestAudit.TryConvert<V1Namespace>(doc, failures) is { } ns)
+            try
             {
-                view.Add(ns);
-            }
-        }
-
-        foreach (var doc in manifests.Documents.Where(d => d is { ApiVersion: Core.Exceptions.StatefulGuardException.GroupVersion, Kind: Core.Exceptions.StatefulGuardException.KindName }))
-        {
-            if (ManifestAudit.TryConvert<Core.Exceptions.StatefulGuardException>(doc, failures) is { } exception)
-            {
-                view.Add(exception, ManifestAudit.DefaultNamespace);
-            }
-        }
-
-        var engine = new RuleEngine(rules, options.EngineSettings, clock: ExceptionInputs.Clock(now));
-        var outputs = new List<(ManifestDocument Doc, JsonObject Before, JsonObject After)>();
-        foreach (var doc in manifests.Documents)
-        {
-            // Only a StatefulSet can change: the other documents are printed as they were read.
-            var after = doc is { Kind: "StatefulSet" } ? doc.Object.DeepClone().AsObject() : doc.Object;
-            if (doc is { Kind: "StatefulSet" } && ManifestAudit.ApiVersionProblem(doc, "apps/v1") is { } problem)
-            {
-                stderr.WriteLine($"statefulguard mutate: {doc.Location}: warning: {problem.Message}; printed unchanged");
-            }
-            else if (doc is { Kind: "StatefulSet" })
-            {
-                if (ManifestAudit.TryConvert<V1StatefulSet>(doc, failures) is { } sts)
+                using var connection = options.Cluster.Connect();
+                if (connection.Api is not { } api)
                 {
-                    var ns = sts.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : ManifestAudit.DefaultNamespace;
-                    try
+                    await stderr.WriteLineAsync("statefulguard mutate: --cluster needs a kubeconfig (KUBECONFIG, ~/.kube/config or StatefulGuard:Cluster:Kubeconfig) or a pod's service account");
+                    return CommandLine.Usage;
+                }
+
+                var (snapshot, _) = await ClusterSnapshot.LoadAsync(api, args.Namespace, stderr, CancellationToken.None);
+                view = new LayeredClusterView(fromInput, version is null ? snapshot : new VersionedView(snapshot, version));
+            }
+            catch (Exception ex) when (ex is HttpRequestException or Core.Cluster.Api.ApiException or Core.Cluster.Api.MalformedResponseException or TimeoutException
+                                           or k8s.Exceptions.KubeConfigException or IOException)
+            {
+                await stderr.WriteLineAsync($"statefulguard mutate: cannot read the cluster: {ex.Message}");
+                return CommandLine.Usage;
+            }
+        }
+
+        var engine = new RuleEngine(rules, options.EngineSettings, clock: ExceptionInputs.Clock(args.Now));
+        var outputs = new List<Output>();
+        var printed = new HashSet<(string Kind, string Namespace, string Name)>();
+        for (var i = 0; i < input.Documents.Count; i++)
+        {
+            var doc = input.Documents[i];
+            var output = Mutate(doc, engine, view, args, failures, stderr);
+            outputs.Add(output);
+            if (args.Companions && output.StatefulSet is { } sts)
+            {
+                foreach (var companion in CompanionsOf(sts, engine, view))
+                {
+                    var key = (companion["kind"]!.GetValue<string>(), Namespace(companion, sts), companion["metadata"]!["name"]!.GetValue<string>());
+                    if (printed.Add(key))
                     {
-                        var result = engine.Mutate(new RuleInput(Operation.Create, ns, sts, null), view, GuardMode.Enforce);
-                        JsonPatchBuilder.Apply(after, result.Patch);
-                        foreach (var warning in result.Warnings)
+                        if (args.PublishNotReady && key.Item1 == "Service")
                         {
-                            stderr.WriteLine($"statefulguard mutate: {doc.Location}: StatefulSet {ns}/{sts.Metadata?.Name}: {warning}");
+                            companion["spec"]!["publishNotReadyAddresses"] = true;
                         }
-                    }
-                    catch (Exception ex) when (ex is not OutOfMemoryException)
-                    {
-                        failures.Add(new ManifestError(doc.Source, doc.Line, $"StatefulSet {ns}/{sts.Metadata?.Name}: cannot inject defaults ({ex.GetType().Name}: {ex.Message})"));
+
+                        outputs.Add(new Output(null, null, companion, null));
+                        await stderr.WriteLineAsync($"statefulguard mutate: {doc.Location}: StatefulSet {Namespace(companion, sts)}/{sts.Metadata?.Name}: added {key.Item1} {key.Item3}");
                     }
                 }
             }
-
-            outputs.Add((doc, doc.Object, after));
         }
 
         foreach (var failure in failures)
         {
-            stderr.WriteLine($"statefulguard mutate: {failure}");
+            await stderr.WriteLineAsync($"statefulguard mutate: {failure}");
         }
 
         if (failures.Any(f => !f.IsWarning))
         {
-            stderr.WriteLine("statefulguard mutate: nothing printed: every document must be readable to be carried through");
+            await stderr.WriteLineAsync("statefulguard mutate: nothing printed: every document must be readable to be carried through");
             return CommandLine.Usage;
         }
 
-        if (diff)
+        if (args.Diff)
         {
-            foreach (var (doc, before, after) in outputs)
+            foreach (var (doc, before, after, _) in outputs)
             {
-                if (JsonNode.DeepEquals(before, after))
+                if (before is not null && JsonNode.DeepEquals(before, after))
                 {
                     continue; // unchanged: nothing to diff, whatever its size
                 }
 
-                var label = $"{doc.Location} {doc.Kind} {doc.Namespace ?? ManifestAudit.DefaultNamespace}/{doc.Name}";
-                stdout.Write(UnifiedDiff.Create(YamlWriter.Write(before), YamlWriter.Write(after), label, label + " (with defaults)"));
+                var label = doc is null
+                    ? $"{after["kind"]} {(after["metadata"]?["namespace"] as JsonValue)?.GetValue<string>() ?? ManifestAudit.DefaultNamespace}/{after["metadata"]?["name"]} (added)"
+                    : $"{doc.Location} {doc.Kind} {doc.Namespace ?? ManifestAudit.DefaultNamespace}/{doc.Name}";
+                await stdout.WriteAsync(UnifiedDiff.Create(before is null ? "" : YamlWriter.Write(before), YamlWriter.Write(after), label, label + (doc is null ? "" : " (with defaults)")));
             }
         }
         else
         {
-            stdout.Write(YamlWriter.Write(outputs.Select(o => (JsonNode)o.After)));
+            YamlWriter.Write(outputs.Select(o => (JsonNode)o.After), stdout);
         }
 
         return CommandLine.Ok;
+    }
+
+    /// <summary>One document as printed: the input's (null for an added companion), as read, and as printed.</summary>
+    private sealed record Output(ManifestDocument? Document, JsonObject? Before, JsonObject After, V1StatefulSet? StatefulSet);
+
+    /// <summary>
+    /// A StatefulSet with the defaults in (the document is edited in place; <c>--diff</c> keeps a copy of it as read);
+    /// any other document as it was read.
+    /// </summary>
+    private static Output Mutate(ManifestDocument doc, RuleEngine engine, IClusterView view, MutateArguments args, List<ManifestError> failures, TextWriter stderr)
+    {
+        if (doc is not { Kind: "StatefulSet" })
+        {
+            return new Output(doc, args.Diff ? doc.Object : null, doc.Object, null);
+        }
+
+        if (ManifestAudit.ApiVersionProblem(doc, "apps/v1") is { } problem)
+        {
+            stderr.WriteLine($"statefulguard mutate: {doc.Location}: warning: {problem.Message}; printed unchanged");
+            return new Output(doc, args.Diff ? doc.Object : null, doc.Object, null);
+        }
+
+        if (ManifestAudit.TryConvert<V1StatefulSet>(doc, failures) is not { } sts)
+        {
+            return new Output(doc, args.Diff ? doc.Object : null, doc.Object, null);
+        }
+
+        var before = args.Diff ? doc.Object.DeepClone().AsObject() : null;
+        var ns = sts.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : ManifestAudit.DefaultNamespace;
+        try
+        {
+            var result = engine.Mutate(new RuleInput(Operation.Create, ns, sts, null), view, GuardMode.Enforce);
+            JsonPatchBuilder.Apply(doc.Object, result.Patch);
+            foreach (var warning in result.Warnings)
+            {
+                stderr.WriteLine($"statefulguard mutate: {doc.Location}: StatefulSet {ns}/{sts.Metadata?.Name}: {warning}");
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            failures.Add(new ManifestError(doc.Source, doc.Line, $"StatefulSet {ns}/{sts.Metadata?.Name}: cannot inject defaults ({ex.GetType().Name}: {ex.Message})"));
+        }
+
+        return new Output(doc, before, doc.Object, sts);
+    }
+
+    /// <summary>The objects the StatefulSet lacks, as its findings suggest them (not for a finding an exception waives).</summary>
+    private static IEnumerable<JsonObject> CompanionsOf(V1StatefulSet sts, RuleEngine engine, IClusterView view)
+    {
+        var ns = sts.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : ManifestAudit.DefaultNamespace;
+        var evaluation = engine.Validate(new RuleInput(Operation.Create, ns, sts, null), view, GuardMode.Enforce);
+        return evaluation.Verdicts
+            .Where(v => v.Waiver is null && v.Finding.Suggested is not null && CompanionFindings.Contains((v.RuleId, v.Finding.Code)))
+            .OrderBy(v => v.RuleId == HeadlessService.Id ? 0 : 1) // the Service first: the StatefulSet names it
+            .Select(v => v.Finding.Suggested!.DeepClone().AsObject());
+    }
+
+    private static string Namespace(JsonObject companion, V1StatefulSet sts) =>
+        (companion["metadata"]?["namespace"] as JsonValue)?.GetValue<string>() ?? sts.Metadata?.NamespaceProperty ?? ManifestAudit.DefaultNamespace;
+
+    /// <summary>The cluster as seen, with the Kubernetes version given on the command line instead of its own.</summary>
+    private sealed class VersionedView(IClusterView inner, ServerVersion version) : IClusterView
+    {
+        public Lookup<TCached> Get<TCached>(ClusterKind<TCached> kind, string @namespace, string name)
+            where TCached : class => inner.Get(kind, @namespace, name);
+
+        public Lookup<IReadOnlyList<TCached>> List<TCached>(ClusterKind<TCached> kind, string @namespace)
+            where TCached : class => inner.List(kind, @namespace);
+
+        public ServerVersion? ServerVersion => version;
+
+        public ViewScope Scope => inner.Scope;
     }
 }

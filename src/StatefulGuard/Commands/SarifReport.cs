@@ -106,6 +106,11 @@ internal static class SarifReport
                 json.WriteEndArray();
                 json.WriteEndObject();
                 json.WriteEndArray();
+                if (Fix(obj, f) is { } fix)
+                {
+                    WriteFix(json, obj, f, fix);
+                }
+
                 json.WriteStartObject("partialFingerprints");
                 json.WriteString("statefulguardFinding/v1", Fingerprint(f.RuleId, f.Code, obj.Namespace, obj.Name, f.Path));
                 json.WriteEndObject();
@@ -177,6 +182,58 @@ internal static class SarifReport
         json.WriteEndObject();
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The object a finding suggests, as YAML to insert after the StatefulSet's document: only for a document of its own
+    /// in a YAML file (not a List's item, not JSON, not stdin), where one can follow it.
+    /// </summary>
+    private static string? Fix(ObjectReport obj, Finding finding)
+    {
+        var doc = obj.Document;
+        if (finding.Suggested is not { } suggested || doc.End.Line <= 0 || !IsFile(doc.Source)
+            || !Path.GetExtension(doc.Source).ToLowerInvariant().StartsWith(".y", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        // Where the document ends at the end of a line: a new document starts on the next; mid-line (no final newline), after one.
+        return (doc.End.Column > 1 ? "\n" : "") + "---\n" + YamlWriter.Write(suggested);
+    }
+
+    private static void WriteFix(Utf8JsonWriter json, ObjectReport obj, Finding finding, string text)
+    {
+        var kind = (string?)finding.Suggested!["kind"];
+        var name = (string?)finding.Suggested["metadata"]?["name"];
+        json.WriteStartArray("fixes");
+        json.WriteStartObject();
+        json.WriteStartObject("description");
+        json.WriteString("text", $"Add {kind} \"{name}\" after StatefulSet {obj.Namespace}/{obj.Name}");
+        json.WriteEndObject();
+        json.WriteStartArray("artifactChanges");
+        json.WriteStartObject();
+        json.WriteStartObject("artifactLocation");
+        json.WriteString("uri", Uri(obj.Document.Source));
+        json.WriteString("uriBaseId", "%SRCROOT%");
+        json.WriteEndObject();
+        json.WriteStartArray("replacements");
+        json.WriteStartObject();
+        json.WriteStartObject("deletedRegion");
+        var (line, column) = obj.Document.End;
+        json.WriteNumber("startLine", line);
+        json.WriteNumber("startColumn", column);
+        json.WriteNumber("endLine", line);
+        json.WriteNumber("endColumn", column);
+        json.WriteEndObject();
+        json.WriteStartObject("insertedContent");
+        json.WriteString("text", text);
+        json.WriteEndObject();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
     }
 
     private static string Level(RuleAction action) => action switch

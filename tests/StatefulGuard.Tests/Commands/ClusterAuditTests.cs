@@ -109,4 +109,25 @@ public sealed class ClusterAuditTests : IAsyncLifetime
         Assert.Equal("active", states["no-dns"]);
         Assert.Equal("matching nothing", states["nothing"]);
     }
+
+    [Fact]
+    public async Task Mutate_with_the_cluster_prints_only_what_the_cluster_lacks_too()
+    {
+        // team-a's Service and budget live in the cluster; team-c's StatefulSet has neither there.
+        var dir = Directory.CreateTempSubdirectory("sg-files-").FullName;
+        var teamA = Path.Combine(dir, "a.json");
+        var teamC = Path.Combine(dir, "c.json");
+        await File.WriteAllTextAsync(teamA, Fixtures.StatefulSet("team-a").ToJsonString());
+        await File.WriteAllTextAsync(teamC, Fixtures.StatefulSet("team-c").ToJsonString());
+        var environment = new Dictionary<string, string> { ["KUBECONFIG"] = kubeconfig, ["StatefulGuard__Cluster__Source"] = "Kubeconfig" };
+
+        var (exit, output, _) = await CliTests.RunAsync(["mutate", "--companions", "--cluster", teamA, teamC], environment: environment);
+
+        Assert.Equal(0, exit);
+        var docs = Core.Manifests.ManifestReader.ReadText("out", output).Documents;
+        Assert.Equal(["StatefulSet", "StatefulSet", "Service", "PodDisruptionBudget"], docs.Select(d => d.Kind));
+        Assert.All(docs.Skip(2), d => Assert.Equal("team-c", d.Namespace));
+        // The cluster is 1.31: the preStop hook is the native sleep.
+        Assert.Contains("sleep:", output, StringComparison.Ordinal);
+    }
 }

@@ -49,7 +49,9 @@ public sealed class DisruptionBudget : ValidatingRule<DisruptionBudgetOptions>
         }
 
         var selector = context.StatefulSet.Spec?.Selector is { } s ? Selectors.Format(s) : Selectors.Format(context.PodLabels);
-        yield return context.Cluster.Scope == ViewScope.Input
+        // Never a second object of a name that exists: a budget named like the StatefulSet that misses its pods is to be fixed.
+        var suggested = budgets.Value!.Any(b => b.Name == context.Name) ? null : Companions.DisruptionBudget(context.StatefulSet);
+        var finding = context.Cluster.Scope == ViewScope.Input
             ? Violation("no-budget", "spec.selector",
                 $"no PodDisruptionBudget selecting the {replicas} replicas was found in the input: a drain may evict several at once",
                 $"add a PodDisruptionBudget with selector {selector} and maxUnavailable: 1 beside the StatefulSet")
@@ -58,5 +60,6 @@ public sealed class DisruptionBudget : ValidatingRule<DisruptionBudgetOptions>
                 $"no PodDisruptionBudget in namespace \"{context.Namespace}\" selects the {replicas} replicas: a drain may evict several at once",
                 $"create a PodDisruptionBudget with selector {selector} and maxUnavailable: 1")
                 with { Summary = "no PodDisruptionBudget selects the pods; create one, maxUnavailable: 1" };
+        yield return finding with { Suggested = suggested };
     }
 }

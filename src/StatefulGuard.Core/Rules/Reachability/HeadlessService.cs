@@ -67,7 +67,7 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
                 yield break;
 
             case LookupState.NotFound:
-                yield return context.Cluster.Scope == ViewScope.Input
+                var missing = context.Cluster.Scope == ViewScope.Input
                     ? Violation(
                         "service-missing",
                         FieldPath,
@@ -80,6 +80,7 @@ public sealed class HeadlessService : ValidatingRule<HeadlessServiceOptions>
                         $"Service \"{serviceName}\" named by spec.serviceName does not exist in namespace \"{context.Namespace}\"",
                         $"create a headless Service \"{serviceName}\" (clusterIP: None) with selector {suggested}, or correct spec.serviceName")
                         with { Summary = $"Service \"{serviceName}\" does not exist; create it headless or fix serviceName" };
+                yield return missing with { Suggested = Companions.HeadlessService(context.StatefulSet) };
                 yield break;
         }
 
