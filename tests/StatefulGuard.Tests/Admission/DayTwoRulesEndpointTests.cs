@@ -113,6 +113,21 @@ public sealed class DayTwoRulesEndpointTests(ClusterFixture cluster) : IClassFix
 
         Assert.Equal("label-coherence: PodDisruptionBudget \"web-typo\" misses the pods; fix its selector", warning);
     }
+
+    [Fact]
+    public async Task Claims_deleted_with_the_statefulset_warn_and_a_retain_policy_passes()
+    {
+        var ns = await CleanNamespaceAsync();
+        var sts = Fixtures.StatefulSet(ns);
+        sts["spec"]!["persistentVolumeClaimRetentionPolicy"] = new JsonObject { ["whenDeleted"] = "Delete", ["whenScaled"] = "Delete" };
+
+        var result = await ValidateAsync(sts);
+        var retained = await ValidateAsync(Fixtures.StatefulSet(ns));
+
+        Assert.True(result.Allowed);
+        Assert.Equal("pvc-retention: whenDeleted: Delete loses the data with the StatefulSet; use Retain", Assert.Single(result.Warnings));
+        Assert.Empty(retained.Warnings);
+    }
 }
 
 /// <summary>Service UPDATE and DELETE through POST /validate: the Service side of headless-service.</summary>
