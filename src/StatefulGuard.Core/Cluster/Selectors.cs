@@ -95,7 +95,7 @@ public static class Selectors
         var missing = 0;
         var otherValue = 0;
         var excludes = false;
-        List<string>? unmetValues = null;
+        List<KeyValuePair<string, string>>? unmet = null;
 
         foreach (var (key, expected) in selector.MatchLabels ?? EmptyPairs)
         {
@@ -107,7 +107,7 @@ public static class Selectors
             if (!labels.TryGetValue(key, out var actual))
             {
                 missing++;
-                (unmetValues ??= []).Add(expected ?? "");
+                (unmet ??= []).Add(KeyValuePair.Create(key, expected ?? ""));
             }
             else if (string.Equals(actual, expected, StringComparison.Ordinal))
             {
@@ -116,7 +116,7 @@ public static class Selectors
             else
             {
                 otherValue++;
-                (unmetValues ??= []).Add(expected ?? "");
+                (unmet ??= []).Add(KeyValuePair.Create(key, expected ?? ""));
             }
         }
 
@@ -144,7 +144,7 @@ public static class Selectors
                         missing++;
                     }
 
-                    (unmetValues ??= []).AddRange(values.Where(v => v is not null));
+                    (unmet ??= []).AddRange(values.Where(v => v is not null).Select(v => KeyValuePair.Create(key, v)));
                     break;
                 case "Exists" when !has:
                     missing++;
@@ -156,7 +156,7 @@ public static class Selectors
             }
         }
 
-        return new SelectorComparison(agreements, missing, otherValue, excludes, unmetValues ?? (IReadOnlyList<string>)[]);
+        return new SelectorComparison(agreements, missing, otherValue, excludes, unmet ?? (IReadOnlyList<KeyValuePair<string, string>>)[]);
     }
 
     private static readonly Dictionary<string, string> EmptyPairs = new();
@@ -181,9 +181,9 @@ public sealed record SelectorMismatch(string Key, string Expected, string? Actua
 /// matchLabels pair or an <c>In</c>); <see cref="MissingKeys"/> requirements on labels the set lacks;
 /// <see cref="OtherValues"/> requirements that want another value of a label the set has; <see cref="Excludes"/>
 /// is set when a <c>NotIn</c> or <c>DoesNotExist</c> term rules these labels out on purpose.
-/// <see cref="UnmetValues"/> are the values the unmet requirements ask for.
+/// <see cref="Unmet"/> are the key and value each unmet requirement asks for.
 /// </summary>
-public sealed record SelectorComparison(int Agreements, int MissingKeys, int OtherValues, bool Excludes, IReadOnlyList<string> UnmetValues)
+public sealed record SelectorComparison(int Agreements, int MissingKeys, int OtherValues, bool Excludes, IReadOnlyList<KeyValuePair<string, string>> Unmet)
 {
     public bool Selects => MissingKeys == 0 && OtherValues == 0 && !Excludes;
 }

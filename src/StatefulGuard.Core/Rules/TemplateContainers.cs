@@ -50,29 +50,3 @@ public sealed record TemplateContainer(V1Container Container, int Index, bool Is
         }
     }
 }
-
-internal static class Names
-{
-    /// <summary>The known name closest to a misspelt one (edit distance ≤ 2), for "did you mean".</summary>
-    public static string? Closest(string? name, IEnumerable<string> known) =>
-        name is null ? null : known.Select(k => (Name: k, Distance: Distance(name, k))).Where(k => k.Distance <= 2).OrderBy(k => k.Distance).Select(k => k.Name).FirstOrDefault();
-
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            previous = current;
-        }
-
-        return previous[b.Length];
-    }
-}

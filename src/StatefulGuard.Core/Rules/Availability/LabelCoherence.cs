@@ -19,6 +19,8 @@ public sealed class LabelCoherence : ValidatingRule<RuleOptions>
         "A selector is judged against the pods only on evidence that it is meant for them: " +
         "(1) drift: it agrees with the pod labels on at least one key and value, and what it misses are labels the pods do not carry; " +
         "(2) naming: an unmet value names this StatefulSet, its governing Service or one of its pods (app In [zk-headless] on pods labelled app=zk), " +
+        "or, of four characters or more, is one typo (a letter added, dropped or changed, or two swapped) from one of those names or from the pods' own value for that key " +
+        "(app: ngnix on pods labelled app: nginx), unless another StatefulSet's pods carry that value, " +
         "or a PodDisruptionBudget is named after the StatefulSet (<name>, <name>-pdb, <name>-budget, pdb-<name>, ...). " +
         "A selector that wants another value of a label the pods carry, that selects another StatefulSet's pods, or that excludes the pods " +
         "with NotIn/DoesNotExist belongs to other pods: no finding. podAffinity terms attract other workloads by design: only naming counts. " +
@@ -119,7 +121,7 @@ public sealed class LabelCoherence : ValidatingRule<RuleOptions>
                 return false;
             }
 
-            if (namedForUs || comparison.UnmetValues.Any(NamesUs))
+            if (namedForUs || comparison.Unmet.Any(NamesUs))
             {
                 return true;
             }
@@ -133,22 +135,38 @@ public sealed class LabelCoherence : ValidatingRule<RuleOptions>
             return !OtherStatefulSets().Any(other => Selectors.Matches(selector, other));
         }
 
-        private bool NamesUs(string value)
+        /// <summary>
+        /// Whether a value the selector asks for names this StatefulSet: its name, its governing Service's, one of its
+        /// pods' — or, of four characters or more, is one slip of the keyboard from its name, its Service's or the pods'
+        /// own value for that key (<c>app: ngnix</c> on pods labelled <c>app: nginx</c>), unless another StatefulSet's
+        /// pods carry it (then it names them).
+        /// </summary>
+        private bool NamesUs(KeyValuePair<string, string> unmet)
         {
+            var (key, value) = unmet;
             var name = context.Name;
             if (value.Length == 0 || name.Length == 0)
             {
                 return false;
             }
 
-            if (value == name || (context.StatefulSet.Spec?.ServiceName is { Length: > 0 } service && value == service))
+            var service = context.StatefulSet.Spec?.ServiceName;
+            if (value == name || (service is { Length: > 0 } && value == service))
             {
                 return true;
             }
 
             // A pod's name: <name>-<ordinal>.
-            return value.Length > name.Length + 1 && value.StartsWith(name, StringComparison.Ordinal) && value[name.Length] == '-'
-                   && value.AsSpan(name.Length + 1).IndexOfAnyExceptInRange('0', '9') < 0;
+            if (value.Length > name.Length + 1 && value.StartsWith(name, StringComparison.Ordinal) && value[name.Length] == '-'
+                && value.AsSpan(name.Length + 1).IndexOfAnyExceptInRange('0', '9') < 0)
+            {
+                return true;
+            }
+
+            return value.Length >= 4
+                   && (Names.OneSlip(value, name) || (service is { Length: > 0 } && Names.OneSlip(value, service))
+                       || (labels.TryGetValue(key, out var own) && Names.OneSlip(value, own)))
+                   && !OtherStatefulSets().Any(other => other.TryGetValue(key, out var theirs) && theirs == value);
         }
 
         private IReadOnlyList<IDictionary<string, string>> OtherStatefulSets() =>
