@@ -294,9 +294,11 @@ public sealed partial class YamlToJson
         var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
         switch (tag)
         {
-            case null or "!":
+            case null:
                 break;
-            case "tag:yaml.org,2002:str":
+            case "!" or "tag:yaml.org,2002:str":
+                // The non-specific tag "!" makes a scalar a string whatever it looks like (YAML 1.1 and 1.2; kubectl too):
+                // "! 5" is the text 5.
                 return JsonValue.Create(value);
             case "tag:yaml.org,2002:binary":
                 // Decoded, as kubectl does; a value that is not text cannot be carried by JSON.

@@ -64,6 +64,21 @@ public sealed class ManifestReaderTests
         Assert.Equal("hello world", data["text"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("! 5", "5")]
+    [InlineData("! true", "true")]
+    [InlineData("! ~", "~")]
+    [InlineData("!!str 0x1F", "0x1F")]
+    public void The_non_specific_tag_makes_a_scalar_a_string_and_it_is_written_back_as_one(string written, string text)
+    {
+        var read = ManifestReader.ReadText("t.yaml", $"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: t}}\ndata:\n  v: {written}\n");
+        var value = Assert.Single(read.Documents).Object["data"]!["v"]!;
+        Assert.Equal(text, value.GetValue<string>());
+
+        var again = ManifestReader.ReadText("again.yaml", YamlWriter.Write(read.Documents[0].Object));
+        Assert.Equal(text, Assert.Single(again.Documents).Object["data"]!["v"]!.GetValue<string>());
+    }
+
     [Fact]
     public void Json_and_kind_List_items_get_their_own_lines()
     {
