@@ -76,38 +76,49 @@ public static class ManifestAudit
     /// The view the input stands in for the cluster with: every object of a declared kind (<see cref="ClusterKinds"/>)
     /// the input holds, read as its served version (an older one with a warning), and the StatefulSets to judge.
     /// </summary>
-    public static (StaticClusterView View, List<InputStatefulSet> StatefulSets) ReadInput(ManifestSet manifests, List<ManifestError> errors)
+    /// <param name="keepStatefulSets">False: the StatefulSets are put in the view, but not kept whole (a caller that reads them again one by one).</param>
+    public static (StaticClusterView View, List<InputStatefulSet> StatefulSets) ReadInput(ManifestSet manifests, List<ManifestError> errors, bool keepStatefulSets = true)
     {
         var fromInput = new StaticClusterView();
         var statefulSets = new List<InputStatefulSet>();
         foreach (var doc in manifests.Documents)
         {
-            var served = ServedVersion(doc);
-            if (served is null)
+            if (AddToView(fromInput, doc, errors) is { Object: V1StatefulSet sts } read && keepStatefulSets)
             {
-                continue; // a kind the rules do not read
-            }
-
-            var apiProblem = ApiVersionProblem(doc, served);
-            if (apiProblem is not null && doc.Kind != "StatefulSet")
-            {
-                errors.Add(new ManifestError(doc.Source, doc.Line, apiProblem.Value.Message + $"; read as {served}", IsWarning: true));
-            }
-
-            var kind = ClusterKinds.ByKind(doc.Kind)!;
-            if (TryConvert(kind, doc, errors) is not { } item)
-            {
-                continue;
-            }
-
-            fromInput.Add(kind, item, DefaultNamespace);
-            if (item is V1StatefulSet sts)
-            {
-                statefulSets.Add(new InputStatefulSet(doc, sts, apiProblem));
+                statefulSets.Add(new InputStatefulSet(doc, sts, read.ApiProblem));
             }
         }
 
         return (fromInput, statefulSets);
+    }
+
+    /// <summary>
+    /// Puts one document of the input in the view when it is of a declared kind (read as its served version, an older
+    /// one with a warning); returns what was read of it, null for other kinds and for what cannot be read.
+    /// </summary>
+    public static (IKubernetesObject<V1ObjectMeta> Object, (string Code, string Message, string Fix)? ApiProblem)? AddToView(
+        StaticClusterView view, ManifestDocument doc, List<ManifestError> errors)
+    {
+        var served = ServedVersion(doc);
+        if (served is null)
+        {
+            return null; // a kind the rules do not read
+        }
+
+        var apiProblem = ApiVersionProblem(doc, served);
+        if (apiProblem is not null && doc.Kind != "StatefulSet")
+        {
+            errors.Add(new ManifestError(doc.Source, doc.Line, apiProblem.Value.Message + $"; read as {served}", IsWarning: true));
+        }
+
+        var kind = ClusterKinds.ByKind(doc.Kind)!;
+        if (TryConvert(kind, doc, errors) is not { } item)
+        {
+            return null;
+        }
+
+        view.Add(kind, item, DefaultNamespace);
+        return (item, apiProblem);
     }
 
     /// <summary>

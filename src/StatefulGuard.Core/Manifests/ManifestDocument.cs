@@ -7,7 +7,7 @@ namespace StatefulGuard.Core.Manifests;
 /// <param name="Line">The line the object starts on.</param>
 /// <param name="Object">The object as JSON.</param>
 /// <param name="Lines">The line of each field, by field path (<c>spec.template.spec.containers[0].image</c>).</param>
-public sealed record ManifestDocument(string Source, int Line, JsonObject Object, IReadOnlyDictionary<string, int>? Lines = null)
+public sealed record ManifestDocument(string Source, int Line, JsonObject Object, LineIndex? Lines = null)
 {
     /// <summary>
     /// Where the document ends in its file (1-based line and column: where what follows it starts), for a fix that

@@ -18,11 +18,21 @@ public static partial class ManifestReader
     {
         var documents = new List<ManifestDocument>();
         var errors = new List<ManifestError>();
+        Stream(paths, stdin, documents.Add, errors.Add);
+        return new ManifestSet(documents, errors);
+    }
+
+    /// <summary>
+    /// Reads as <see cref="ReadPaths"/> does, handing each object over as soon as it is read (a List's items one by
+    /// one): a caller that is done with each object before the next never holds the whole input.
+    /// </summary>
+    public static void Stream(IEnumerable<string> paths, TextReader? stdin, Action<ManifestDocument> document, Action<ManifestError> error)
+    {
         foreach (var path in paths)
         {
             if (path == StdinName)
             {
-                Read(StdinName, (stdin ?? Console.In).ReadToEnd(), documents, errors);
+                Read(StdinName, (stdin ?? Console.In).ReadToEnd(), document, error);
             }
             else if (Directory.Exists(path))
             {
@@ -31,31 +41,29 @@ public static partial class ManifestReader
                     .OrderBy(f => f, StringComparer.Ordinal);
                 foreach (var file in files)
                 {
-                    ReadFile(file, documents, errors);
+                    ReadFile(file, document, error);
                 }
             }
             else if (File.Exists(path))
             {
-                ReadFile(path, documents, errors);
+                ReadFile(path, document, error);
             }
             else
             {
-                errors.Add(new ManifestError(path, 0, "no such file or directory"));
+                error(new ManifestError(path, 0, "no such file or directory"));
             }
         }
-
-        return new ManifestSet(documents, errors);
     }
 
     public static ManifestSet ReadText(string source, string text)
     {
         var documents = new List<ManifestDocument>();
         var errors = new List<ManifestError>();
-        Read(source, text, documents, errors);
+        Read(source, text, documents.Add, errors.Add);
         return new ManifestSet(documents, errors);
     }
 
-    private static void ReadFile(string file, List<ManifestDocument> documents, List<ManifestError> errors)
+    private static void ReadFile(string file, Action<ManifestDocument> document, Action<ManifestError> error)
     {
         string text;
         try
@@ -64,30 +72,46 @@ public static partial class ManifestReader
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            errors.Add(new ManifestError(file, 0, ex.Message));
+            error(new ManifestError(file, 0, ex.Message));
             return;
         }
 
-        Read(file, text, documents, errors);
+        Read(file, text, document, error);
     }
 
-    private static void Read(string source, string text, List<ManifestDocument> documents, List<ManifestError> errors)
+    private static void Read(string source, string text, Action<ManifestDocument> document, Action<ManifestError> error)
     {
         // A byte order mark is allowed at the start of a stream and of any document; only there is it dropped.
         text = ByteOrderMarkAtLineStart().Replace(text, "");
-        foreach (var read in YamlToJson.ReadDocuments(text))
+        var item = 0;
+        void Item(ListItem read)
         {
+            if (read.Node is JsonObject obj)
+            {
+                Add(new ManifestDocument(source, read.Line, obj, read.Lines), document, error);
+            }
+            else
+            {
+                error(new ManifestError(source, read.Line, $"List item {item} is not an object"));
+            }
+
+            item++;
+        }
+
+        foreach (var read in YamlToJson.ReadDocuments(text, Item))
+        {
+            item = 0;
             if (read.Error is not null)
             {
-                errors.Add(new ManifestError(source, read.ErrorLine, read.Error));
+                error(new ManifestError(source, read.ErrorLine, read.Error));
                 continue;
             }
 
-            AddDocument(source, read, documents, errors);
+            AddDocument(source, read, document, error);
         }
     }
 
-    private static void AddDocument(string source, YamlDocumentRead read, List<ManifestDocument> documents, List<ManifestError> errors)
+    private static void AddDocument(string source, YamlDocumentRead read, Action<ManifestDocument> documents, Action<ManifestError> errors)
     {
         switch (read.Root)
         {
@@ -107,7 +131,7 @@ public static partial class ManifestReader
                     }
                     else
                     {
-                        errors.Add(new ManifestError(source, itemLine, $"List item {i} is not an object"));
+                        errors(new ManifestError(source, itemLine, $"List item {i} is not an object"));
                     }
                 }
 
@@ -116,20 +140,20 @@ public static partial class ManifestReader
                 Add(new ManifestDocument(source, read.Line, obj, read.Lines) { End = read.End }, documents, errors);
                 return;
             default:
-                errors.Add(new ManifestError(source, read.Line, "a manifest document must be an object with apiVersion and kind"));
+                errors(new ManifestError(source, read.Line, "a manifest document must be an object with apiVersion and kind"));
                 return;
         }
     }
 
-    private static void Add(ManifestDocument doc, List<ManifestDocument> documents, List<ManifestError> errors)
+    private static void Add(ManifestDocument doc, Action<ManifestDocument> documents, Action<ManifestError> errors)
     {
         if (string.IsNullOrEmpty(doc.Kind) || string.IsNullOrEmpty(doc.ApiVersion))
         {
-            errors.Add(new ManifestError(doc.Source, doc.Line, "object has no apiVersion or kind (both must be strings)"));
+            errors(new ManifestError(doc.Source, doc.Line, "object has no apiVersion or kind (both must be strings)"));
             return;
         }
 
-        documents.Add(doc);
+        documents(doc);
     }
 
     private static bool IsList(JsonObject obj) =>

@@ -10,7 +10,10 @@ namespace StatefulGuard.Core.Manifests;
 
 /// <summary>One YAML document read as JSON: its root (null for an empty document), first line and field lines, or why it could not be read.</summary>
 /// <param name="Lines">The line of every field and list item, by field path as findings name them (<c>spec.template.spec.containers[0].image</c>).</param>
-public sealed record YamlDocumentRead(JsonNode? Root, int Line, IReadOnlyDictionary<string, int> Lines, int ErrorLine = 0, string? Error = null)
+/// <summary>One item of a <c>kind: List</c>, handed over as soon as it is read: its node, the lines of its fields (paths from the item), its line.</summary>
+public sealed record ListItem(JsonNode? Node, LineIndex Lines, int Line);
+
+public sealed record YamlDocumentRead(JsonNode? Root, int Line, LineIndex Lines, int ErrorLine = 0, string? Error = null)
 {
     /// <summary>Where the document ends (1-based line and column): where what follows it (the next <c>---</c>, or the end) starts.</summary>
     public (int Line, int Column) End { get; init; }
@@ -35,7 +38,10 @@ public sealed partial class YamlToJson
     /// <summary>... and otherwise this many times the nodes and characters read from the text.</summary>
     public const int AliasRatio = 10;
 
-    private readonly Dictionary<string, int> lines = new(StringComparer.Ordinal);
+    private LineIndex lines = new();
+
+    /// <summary>Where a List's items go as they are read (null: they stay in the List).</summary>
+    private readonly Action<ListItem>? listItems;
     private readonly Dictionary<AnchorName, (JsonNode? Node, long Nodes, long Chars)> anchors = [];
     private long readNodes;
     private long readChars;
@@ -47,9 +53,10 @@ public sealed partial class YamlToJson
     /// <summary>Where the last event read starts: where to report a failure of the YAML library itself.</summary>
     private Mark last = Mark.Empty;
 
-    private YamlToJson(int lineOffset)
+    private YamlToJson(int lineOffset, Action<ListItem>? listItems)
     {
         this.lineOffset = lineOffset;
+        this.listItems = listItems;
     }
 
     /// <summary>
@@ -57,7 +64,13 @@ public sealed partial class YamlToJson
     /// and reading resumes at the next <c>---</c> line: the parser is not asked to resynchronise, and the rest of a
     /// bomb is never tokenized (the scanner's cost grows with nesting).
     /// </summary>
-    public static IEnumerable<YamlDocumentRead> ReadDocuments(string text)
+    /// <param name="listItems">
+    /// Where the items of a <c>kind: List</c> go as each is read, instead of into the List (which then comes back with
+    /// no items): a 20,000-item List is never all in memory at once. A List is recognised as kubectl prints one: a
+    /// top-level <c>items</c> sequence after nothing but <c>apiVersion: v1</c>, a <c>kind</c> ending in List, and
+    /// <c>metadata</c>.
+    /// </param>
+    public static IEnumerable<YamlDocumentRead> ReadDocuments(string text, Action<ListItem>? listItems = null)
     {
         var offset = 0;
         var lineOffset = 0;
@@ -68,7 +81,7 @@ public sealed partial class YamlToJson
             while (resume is null)
             {
                 YamlDocumentRead next;
-                var reader = new YamlToJson(lineOffset);
+                var reader = new YamlToJson(lineOffset, listItems);
                 try
                 {
                     parser.TryConsume<StreamStart>(out _);
@@ -131,7 +144,7 @@ public sealed partial class YamlToJson
             line = (int)first.Start.Line;
         }
 
-        var root = Read(parser, 0, "");
+        var root = Read(parser, 0, LineIndex.Root);
         var end = parser.Consume<DocumentEnd>();
         return new YamlDocumentRead(root, lineOffset + line, lines) { End = (lineOffset + (int)end.Start.Line, (int)end.Start.Column) };
     }
@@ -154,7 +167,8 @@ public sealed partial class YamlToJson
         }
     }
 
-    private JsonNode? Read(Parser parser, int depth, string path)
+    /// <param name="path">The hash of the node's field path (<see cref="LineIndex"/>).</param>
+    private JsonNode? Read(Parser parser, int depth, ulong path)
     {
         var current = parser.Current ?? throw new YamlException("unexpected end of the stream");
         last = current.Start;
@@ -188,8 +202,8 @@ public sealed partial class YamlToJson
                 var array = new JsonArray();
                 for (var i = 0; !parser.TryConsume<SequenceEnd>(out _); i++)
                 {
-                    var child = $"{path}[{i}]";
-                    lines.TryAdd(child, lineOffset + (int)parser.Current!.Start.Line);
+                    var child = LineIndex.Item(path, i);
+                    lines.Add(child, lineOffset + (int)parser.Current!.Start.Line);
                     array.Add(Read(parser, depth + 1, child));
                 }
 
@@ -206,7 +220,7 @@ public sealed partial class YamlToJson
                 while (!parser.TryConsume<MappingEnd>(out _))
                 {
                     var keyEvent = parser.Current!;
-                    var keyNode = Read(parser, depth + 1, path + ".<key>");
+                    var keyNode = Read(parser, depth + 1, LineIndex.Key(path, "<key>"));
                     if (keyEvent is Scalar { Value: "<<", Style: ScalarStyle.Plain } && keyNode is JsonValue)
                     {
                         // A merge key, as kubectl's YAML reader applies it: the mapping's own keys win, then the merged
@@ -233,8 +247,14 @@ public sealed partial class YamlToJson
                         throw new ManifestLimitException(keyEvent.Start, $"duplicate key \"{key}\"");
                     }
 
-                    var child = path.Length == 0 ? key : $"{path}.{key}";
-                    lines.TryAdd(child, lineOffset + (int)keyEvent.Start.Line);
+                    var child = LineIndex.Key(path, key);
+                    lines.Add(child, lineOffset + (int)keyEvent.Start.Line);
+                    if (depth == 0 && key == "items" && IsListSoFar(obj) && parser.Current is SequenceStart)
+                    {
+                        obj[key] = HandOver(parser, depth + 1, child);
+                        continue;
+                    }
+
                     obj[key] = Read(parser, depth + 1, child);
                 }
 
@@ -255,6 +275,34 @@ public sealed partial class YamlToJson
             default:
                 throw new ManifestLimitException(current.Start, $"unexpected YAML event {current.GetType().Name}");
         }
+    }
+
+    /// <summary>Whether the root read so far is a List as kubectl prints one, and the items are to be handed over.</summary>
+    private bool IsListSoFar(JsonObject root) =>
+        listItems is not null
+        && root.All(p => p.Key is "apiVersion" or "kind" or "metadata")
+        && root["apiVersion"] is JsonValue apiVersion && apiVersion.TryGetValue<string>(out var v) && v == "v1"
+        && (root["kind"] is not JsonValue kind || (kind.TryGetValue<string>(out var k) && k.EndsWith("List", StringComparison.Ordinal)));
+
+    /// <summary>Reads a List's items one at a time, each with lines of its own, and hands each over; returns the empty sequence.</summary>
+    private JsonArray HandOver(Parser parser, int depth, ulong path)
+    {
+        var start = parser.Consume<SequenceStart>();
+        last = start.Start;
+        readNodes++;
+        for (var i = 0; !parser.TryConsume<SequenceEnd>(out _); i++)
+        {
+            var line = lineOffset + (int)parser.Current!.Start.Line;
+            lines.Add(LineIndex.Item(path, i), line);
+            var list = lines;
+            lines = new LineIndex();
+            var item = Read(parser, depth + 1, LineIndex.Root);
+            var itemLines = lines;
+            lines = list;
+            listItems!(new ListItem(item, itemLines, line));
+        }
+
+        return [];
     }
 
     /// <summary>Keeps an anchored node for its aliases, with what expanding it costs.</summary>

@@ -23,11 +23,31 @@ public static partial class YamlWriter
     /// <summary>Writes the documents to <paramref name="output"/> as they are emitted (no copy of the whole text is kept).</summary>
     public static void Write(IEnumerable<JsonNode> documents, TextWriter output)
     {
-        using var writer = new Escaping(output);
-        var emitter = new Emitter(writer, new EmitterSettings(bestIndent: 2, bestWidth: int.MaxValue, isCanonical: false, maxSimpleKeyLength: 1024));
-        emitter.Emit(new StreamStart());
-        var first = true;
+        using var stream = Open(output);
         foreach (var document in documents)
+        {
+            stream.Write(document);
+        }
+    }
+
+    /// <summary>A stream of documents written one by one as they are ready; disposing it ends the stream.</summary>
+    public static DocumentWriter Open(TextWriter output) => new(output);
+
+    public sealed class DocumentWriter : IDisposable
+    {
+        private readonly Escaping writer;
+        private readonly Emitter emitter;
+        private bool first = true;
+        private bool ended;
+
+        internal DocumentWriter(TextWriter output)
+        {
+            writer = new Escaping(output);
+            emitter = new Emitter(writer, new EmitterSettings(bestIndent: 2, bestWidth: int.MaxValue, isCanonical: false, maxSimpleKeyLength: 1024));
+            emitter.Emit(new StreamStart());
+        }
+
+        public void Write(JsonNode document)
         {
             emitter.Emit(new DocumentStart(null, null, isImplicit: first));
             Emit(emitter, document);
@@ -35,17 +55,30 @@ public static partial class YamlWriter
             first = false;
         }
 
-        emitter.Emit(new StreamEnd());
-        writer.Flush();
+        public void Dispose()
+        {
+            if (ended)
+            {
+                return;
+            }
+
+            ended = true;
+            emitter.Emit(new StreamEnd());
+            writer.Flush();
+            writer.Dispose();
+        }
     }
 
     /// <summary>
-    /// The emitter writes these raw even inside double quotes, where a reader takes them for a line break or a byte
-    /// order mark; every string holding one is double-quoted (NeedsEscapes), so escaping them on the way out is exact.
-    /// Line ends are written as <c>\n</c> whatever the platform's.
+    /// What the emitter writes, on its way out: the characters it writes raw even inside double quotes, where a reader
+    /// takes them for a line break or a byte order mark, escaped (every string holding one is double-quoted, see
+    /// NeedsEscapes, so escaping them here is exact); line ends as <c>\n</c> whatever the platform's; and buffered, since
+    /// the emitter writes a character at a time and a console writer sends every write to the terminal.
     /// </summary>
     private sealed class Escaping(TextWriter inner) : TextWriter
     {
+        private readonly char[] buffer = new char[64 * 1024];
+        private int length;
         private bool pendingReturn;
 
         public override System.Text.Encoding Encoding => inner.Encoding;
@@ -57,7 +90,7 @@ public static partial class YamlWriter
                 pendingReturn = false;
                 if (value != '\n')
                 {
-                    inner.Write('\r');
+                    Put('\r');
                 }
             }
 
@@ -67,53 +100,69 @@ public static partial class YamlWriter
                     pendingReturn = true;
                     break;
                 case '\uFEFF':
-                    inner.Write("\\uFEFF");
+                    Put("\\uFEFF");
                     break;
                 case '\u2028':
-                    inner.Write("\\L");
+                    Put("\\L");
                     break;
                 case '\u2029':
-                    inner.Write("\\P");
+                    Put("\\P");
                     break;
                 case '\u0085':
-                    inner.Write("\\N");
+                    Put("\\N");
                     break;
                 default:
-                    inner.Write(value);
+                    Put(value);
                     break;
             }
         }
 
         public override void Write(string? value)
         {
-            if (value is null)
-            {
-                return;
-            }
-
-            if (!pendingReturn && value.AsSpan().IndexOfAny("\r\uFEFF\u2028\u2029\u0085") < 0)
-            {
-                inner.Write(value);
-                return;
-            }
-
-            foreach (var c in value)
+            foreach (var c in value ?? "")
             {
                 Write(c);
             }
         }
 
-        public override void Write(char[] buffer, int index, int count) => Write(new string(buffer, index, count));
+        public override void Write(char[] chars, int index, int count)
+        {
+            for (var i = index; i < index + count; i++)
+            {
+                Write(chars[i]);
+            }
+        }
 
         public override void Flush()
         {
             if (pendingReturn)
             {
                 pendingReturn = false;
-                inner.Write('\r');
+                Put('\r');
             }
 
+            inner.Write(buffer, 0, length);
+            length = 0;
             inner.Flush();
+        }
+
+        private void Put(char c)
+        {
+            if (length == buffer.Length)
+            {
+                inner.Write(buffer, 0, length);
+                length = 0;
+            }
+
+            buffer[length++] = c;
+        }
+
+        private void Put(string text)
+        {
+            foreach (var c in text)
+            {
+                Put(c);
+            }
         }
     }
 

@@ -20,6 +20,19 @@ internal static class ExceptionInputs
             [.. input.Errors, .. extra.Errors]);
     }
 
+    /// <summary>The StatefulGuardExceptions of the extra paths (their other documents are not read); problems go to <paramref name="errors"/>.</summary>
+    public static IReadOnlyList<ManifestDocument> Read(IReadOnlyList<string> exceptionPaths, List<ManifestError> errors)
+    {
+        if (exceptionPaths.Count == 0)
+        {
+            return [];
+        }
+
+        var extra = ManifestReader.ReadPaths(exceptionPaths);
+        errors.AddRange(extra.Errors);
+        return [.. extra.Documents.Where(d => d.Kind == StatefulGuardException.KindName)];
+    }
+
     /// <summary>The clock exceptions expire against: the given moment (reproducible CI runs), else the system's.</summary>
     public static TimeProvider Clock(DateTimeOffset? now) => now is { } fixedNow ? new FixedClock(fixedNow) : TimeProvider.System;
 

@@ -55,24 +55,33 @@ internal static class MutateCommand
             return CommandLine.Usage;
         }
 
-        // What is printed is the input; the exceptions given with --exceptions only apply.
-        var input = ManifestReader.ReadPaths(args.Paths, stdin);
-        var manifests = ExceptionInputs.With(input, args.Exceptions);
-        foreach (var error in manifests.Errors)
+        // The input is read twice, an object at a time: first every object of a kind the rules look up goes into the view
+        // (and every problem is found before anything is printed), then each object is mutated and printed. A
+        // 20,000-object List is never all in memory; stdin is kept as text for the second reading.
+        var stdinText = args.Paths.Contains(ManifestReader.StdinName) ? await stdin.ReadToEndAsync() : "";
+        void Read(Action<ManifestDocument> document, Action<ManifestError> error) =>
+            ManifestReader.Stream(args.Paths, new StringReader(stdinText), document, error);
+
+        var failures = new List<ManifestError>();
+        var fromInput = new StaticClusterView { ServerVersion = version };
+        Read(doc => ManifestAudit.AddToView(fromInput, doc, failures), failures.Add);
+        foreach (var exception in ExceptionInputs.Read(args.Exceptions, failures))
         {
-            await stderr.WriteLineAsync($"statefulguard mutate: {error}");
+            ManifestAudit.AddToView(fromInput, exception, failures);
         }
 
-        if (manifests.Errors.Any(e => !e.IsWarning))
+        foreach (var failure in failures)
+        {
+            await stderr.WriteLineAsync($"statefulguard mutate: {failure}");
+        }
+
+        if (failures.Any(f => !f.IsWarning))
         {
             // Printing the rest would drop the unreadable documents from what gets committed or applied.
             await stderr.WriteLineAsync("statefulguard mutate: nothing printed: every document must be readable to be carried through");
             return CommandLine.Usage;
         }
 
-        var failures = new List<ManifestError>();
-        var (fromInput, _) = ManifestAudit.ReadInput(manifests, failures);
-        fromInput.ServerVersion = version;
         IClusterView view = fromInput;
         if (args.Cluster)
         {
@@ -96,15 +105,18 @@ internal static class MutateCommand
             }
         }
 
+        // Every document was read and checked above, so each is printed as soon as it is done with: the output streams,
+        // and what is printed is let go (a 20,000-object List does not stay in memory twice).
         var engine = new RuleEngine(rules, options.EngineSettings, clock: ExceptionInputs.Clock(args.Now));
-        var outputs = new List<Output>();
         var printed = new HashSet<(string Kind, string Namespace, string Name)>();
-        for (var i = 0; i < input.Documents.Count; i++)
+        var anyFailed = false;
+        using var yaml = args.Diff ? null : YamlWriter.Open(stdout);
+        Read(doc =>
         {
-            var doc = input.Documents[i];
-            var output = Mutate(doc, engine, view, args, failures, stderr);
-            outputs.Add(output);
-            if (args.Companions && output.StatefulSet is { } sts)
+            var (before, sts, failed) = Mutate(doc, engine, view, args, stderr);
+            anyFailed |= failed;
+            Print(doc, before, doc.Object);
+            if (args.Companions && sts is not null)
             {
                 foreach (var companion in CompanionsOf(sts, engine, view))
                 {
@@ -116,73 +128,65 @@ internal static class MutateCommand
                             companion["spec"]!["publishNotReadyAddresses"] = true;
                         }
 
-                        outputs.Add(new Output(null, null, companion, null));
-                        await stderr.WriteLineAsync($"statefulguard mutate: {doc.Location}: StatefulSet {Namespace(companion, sts)}/{sts.Metadata?.Name}: added {key.Item1} {key.Item3}");
+                        Print(null, null, companion);
+                        stderr.WriteLine($"statefulguard mutate: {doc.Location}: StatefulSet {Namespace(companion, sts)}/{sts.Metadata?.Name}: added {key.Item1} {key.Item3}");
                     }
                 }
             }
-        }
+        }, _ => { });
 
-        foreach (var failure in failures)
+        if (anyFailed)
         {
-            await stderr.WriteLineAsync($"statefulguard mutate: {failure}");
-        }
-
-        if (failures.Any(f => !f.IsWarning))
-        {
-            await stderr.WriteLineAsync("statefulguard mutate: nothing printed: every document must be readable to be carried through");
+            await stderr.WriteLineAsync("statefulguard mutate: every document was printed, but defaults could not be injected into some (see above)");
             return CommandLine.Usage;
         }
 
-        if (args.Diff)
-        {
-            foreach (var (doc, before, after, _) in outputs)
-            {
-                if (before is not null && JsonNode.DeepEquals(before, after))
-                {
-                    continue; // unchanged: nothing to diff, whatever its size
-                }
-
-                var label = doc is null
-                    ? $"{after["kind"]} {(after["metadata"]?["namespace"] as JsonValue)?.GetValue<string>() ?? ManifestAudit.DefaultNamespace}/{after["metadata"]?["name"]} (added)"
-                    : $"{doc.Location} {doc.Kind} {doc.Namespace ?? ManifestAudit.DefaultNamespace}/{doc.Name}";
-                await stdout.WriteAsync(UnifiedDiff.Create(before is null ? "" : YamlWriter.Write(before), YamlWriter.Write(after), label, label + (doc is null ? "" : " (with defaults)")));
-            }
-        }
-        else
-        {
-            YamlWriter.Write(outputs.Select(o => (JsonNode)o.After), stdout);
-        }
-
         return CommandLine.Ok;
+
+        void Print(ManifestDocument? doc, JsonObject? before, JsonObject after)
+        {
+            if (yaml is not null)
+            {
+                yaml.Write(after);
+                return;
+            }
+
+            if (doc is not null && JsonNode.DeepEquals(before, after))
+            {
+                return; // unchanged: nothing to diff, whatever its size
+            }
+
+            var label = doc is null
+                ? $"{after["kind"]} {(after["metadata"]?["namespace"] as JsonValue)?.GetValue<string>() ?? ManifestAudit.DefaultNamespace}/{after["metadata"]?["name"]} (added)"
+                : $"{doc.Location} {doc.Kind} {doc.Namespace ?? ManifestAudit.DefaultNamespace}/{doc.Name}";
+            stdout.Write(UnifiedDiff.Create(before is null ? "" : YamlWriter.Write(before), YamlWriter.Write(after), label, label + (doc is null ? "" : " (with defaults)")));
+        }
     }
 
-    /// <summary>One document as printed: the input's (null for an added companion), as read, and as printed.</summary>
-    private sealed record Output(ManifestDocument? Document, JsonObject? Before, JsonObject After, V1StatefulSet? StatefulSet);
-
     /// <summary>
-    /// A StatefulSet with the defaults in (the document is edited in place; <c>--diff</c> keeps a copy of it as read);
-    /// any other document as it was read.
+    /// A StatefulSet with the defaults in (its document is edited in place; with <c>--diff</c> a copy of it as read comes
+    /// back), and the StatefulSet as typed; any other document is left as it was read.
     /// </summary>
-    private static Output Mutate(ManifestDocument doc, RuleEngine engine, IClusterView view, MutateArguments args, List<ManifestError> failures, TextWriter stderr)
+    private static (JsonObject? Before, V1StatefulSet? StatefulSet, bool Failed) Mutate(ManifestDocument doc, RuleEngine engine, IClusterView view, MutateArguments args, TextWriter stderr)
     {
+        var before = args.Diff ? doc.Object.DeepClone().AsObject() : null;
         if (doc is not { Kind: "StatefulSet" })
         {
-            return new Output(doc, args.Diff ? doc.Object : null, doc.Object, null);
+            return (before, null, false);
         }
 
         if (ManifestAudit.ApiVersionProblem(doc, "apps/v1") is { } problem)
         {
             stderr.WriteLine($"statefulguard mutate: {doc.Location}: warning: {problem.Message}; printed unchanged");
-            return new Output(doc, args.Diff ? doc.Object : null, doc.Object, null);
+            return (before, null, false);
         }
 
-        if (ManifestAudit.TryConvert<V1StatefulSet>(doc, failures) is not { } sts)
+        // Read before (where its warnings were said): it is read again here, one at a time, rather than all kept whole.
+        if (ManifestAudit.TryConvert<V1StatefulSet>(doc, []) is not { } sts)
         {
-            return new Output(doc, args.Diff ? doc.Object : null, doc.Object, null);
+            return (before, null, false);
         }
 
-        var before = args.Diff ? doc.Object.DeepClone().AsObject() : null;
         var ns = sts.Metadata?.NamespaceProperty is { Length: > 0 } n ? n : ManifestAudit.DefaultNamespace;
         try
         {
@@ -195,10 +199,12 @@ internal static class MutateCommand
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            failures.Add(new ManifestError(doc.Source, doc.Line, $"StatefulSet {ns}/{sts.Metadata?.Name}: cannot inject defaults ({ex.GetType().Name}: {ex.Message})"));
+            // The document is printed as it was read: an object without the defaults is still the user's object.
+            stderr.WriteLine($"statefulguard mutate: {doc.Location}: StatefulSet {ns}/{sts.Metadata?.Name}: cannot inject defaults ({ex.GetType().Name}: {ex.Message}); printed unchanged");
+            return (before, sts, true);
         }
 
-        return new Output(doc, before, doc.Object, sts);
+        return (before, sts, false);
     }
 
     /// <summary>The objects the StatefulSet lacks, as its findings suggest them (not for a finding an exception waives).</summary>
