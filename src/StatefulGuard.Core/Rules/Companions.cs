@@ -7,7 +7,8 @@ namespace StatefulGuard.Core.Rules;
 /// <summary>
 /// The objects a StatefulSet needs beside it, built from the StatefulSet alone when they are missing: its governing
 /// headless Service and a PodDisruptionBudget. Both select the pods by the StatefulSet's own <c>matchLabels</c>, which
-/// the apiserver guarantees are on every pod; without matchLabels nothing is suggested.
+/// the apiserver guarantees are on every pod; without matchLabels, or where the name is one the apiserver would refuse,
+/// nothing is suggested.
 /// </summary>
 public static class Companions
 {
@@ -18,7 +19,7 @@ public static class Companions
     /// </summary>
     public static JsonObject? HeadlessService(V1StatefulSet statefulSet)
     {
-        if (statefulSet.Spec?.ServiceName is not { Length: > 0 } name || MatchLabels(statefulSet) is not { } selector)
+        if (statefulSet.Spec?.ServiceName is not { Length: > 0 } name || !Names.IsDns1035Label(name) || MatchLabels(statefulSet) is not { } selector)
         {
             return null;
         }
@@ -65,7 +66,7 @@ public static class Companions
     /// <summary>A PodDisruptionBudget named after the StatefulSet, selecting its pods, with <c>maxUnavailable: 1</c>; null without matchLabels.</summary>
     public static JsonObject? DisruptionBudget(V1StatefulSet statefulSet)
     {
-        if (statefulSet.Metadata?.Name is not { Length: > 0 } name || MatchLabels(statefulSet) is not { } selector)
+        if (statefulSet.Metadata?.Name is not { Length: > 0 } name || !Names.IsDns1123Subdomain(name) || MatchLabels(statefulSet) is not { } selector)
         {
             return null;
         }

@@ -1,8 +1,20 @@
 namespace StatefulGuard.Core.Rules;
 
-/// <summary>Near misses between names: what a typo looks like.</summary>
-internal static class Names
+/// <summary>Object names: which the apiserver accepts, and near misses between them (what a typo looks like).</summary>
+internal static partial class Names
 {
+    /// <summary>An RFC 1035 label, as a Service's name must be: lower-case letters, digits and '-', a letter first, at most 63.</summary>
+    public static bool IsDns1035Label(string? name) => name is { Length: > 0 and <= 63 } && Dns1035Label().IsMatch(name);
+
+    /// <summary>An RFC 1123 subdomain, as most objects' names must be (a StatefulSet's, a PodDisruptionBudget's): at most 253.</summary>
+    public static bool IsDns1123Subdomain(string? name) => name is { Length: > 0 and <= 253 } && Dns1123Subdomain().IsMatch(name);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?\\z")]
+    private static partial System.Text.RegularExpressions.Regex Dns1035Label();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\z")]
+    private static partial System.Text.RegularExpressions.Regex Dns1123Subdomain();
+
     /// <summary>The known name closest to a misspelt one (edit distance ≤ 2), for "did you mean".</summary>
     public static string? Closest(string? name, IEnumerable<string> known) =>
         name is null ? null : known.Select(k => (Name: k, Distance: Distance(name, k))).Where(k => k.Distance <= 2).OrderBy(k => k.Distance).Select(k => k.Name).FirstOrDefault();

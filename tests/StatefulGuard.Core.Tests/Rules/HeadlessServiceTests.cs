@@ -70,6 +70,23 @@ public sealed class HeadlessServiceTests
         Assert.Contains("clusterIP: None", finding.Fix);
     }
 
+    [Theory]
+    [InlineData("nginx", true)]
+    [InlineData("db-0-hs", true)]
+    [InlineData("Nginx", false)] // upper case
+    [InlineData("0nginx", false)] // a Service name starts with a letter
+    [InlineData("nginx.svc", false)] // a label, not a subdomain
+    [InlineData("nginx-", false)]
+    [InlineData("nginx\n", false)]
+    [InlineData("<img src=x onerror=alert(1)>", false)]
+    public void A_missing_service_is_suggested_only_under_a_name_the_apiserver_accepts(string serviceName, bool suggested)
+    {
+        var finding = Assert.Single(Check(Objects.StatefulSet(edit: j => j["spec"]!["serviceName"] = serviceName), With()));
+
+        Assert.Equal("service-missing", finding.Code);
+        Assert.Equal(suggested, finding.Suggested is not null);
+    }
+
     [Fact]
     public void Service_in_another_namespace_does_not_count() =>
         Assert.Equal("service-missing", Assert.Single(Check(Objects.StatefulSet(), With(Objects.Service("other")))).Code);
