@@ -128,6 +128,7 @@ public static class ManifestAudit
     public static readonly RuleDescriptor ApiVersionCheck = new("api-version", RuleKind.Validating, RuleAction.Deny,
         "a StatefulSet in the input uses apiVersion apps/v1, the only version Kubernetes 1.16 and later serve")
     {
+        Severity = RuleSeverity.High,
         Help = "apps/v1beta1 and apps/v1beta2 StatefulSets are not served since Kubernetes 1.16: kubectl apply fails. Use apiVersion apps/v1 and set spec.selector (required in apps/v1) to the pod template labels. The object is still audited as apps/v1 would read it.",
     };
 

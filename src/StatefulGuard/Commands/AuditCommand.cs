@@ -1,3 +1,4 @@
+using StatefulGuard.Commands.Formats;
 using StatefulGuard.Configuration;
 using StatefulGuard.Core.Cluster;
 using StatefulGuard.Core.Engine;
@@ -25,6 +26,11 @@ internal static class AuditCommand
             return Usage(stderr, "--namespace needs --cluster");
         }
 
+        if (args.WarningsAsFailures && mode != GuardMode.Enforce)
+        {
+            return Usage(stderr, "--warnings-as-failures needs --mode enforce (audit mode never fails)");
+        }
+
         if (args.Paths.Length == 0 && !fromCluster)
         {
             return Usage(stderr, "no input; give files, directories or - for stdin, or --cluster");
@@ -35,6 +41,7 @@ internal static class AuditCommand
             return CommandLine.Usage;
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var manifests = ExceptionInputs.With(ManifestReader.ReadPaths(args.Paths, stdin), args.Exceptions);
         IClusterView? cluster = null;
         var settings = options.EngineSettings;
@@ -69,8 +76,11 @@ internal static class AuditCommand
             settings = settings with { UnverifiableAction = RuleAction.Off };
         }
 
-        var engine = new RuleEngine(rules, settings, clock: ExceptionInputs.Clock(args.Now));
+        var clock = ExceptionInputs.Clock(args.Now);
+        var engine = new RuleEngine(rules, settings, clock: clock);
         var report = ManifestAudit.Run(manifests, engine, cluster, GuardMode.Enforce, Progress(stderr));
+        var context = new ReportContext(mode, args.WarningsAsFailures, clock.GetUtcNow(), System.Diagnostics.Stopwatch.GetElapsedTime(started),
+            [.. args.Paths, .. fromCluster ? [ns is null ? "the cluster" : $"namespace {ns} of the cluster"] : Array.Empty<string>()]);
 
         switch (format)
         {
@@ -88,10 +98,23 @@ internal static class AuditCommand
                 }
 
                 break;
+            case "junit":
+                await using (var output = OpenStdout(stdout))
+                {
+                    JUnitReport.Write(output, report, RuleDocs.Checks(rules), context);
+                }
+
+                break;
+            case "markdown":
+                MarkdownReport.Write(stdout, report, context);
+                break;
+            case "html":
+                Formats.Html.HtmlReport.Write(stdout, report, RuleDocs.Checks(rules), context);
+                break;
             default:
                 var color = args.Color || (!args.NoColor && stdout == Console.Out && !Console.IsOutputRedirected
                                                       && Environment.GetEnvironmentVariable("NO_COLOR") is null);
-                new TextReport(stdout, color).Write(report, mode);
+                new TextReport(stdout, color).Write(report, context);
                 break;
         }
 
@@ -105,7 +128,7 @@ internal static class AuditCommand
             return CommandLine.Usage;
         }
 
-        return mode == GuardMode.Enforce && report.WouldDeny ? CommandLine.Violations : CommandLine.Ok;
+        return context.Fails(AuditTally.Of(report)) ? CommandLine.Violations : CommandLine.Ok;
     }
 
     private static ManifestDocument ClusterDocument(k8s.Models.V1StatefulSet statefulSet)
@@ -132,7 +155,7 @@ internal static class AuditCommand
     private static int Usage(TextWriter stderr, string message)
     {
         stderr.WriteLine($"statefulguard audit: {message}");
-        stderr.WriteLine("Usage: statefulguard audit [PATH...] [--format text|json|sarif] [--mode enforce|audit] [--cluster [--namespace NS]] (see --help)");
+        stderr.WriteLine("Usage: statefulguard audit [PATH...] [--format text|json|sarif|junit|markdown|html] [--mode enforce|audit [--warnings-as-failures]] [--cluster [--namespace NS]] (see --help)");
         return CommandLine.Usage;
     }
 

@@ -104,8 +104,9 @@ internal static class CommandLine
     {
         var paths = Paths(new Argument<string[]>("PATH") { Description = "manifest files, directories (recursively *.yaml, *.yml, *.json) or - for stdin", Arity = ArgumentArity.ZeroOrMore });
         var format = new Option<string>("--format", "-o") { Description = "report format", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "json", "sarif");
+        format.AcceptOnlyFromAmong("text", "json", "sarif", "junit", "markdown", "html");
         var mode = new Option<string>("--mode") { Description = "enforce fails on what the webhook would deny; audit never fails", DefaultValueFactory = _ => "enforce" };
+        var warningsAsFailures = new Option<bool>("--warnings-as-failures") { Description = "with --mode enforce: warnings fail the run (exit 1, JUnit failures) as denials do" };
         mode.AcceptOnlyFromAmong("enforce", "audit");
         var cluster = new Option<bool>("--cluster") { Description = "also (or, without PATH, only) look at the live cluster (kubeconfig as kubectl finds it)" };
         var ns = new Option<string?>("--namespace", "-n") { Description = "with --cluster: only this namespace" };
@@ -114,11 +115,14 @@ internal static class CommandLine
         var (exceptions, now) = (ExceptionsOption(), NowOption());
         var command = new Command("audit", "dry-run the rules over manifests; exit 0 = nothing enforce mode would deny, 1 = violations, 2 = unreadable input or bad usage")
         {
-            paths, format, mode, cluster, ns, color, noColor, exceptions, now,
+            paths, format, mode, warningsAsFailures, cluster, ns, color, noColor, exceptions, now,
         };
         command.SetAction((result, _) => AuditCommand.RunAsync(
             new AuditArguments(result.GetValue(paths) ?? [], result.GetValue(format)!, result.GetValue(mode)!, result.GetValue(cluster), result.GetValue(ns),
-                result.GetValue(color), result.GetValue(noColor)) { Exceptions = result.GetValue(exceptions) ?? [], Now = result.GetValue(now) },
+                result.GetValue(color), result.GetValue(noColor))
+            {
+                Exceptions = result.GetValue(exceptions) ?? [], Now = result.GetValue(now), WarningsAsFailures = result.GetValue(warningsAsFailures),
+            },
             stdin, stdout, stderr));
         return command;
     }
@@ -242,6 +246,8 @@ internal static class CommandLine
 internal sealed record AuditArguments(string[] Paths, string Format, string Mode, bool Cluster, string? Namespace, bool Color, bool NoColor)
 {
     public string[] Exceptions { get; init; } = [];
+
+    public bool WarningsAsFailures { get; init; }
 
     public DateTimeOffset? Now { get; init; }
 }

@@ -42,6 +42,19 @@ public sealed class ClusterAuditTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Junit_from_the_cluster_has_a_suite_per_namespace()
+    {
+        var (exit, output, _) = await Audit("--format", "junit");
+
+        Assert.Equal(1, exit);
+        var suites = JUnitReportTests.Valid(output).Root!.Elements("testsuite").ToList();
+        Assert.Equal(["cluster:team-a", "cluster:team-b"], suites.Select(s => (string?)s.Attribute("name")));
+        Assert.All(suites, s => Assert.Null(s.Attribute("file")));
+        Assert.Equal(["0", "1"], suites.Select(s => (string?)s.Attribute("failures")));
+        Assert.Contains("team-b/web", suites[1].Elements("testcase").Select(t => (string?)t.Attribute("classname")));
+    }
+
+    [Fact]
     public async Task Namespace_limits_the_audit()
     {
         var (exit, output, _) = await Audit("--namespace", "team-a", "--format", "json");

@@ -3,7 +3,7 @@ using StatefulGuard.Core.Engine;
 using StatefulGuard.Core.Manifests;
 using StatefulGuard.Core.Rules;
 
-namespace StatefulGuard.Commands;
+namespace StatefulGuard.Commands.Formats;
 
 /// <summary>
 /// <c>audit --format json</c>: a stable, documented schema (see docs/reports.md). Fields are only ever added;
@@ -21,15 +21,16 @@ internal static class JsonReport
         json.WriteNumber("schemaVersion", SchemaVersion);
         json.WriteString("mode", mode.ToString().ToLowerInvariant());
 
+        var tally = AuditTally.Of(report);
         json.WriteStartObject("summary");
         json.WriteNumber("documents", report.DocumentsRead);
-        json.WriteNumber("statefulSets", report.Objects.Count);
-        json.WriteNumber("denied", report.Objects.Count(o => Result(o) == "deny"));
-        json.WriteNumber("warned", report.Objects.Count(o => Result(o) == "warn"));
-        json.WriteNumber("clean", report.Objects.Count(o => Result(o) == "ok"));
-        json.WriteNumber("skipped", report.Objects.Count(o => Result(o) == "skipped"));
-        json.WriteNumber("inputErrors", report.Errors.Count(e => !e.IsWarning));
-        json.WriteNumber("inputWarnings", report.Errors.Count(e => e.IsWarning));
+        json.WriteNumber("statefulSets", tally.Checked);
+        json.WriteNumber("denied", tally.Denied);
+        json.WriteNumber("warned", tally.Warned);
+        json.WriteNumber("clean", tally.Clean);
+        json.WriteNumber("skipped", tally.Skipped);
+        json.WriteNumber("inputErrors", tally.InputErrors);
+        json.WriteNumber("inputWarnings", tally.InputWarnings);
         json.WriteEndObject();
 
         json.WriteStartArray("objects");
@@ -122,11 +123,13 @@ internal static class JsonReport
         json.WriteEndObject();
     }
 
-    internal static string Result(ObjectReport obj) =>
-        obj.Evaluation.Mode == GuardMode.Off ? "skipped"
-        : obj.Evaluation.WouldDenyInEnforce ? "deny"
-        : obj.Evaluation.Verdicts.Any(v => v.Qualifier != VerdictQualifier.Waived) ? "warn"
-        : "ok";
+    private static string Result(ObjectReport obj) => AuditTally.ResultOf(obj) switch
+    {
+        ObjectResult.Deny => "deny",
+        ObjectResult.Warn => "warn",
+        ObjectResult.Ok => "ok",
+        _ => "skipped",
+    };
 
     private static string Action(RuleAction action) => action.ToString().ToLowerInvariant();
 }

@@ -5,7 +5,7 @@ using StatefulGuard.Core.Engine;
 using StatefulGuard.Core.Manifests;
 using StatefulGuard.Core.Rules;
 
-namespace StatefulGuard.Commands;
+namespace StatefulGuard.Commands.Formats;
 
 /// <summary>
 /// <c>audit --format sarif</c>: SARIF 2.1.0 as GitHub code scanning accepts it — one run, the rule catalogue
@@ -31,7 +31,7 @@ internal static class SarifReport
         json.WriteStartObject("tool");
         json.WriteStartObject("driver");
         json.WriteString("name", "StatefulGuard");
-        json.WriteString("informationUri", "https://github.com/statefulguard/statefulguard");
+        json.WriteString("informationUri", RuleDocs.ProjectUrl);
         json.WriteString("semanticVersion", typeof(SarifReport).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
         json.WriteStartArray("rules");
         foreach (var rule in rules)
@@ -45,6 +45,7 @@ internal static class SarifReport
             json.WriteStartObject("fullDescription");
             json.WriteString("text", rule.Help.Length > 0 ? rule.Help : rule.Description);
             json.WriteEndObject();
+            json.WriteString("helpUri", RuleDocs.Url(rule.Id));
             json.WriteStartObject("help");
             json.WriteString("text", rule.Help);
             json.WriteString("markdown", $"**{rule.Id}** — {rule.Description}\n\n{rule.Help}\n\nConfigure with `StatefulGuard:Rules:{rule.Id}:Action` (Deny, Warn, Off).");

@@ -2,7 +2,7 @@ using StatefulGuard.Core.Engine;
 using StatefulGuard.Core.Manifests;
 using StatefulGuard.Core.Rules;
 
-namespace StatefulGuard.Commands;
+namespace StatefulGuard.Commands.Formats;
 
 /// <summary>The audit report for people: grouped by object, what is wrong, where, and how to fix it.</summary>
 internal sealed class TextReport(TextWriter output, bool color)
@@ -13,8 +13,9 @@ internal sealed class TextReport(TextWriter output, bool color)
     private const string Dim = "\u001b[2m";
     private const string Reset = "\u001b[0m";
 
-    public void Write(AuditReport report, GuardMode mode = GuardMode.Enforce)
+    public void Write(AuditReport report, ReportContext context)
     {
+        var mode = context.Mode;
         int denied = 0, warned = 0, clean = 0, skipped = 0;
         foreach (var obj in report.Objects)
         {
@@ -72,7 +73,8 @@ internal sealed class TextReport(TextWriter output, bool color)
             $"{denied} would be denied, {warned} with warnings, {clean} clean" + (skipped > 0 ? $", {skipped} skipped" : "") +
             (report.Errors.Any(e => !e.IsWarning) ? $"; {report.Errors.Count(e => !e.IsWarning)} unreadable" : "") +
             (report.Errors.Any(e => e.IsWarning) ? $"; {report.Errors.Count(e => e.IsWarning)} input warnings" : "") + "." +
-            (mode == GuardMode.Audit && denied > 0 ? " (audit mode: not failing)" : ""));
+            (mode == GuardMode.Audit && denied > 0 ? " (audit mode: not failing)" : "") +
+            (context.WarningsAsFailures && warned > 0 ? " (warnings count as failures)" : ""));
     }
 
     private void WriteWaived(Evaluation evaluation)
