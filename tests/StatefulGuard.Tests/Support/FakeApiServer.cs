@@ -278,13 +278,12 @@ public sealed class FakeApiServer : IAsyncDisposable
         switch (fault.Fault)
         {
             case ApiFault.Hang:
-                try
+                // Held until the client gives up or the fault is lifted: an event, never a timer.
+                var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                using (http.RequestAborted.Register(() => released.TrySetResult()))
+                using (fault.Lifted.Register(() => released.TrySetResult()))
                 {
-                    using var until = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, fault.Lifted);
-                    await Task.Delay(Timeout.Infinite, until.Token);
-                }
-                catch (OperationCanceledException)
-                {
+                    await released.Task;
                 }
 
                 http.Abort();
