@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
-using k8s;
 using k8s.Models;
 using StatefulGuard.Core.Engine;
 

@@ -57,16 +57,6 @@ public abstract class ClusterKind
     /// <summary>Reads one object of this kind from JSON with StatefulGuard's serializer options.</summary>
     public abstract IKubernetesObject<V1ObjectMeta> Read(JsonNode node);
 }
-
-/// <summary>Recovers the object, list and cached types of a <see cref="ClusterKind"/> (to build a typed cache or list call for it).</summary>
-public interface IClusterKindVisitor<out TResult>
-{
-    TResult Visit<T, TList, TCached>(ClusterKind<T, TList, TCached> kind)
-        where T : class, IKubernetesObject<V1ObjectMeta>
-        where TList : class, IKubernetesObject<V1ListMeta>, IItems<T>
-        where TCached : class;
-}
-
 /// <summary>A kind whose objects are kept as <typeparamref name="TCached"/> (what views return of it).</summary>
 public abstract class ClusterKind<TCached> : ClusterKind
     where TCached : class
@@ -79,7 +69,6 @@ public abstract class ClusterKind<TCached> : ClusterKind
     /// <summary>What is kept of an object of this kind (as informers' transforms do).</summary>
     public abstract TCached Keep(IKubernetesObject<V1ObjectMeta> item);
 }
-
 /// <summary>A kind whose objects are <typeparamref name="T"/>, listed as <typeparamref name="TList"/> and kept as <typeparamref name="TCached"/>.</summary>
 public sealed class ClusterKind<T, TList, TCached> : ClusterKind<TCached>
     where T : class, IKubernetesObject<V1ObjectMeta>

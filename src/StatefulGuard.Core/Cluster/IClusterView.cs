@@ -1,5 +1,3 @@
-using k8s.Models;
-
 namespace StatefulGuard.Core.Cluster;
 
 /// <summary>
@@ -31,75 +29,4 @@ public interface IClusterView
     /// absence says "not found in the input"; what belongs to the cluster is unknown unless the input has it.
     /// </summary>
     ViewScope Scope => ViewScope.Cluster;
-}
-
-/// <summary>The lookups the rules make, by kind.</summary>
-public static class ClusterViewLookups
-{
-    public static Lookup<CachedService> GetService(this IClusterView view, string @namespace, string name) =>
-        view.Get(ClusterKinds.Service, @namespace, name);
-
-    public static Lookup<CachedNamespace> GetNamespace(this IClusterView view, string name) =>
-        view.Get(ClusterKinds.Namespace, "", name);
-
-    public static Lookup<CachedStorageClass> GetStorageClass(this IClusterView view, string name) =>
-        view.Get(ClusterKinds.StorageClass, "", name);
-
-    public static Lookup<IReadOnlyList<CachedDisruptionBudget>> GetPodDisruptionBudgets(this IClusterView view, string @namespace) =>
-        view.List(ClusterKinds.PodDisruptionBudget, @namespace);
-
-    public static Lookup<IReadOnlyList<CachedStatefulSet>> GetStatefulSets(this IClusterView view, string @namespace) =>
-        view.List(ClusterKinds.StatefulSet, @namespace);
-
-    /// <summary>The StatefulGuardExceptions of a namespace; none where the view holds none (the CRD not installed, not yet listed).</summary>
-    public static Lookup<IReadOnlyList<Exceptions.StatefulGuardException>> GetExceptions(this IClusterView view, string @namespace) =>
-        view.List(ClusterKinds.Exception, @namespace) is { State: LookupState.Found } found
-            ? found
-            : Lookup<IReadOnlyList<Exceptions.StatefulGuardException>>.Found([]);
-}
-
-public enum ViewScope
-{
-    /// <summary>A cluster's objects (watch caches, or a snapshot for <c>audit --cluster</c>).</summary>
-    Cluster,
-
-    /// <summary>Only the manifests being audited.</summary>
-    Input,
-}
-
-public static class StorageClasses
-{
-    public const string DefaultAnnotation = "storageclass.kubernetes.io/is-default-class";
-
-    public static bool IsDefault(V1StorageClass storageClass) =>
-        storageClass.Metadata?.Annotations?.TryGetValue(DefaultAnnotation, out var value) == true
-        && string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The default class as the apiserver picks it when several are marked: the newest, then by name.</summary>
-    public static CachedStorageClass? PickDefault(IEnumerable<CachedStorageClass> classes) =>
-        classes.Where(c => c.IsDefault)
-            .OrderByDescending(c => c.Created ?? DateTime.MinValue)
-            .ThenBy(c => c.Name, StringComparer.Ordinal)
-            .FirstOrDefault();
-}
-
-public enum LookupState
-{
-    Found,
-    NotFound,
-
-    /// <summary>The view cannot tell: no cluster access, or its cache for this kind has not synced yet.</summary>
-    Unknown,
-}
-
-public readonly record struct Lookup<T>(LookupState State, T? Value)
-    where T : class
-{
-    public static Lookup<T> Found(T value) => new(LookupState.Found, value);
-
-    public static readonly Lookup<T> NotFound = new(LookupState.NotFound, null);
-
-    public static readonly Lookup<T> Unknown = new(LookupState.Unknown, null);
-
-    public static Lookup<T> Of(T? value) => value is null ? NotFound : Found(value);
 }

@@ -13,13 +13,3 @@ public sealed record EngineSettings(GuardMode Mode, RuleAction UnverifiableActio
 
     public static readonly EngineSettings Default = new(GuardMode.Enforce, RuleAction.Warn);
 }
-
-/// <summary><c>StatefulGuard:RuleErrors</c>: what a deny rule that throws on an object does.</summary>
-public enum RuleErrorPolicy
-{
-    /// <summary>Fail closed: the object is denied with a message saying it could not be evaluated and why.</summary>
-    Deny,
-
-    /// <summary>Fail open: a warning says the rule could not evaluate the object.</summary>
-    Allow,
-}

@@ -1,5 +1,4 @@
 using System.Text;
-using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Core.Engine;
 

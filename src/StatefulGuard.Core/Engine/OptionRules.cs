@@ -1,7 +1,6 @@
 using System.Globalization;
 using FluentValidation;
 using FluentValidation.Results;
-using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Core.Engine;
 
@@ -63,17 +62,4 @@ public static class OptionRules
 
     private static string Alternatives(string[] names) =>
         names.Length == 1 ? names[0] : $"{string.Join(", ", names.Take(names.Length - 1))} or {names[^1]}";
-}
-
-/// <summary>
-/// What every rule's options must hold: a defined action. A rule with settings of its own derives from this
-/// and adds their rules (see <see cref="Rule{TOptions}.OptionsValidator"/>).
-/// </summary>
-public class RuleOptionsRules<TOptions> : AbstractValidator<TOptions>
-    where TOptions : RuleOptions
-{
-    /// <summary>The rules for options with no settings of their own.</summary>
-    public static readonly RuleOptionsRules<TOptions> Plain = new();
-
-    public RuleOptionsRules() => RuleFor(o => o.Action).Named();
 }

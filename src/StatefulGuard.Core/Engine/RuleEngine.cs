@@ -1,4 +1,3 @@
-using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StatefulGuard.Core.Admission;
@@ -6,16 +5,6 @@ using StatefulGuard.Core.Cluster;
 using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Core.Engine;
-
-/// <summary>What the engine is asked to judge, independent of where it came from (webhook, file, cluster).</summary>
-public sealed record RuleInput(Operation Operation, string Namespace, V1StatefulSet Object, V1StatefulSet? OldObject)
-{
-    /// <summary>
-    /// The JSON <c>Object.Spec.Template</c> was read from, when it is at hand (the webhook's request): a mutation's
-    /// patch is worked out against it. Empty means the engine writes the template's JSON itself.
-    /// </summary>
-    public ReadOnlyMemory<byte> TemplateJson { get; init; }
-}
 
 /// <summary>
 /// The one engine behind every mode: the webhook, the offline audit and the cluster audit all call

@@ -3,12 +3,6 @@ using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Core.Engine;
 
-/// <summary>A rule with the options and action configuration gave it.</summary>
-public sealed record ConfiguredRule(IRule Rule, RuleOptions Options, RuleAction Action)
-{
-    public string Id => Rule.Descriptor.Id;
-}
-
 /// <summary>The catalogue's rules as configured by <c>StatefulGuard:Rules</c>.</summary>
 public sealed class RuleSet
 {

@@ -2,32 +2,6 @@ using System.IO.Enumeration;
 
 namespace StatefulGuard.Core.Exceptions;
 
-/// <summary>The kind of object an exception names: a StatefulSet (<c>spec.statefulSets</c>) or a Service (<c>spec.services</c>).</summary>
-public enum WaivedKind
-{
-    StatefulSet,
-    Service,
-}
-
-/// <summary>Where an exception stands at a moment.</summary>
-public enum ExceptionState
-{
-    Active,
-
-    /// <summary>Active, and expiring within <see cref="Waivers.ExpiringSoon"/>.</summary>
-    ExpiringSoon,
-
-    Expired,
-}
-
-/// <summary>An exception that waives a rule for an object, as reports and warnings show it.</summary>
-public sealed record Waiver(string Exception, string RuleId, string Reason, string? Ticket, DateTimeOffset? Expires, bool ExpiringSoon)
-{
-    /// <summary>One short warning: <c>headless-service waived by exception argocd/controller until 2027-03-01</c>.</summary>
-    public string Warning =>
-        $"{RuleId} waived by exception {Exception}" + (Expires is { } e ? $" until {e.UtcDateTime:yyyy-MM-dd}" : " (no expiry)") + (ExpiringSoon ? ", expiring soon" : "");
-}
-
 /// <summary>Which exception, if any, waives a rule for an object: same namespace, rule named, object matched, not expired.</summary>
 public static class Waivers
 {

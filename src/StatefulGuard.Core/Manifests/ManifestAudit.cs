@@ -9,17 +9,6 @@ using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Core.Manifests;
 
-/// <summary>The verdicts for one StatefulSet read from a manifest.</summary>
-public sealed record ObjectReport(ManifestDocument Document, string Namespace, string Name, Evaluation Evaluation);
-
-public sealed record AuditReport(IReadOnlyList<ObjectReport> Objects, IReadOnlyList<ManifestError> Errors, int DocumentsRead)
-{
-    public bool WouldDeny => Objects.Any(o => o.Evaluation.WouldDenyInEnforce);
-
-    /// <summary>Nothing could be read at all, or an object could not be audited: the audit cannot vouch for the input (exit 2).</summary>
-    public bool Unreadable => (DocumentsRead == 0 && Errors.Any(e => !e.IsWarning)) || Errors.Any(e => e.Fatal);
-}
-
 /// <summary>
 /// The offline adapter over <see cref="RuleEngine"/>: the Services and Namespaces in the input stand in for
 /// the cluster, and every StatefulSet is judged as a CREATE, as <c>kubectl apply</c> of the files would be.

@@ -207,7 +207,7 @@ public static partial class YamlWriter
     {
         var style = !isKey && LiteralCarries(text) ? ScalarStyle.Literal
             : SafePlain().IsMatch(text) && !text.Contains(": ", StringComparison.Ordinal) && !text.Contains(" #", StringComparison.Ordinal)
-              && !YamlToJson.NeedsQuotes(text) ? ScalarStyle.Plain
+              && !YamlScalars.NeedsQuotes(text) ? ScalarStyle.Plain
             : ScalarStyle.DoubleQuoted;
         return new Scalar(AnchorName.Empty, TagName.Empty, text, style, isPlainImplicit: true, isQuotedImplicit: true);
     }

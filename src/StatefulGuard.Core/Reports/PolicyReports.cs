@@ -8,22 +8,6 @@ using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Core.Reports;
 
-/// <summary>The policy report APIs StatefulGuard writes: both have the same shape (scope, summary, results).</summary>
-public sealed record ReportFormat(string Name, string Group, string Version, string Plural, string Kind)
-{
-    /// <summary>OpenReports: Kubewarden's default, read by Policy Reporter and others.</summary>
-    public static readonly ReportFormat OpenReports = new("OpenReports", "openreports.io", "v1alpha1", "reports", "Report");
-
-    /// <summary>The Policy WG's PolicyReport: Kyverno's default.</summary>
-    public static readonly ReportFormat PolicyReport = new("PolicyReport", "wgpolicyk8s.io", "v1alpha2", "policyreports", "PolicyReport");
-
-    public string ApiVersion => Group + "/" + Version;
-}
-
-/// <summary>One rule's outcome for one StatefulSet, as a report result.</summary>
-public sealed record ReportResult(string Policy, string Rule, string Result, RuleSeverity Severity, string Category, string Message,
-    IReadOnlyDictionary<string, string> Properties);
-
 /// <summary>
 /// A StatefulSet's policy report: one result per rule that applies (validating and mutating), judged by the same
 /// engine as <c>/validate</c>, <c>/mutate</c> and <c>audit</c> (mode, namespace labels, rule actions, exceptions).

@@ -15,14 +15,3 @@ public interface IMutatingRule : IRule
 
     void Mutate(MutationContext context, RuleOptions options);
 }
-
-/// <summary>Base class for mutating rules with typed options.</summary>
-public abstract class MutatingRule<TOptions> : Rule<TOptions>, IMutatingRule
-    where TOptions : RuleOptions, new()
-{
-    public string SkipName => Descriptor.Id;
-
-    public void Mutate(MutationContext context, RuleOptions options) => Apply(context, Typed(options));
-
-    protected abstract void Apply(MutationContext context, TOptions options);
-}

@@ -1,11 +1,5 @@
 namespace StatefulGuard.Core.Rules;
 
-public enum RuleKind
-{
-    Validating,
-    Mutating,
-}
-
 /// <summary>The stable, public identity of a rule: its id appears in configuration, messages and fixtures.</summary>
 /// <param name="Id">Kebab-case, stable.</param>
 /// <param name="Kind">Validating or mutating.</param>
@@ -33,14 +27,4 @@ public sealed record RuleDescriptor(string Id, RuleKind Kind, RuleAction Default
     public string Category { get; init; } = "General";
 
     public RuleSeverity Severity { get; init; } = RuleSeverity.Medium;
-}
-
-/// <summary>A finding's weight in policy reports (OpenReports' and PolicyReport's severity values).</summary>
-public enum RuleSeverity
-{
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
 }

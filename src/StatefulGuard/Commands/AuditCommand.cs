@@ -1,10 +1,8 @@
 using StatefulGuard.Commands.Formats;
-using StatefulGuard.Configuration;
 using StatefulGuard.Core.Cluster;
 using StatefulGuard.Core.Engine;
 using StatefulGuard.Core.Manifests;
 using StatefulGuard.Core.Rules;
-using StatefulGuard.Serve;
 
 namespace StatefulGuard.Commands;
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Help;
 using StatefulGuard.Core.Engine;
 using StatefulGuard.Serve;
 
@@ -240,14 +239,4 @@ internal static class CommandLine
           complete -o default -F _statefulguard statefulguard
 
           """;
-}
-
-/// <summary>What <c>statefulguard audit</c> was asked.</summary>
-internal sealed record AuditArguments(string[] Paths, string Format, string Mode, bool Cluster, string? Namespace, bool Color, bool NoColor)
-{
-    public string[] Exceptions { get; init; } = [];
-
-    public bool WarningsAsFailures { get; init; }
-
-    public DateTimeOffset? Now { get; init; }
 }

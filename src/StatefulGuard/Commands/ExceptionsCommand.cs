@@ -1,6 +1,4 @@
 using System.Text.Json;
-using k8s.Models;
-using StatefulGuard.Configuration;
 using StatefulGuard.Core.Exceptions;
 using StatefulGuard.Core.Manifests;
 

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using StatefulGuard.Core.Engine;
-
 namespace StatefulGuard.Configuration;
 
 /// <summary>Configuration for the offline commands: the same sources and checks as <c>serve</c>.</summary>

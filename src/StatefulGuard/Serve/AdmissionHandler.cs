@@ -6,12 +6,6 @@ using StatefulGuard.Serve.Admission;
 
 namespace StatefulGuard.Serve;
 
-public enum AdmissionEndpoint
-{
-    Validate,
-    Mutate,
-}
-
 /// <summary>
 /// The HTTP adapter over <see cref="RuleEngine"/>, in its parts: the body (<see cref="AdmissionBody"/>), read first and
 /// within the admission's deadline; the concurrency limit, taken only once the whole body has arrived, so a slow or

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using StatefulGuard.Configuration;
 
@@ -176,22 +174,4 @@ internal sealed partial class AdmissionWarmup(AdmissionHandler handler, IOptions
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Warm-up failed; serving without it")]
     private static partial void LogFailed(ILogger logger, Exception exception);
-}
-
-/// <summary>
-/// Tells the warm-up's own requests apart while it runs: in process by a feature, over the wire by a header carrying a
-/// token only this process knows, from loopback. Nobody else can keep a request out of the decision log.
-/// </summary>
-internal sealed class WarmupSignal
-{
-    public const string Header = "X-StatefulGuard-Warmup";
-
-    public string Token { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-
-    public volatile bool Active;
-
-    public bool Marks(HttpContext http) =>
-        http.Features.Get<AdmissionWarmup.Marker>() is not null
-        || (Active && http.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip)
-            && http.Request.Headers.TryGetValue(Header, out var token) && token == Token);
 }

@@ -1,5 +1,3 @@
-using StatefulGuard.Configuration;
-
 namespace StatefulGuard.Serve;
 
 /// <summary><c>statefulguard serve</c>: the admission webhook.</summary>

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using k8s.Models;
 using StatefulGuard.Core.Admission;
 using StatefulGuard.Core.Cluster;
-using StatefulGuard.Core.Engine;
 using StatefulGuard.Core.Rules;
 using StatefulGuard.Core.Rules.Reachability;
 

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
-using k8s;
 using k8s.Models;
 using StatefulGuard.Core.Admission;
 using StatefulGuard.Core.Cluster;

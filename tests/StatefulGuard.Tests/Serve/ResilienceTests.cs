@@ -4,12 +4,10 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using StatefulGuard.Serve;
-using StatefulGuard.Tests.Commands;
 using StatefulGuard.Tests.Support;
 
 namespace StatefulGuard.Tests.Serve;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace StatefulGuard.Tests.Support;
 
 /// <summary>Which requests a fault of the fake apiserver takes over.</summary>

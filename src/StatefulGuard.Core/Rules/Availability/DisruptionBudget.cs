@@ -2,12 +2,6 @@ using StatefulGuard.Core.Cluster;
 
 namespace StatefulGuard.Core.Rules.Availability;
 
-public sealed class DisruptionBudgetOptions : RuleOptions
-{
-    /// <summary>From how many replicas on a budget is required (one replica cannot stay available through a drain anyway).</summary>
-    public int MinReplicas { get; set; } = 2;
-}
-
 /// <summary>
 /// A replicated StatefulSet has a PodDisruptionBudget in its namespace that selects its pods; without one a
 /// node drain or cluster upgrade may evict several members of a quorum at once.

@@ -1,29 +1,6 @@
-using StatefulGuard.Core.Engine;
 using k8s.Models;
 
 namespace StatefulGuard.Core.Rules.Defaults;
-
-public enum SecurityProfile
-{
-    /// <summary>
-    /// Safe for every image: no privilege escalation and the runtime's seccomp profile; non-root and
-    /// drop ALL only where the pod or container already declares a non-root user.
-    /// </summary>
-    Baseline,
-
-    /// <summary>Also runAsNonRoot and drop ALL everywhere: for teams whose images are known to run as non-root.</summary>
-    Restricted,
-}
-
-public sealed class SecurityContextOptions : RuleOptions
-{
-    public SecurityProfile Profile { get; set; } = SecurityProfile.Baseline;
-}
-
-internal sealed class SecurityContextOptionsRules : RuleOptionsRules<SecurityContextOptions>
-{
-    public SecurityContextOptionsRules() => RuleFor(o => o.Profile).Named();
-}
 
 /// <summary>
 /// Fills pod and container <c>securityContext</c> fields that are absent, merging into what is there:

@@ -1,37 +1,6 @@
-using FluentValidation;
 using k8s.Models;
-using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Core.Rules.Defaults;
-
-public sealed class TopologySpreadOptions : RuleOptions
-{
-    public static readonly IReadOnlyList<string> DefaultTopologyKeys = ["topology.kubernetes.io/zone", "kubernetes.io/hostname"];
-
-    /// <summary>
-    /// One constraint per key, in this order; unset means zone then hostname. (Null by default because the
-    /// configuration binder appends to a pre-filled collection instead of replacing it.)
-    /// </summary>
-    public string[]? TopologyKeys { get; set; }
-
-    public IReadOnlyList<string> EffectiveTopologyKeys => TopologyKeys is { Length: > 0 } keys ? keys : DefaultTopologyKeys;
-
-    public int MaxSkew { get; set; } = 1;
-
-    /// <summary>ScheduleAnyway: DoNotSchedule would leave replicas Pending on a single-zone cluster.</summary>
-    public string WhenUnsatisfiable { get; set; } = "ScheduleAnyway";
-}
-
-internal sealed class TopologySpreadOptionsRules : RuleOptionsRules<TopologySpreadOptions>
-{
-    public TopologySpreadOptionsRules()
-    {
-        RuleForEach(o => o.TopologyKeys).Must(key => !string.IsNullOrWhiteSpace(key))
-            .WithMessage("must name a node label, e.g. topology.kubernetes.io/zone");
-        RuleFor(o => o.MaxSkew).Between(1, 100);
-        RuleFor(o => o.WhenUnsatisfiable).OneOf("ScheduleAnyway", "DoNotSchedule");
-    }
-}
 
 /// <summary>
 /// Spreads the replicas across zones and nodes when the pod template has no <c>topologySpreadConstraints</c>,

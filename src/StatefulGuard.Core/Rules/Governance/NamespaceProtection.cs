@@ -1,32 +1,7 @@
-using FluentValidation;
 using StatefulGuard.Core.Admission;
 using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Core.Rules.Governance;
-
-public sealed class NamespaceProtectionOptions : RuleOptions
-{
-    /// <summary>Groups whose members may set, change or remove the mode label (<c>system:masters</c> unless set).</summary>
-    public string[]? AllowedGroups { get; set; }
-
-    /// <summary>Users who may set, change or remove the mode label.</summary>
-    public string[]? AllowedUsers { get; set; }
-
-    public static readonly IReadOnlyList<string> DefaultAllowedGroups = ["system:masters"];
-
-    public IReadOnlyList<string> EffectiveAllowedGroups => AllowedGroups ?? DefaultAllowedGroups;
-
-    public IReadOnlyList<string> EffectiveAllowedUsers => AllowedUsers ?? [];
-}
-
-internal sealed class NamespaceProtectionOptionsRules : RuleOptionsRules<NamespaceProtectionOptions>
-{
-    public NamespaceProtectionOptionsRules()
-    {
-        RuleForEach(o => o.AllowedGroups).NotEmpty().WithMessage("must not hold an empty group name");
-        RuleForEach(o => o.AllowedUsers).NotEmpty().WithMessage("must not hold an empty user name");
-    }
-}
 
 /// <summary>
 /// The namespace label <c>statefulguard.io/mode</c> switches enforcement for a whole namespace: whoever may label or

@@ -3,15 +3,6 @@ using StatefulGuard.Core.Cluster;
 
 namespace StatefulGuard.Core.Rules.Reachability;
 
-public sealed class HeadlessServiceOptions : RuleOptions
-{
-    /// <summary>
-    /// Whether an empty <c>spec.serviceName</c> is a violation. The API allows it, but such pods have no
-    /// stable DNS names, and the field cannot be set later.
-    /// </summary>
-    public bool RequireServiceName { get; set; } = true;
-}
-
 /// <summary>
 /// <c>spec.serviceName</c> must name a headless Service in the StatefulSet's namespace whose selector selects
 /// the pods; otherwise the pods get no <c>&lt;pod&gt;.&lt;service&gt;.&lt;ns&gt;.svc</c> names. The field is

@@ -4,23 +4,6 @@ using StatefulGuard.Core.Cluster;
 
 namespace StatefulGuard.Core.Rules.Reachability;
 
-public sealed class ServiceProtectionOptions : RuleOptions
-{
-    /// <summary>
-    /// Requesters that tear namespaces and owned objects down; blocking them would leave a namespace stuck
-    /// in Terminating.
-    /// </summary>
-    public string[]? ExemptUsers { get; set; }
-
-    public static readonly IReadOnlyList<string> DefaultExemptUsers =
-    [
-        "system:serviceaccount:kube-system:namespace-controller",
-        "system:serviceaccount:kube-system:generic-garbage-collector",
-    ];
-
-    public IReadOnlyList<string> EffectiveExemptUsers => ExemptUsers ?? DefaultExemptUsers;
-}
-
 /// <summary>
 /// The Service side of <c>headless-service</c>: deleting a Service that a StatefulSet names as its
 /// <c>serviceName</c>, giving it a cluster IP (turning it into ExternalName), or changing its selector so it

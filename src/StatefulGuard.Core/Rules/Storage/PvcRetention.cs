@@ -1,14 +1,5 @@
 namespace StatefulGuard.Core.Rules.Storage;
 
-public sealed class PvcRetentionOptions : RuleOptions
-{
-    /// <summary>
-    /// Also report <c>whenScaled: Delete</c>: scaling down deletes the removed replicas' claims. Off by default: some
-    /// operators scale caches and shard sets this way on purpose, and scaling is a deliberate act.
-    /// </summary>
-    public bool ReportWhenScaled { get; set; }
-}
-
 /// <summary>
 /// <c>persistentVolumeClaimRetentionPolicy.whenDeleted: Delete</c> ties the data to the StatefulSet object: one
 /// <c>kubectl delete</c>, a <c>helm uninstall</c> or an Argo CD prune deletes every PersistentVolumeClaim and, with the

@@ -1,13 +1,5 @@
 namespace StatefulGuard.Core.Rules.Workload;
 
-public sealed class ResourcesOptions : RuleOptions
-{
-    /// <summary>Also require a memory limit (a database without one can take a node down; with one it is OOM-killed).</summary>
-    public bool RequireLimits { get; set; }
-
-    public bool IncludeInitContainers { get; set; } = true;
-}
-
 /// <summary>
 /// Every container requests CPU and memory, so the scheduler places replicas where they fit and the
 /// kubelet does not evict them first under pressure (BestEffort pods go first).

@@ -3,9 +3,6 @@ using StatefulGuard.Core.Engine;
 
 namespace StatefulGuard.Serve.Admission;
 
-/// <summary>A refusal of the request itself (4xx), answered as <c>{"error": …}</c>.</summary>
-internal sealed record AdmissionFailure(int Status, string Message);
-
 /// <summary>
 /// What a processor decided for one request: the response for the apiserver, or a failure; and what the decision log
 /// and the counters record of it.

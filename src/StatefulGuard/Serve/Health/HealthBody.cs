@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace StatefulGuard.Serve.Health;
@@ -10,9 +9,3 @@ internal sealed record HealthBody(string Status, IReadOnlyDictionary<string, Hea
         report.Status.ToString(),
         report.Entries.ToDictionary(e => e.Key, e => new HealthCheckBody(e.Value.Status.ToString(), e.Value.Description), StringComparer.Ordinal));
 }
-
-internal sealed record HealthCheckBody(string Status, string? Description);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
-[JsonSerializable(typeof(HealthBody))]
-internal sealed partial class HealthJsonContext : JsonSerializerContext;

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using k8s.Models;
 using StatefulGuard.Core.Cluster;
 using StatefulGuard.Core.Cluster.Api;
-using StatefulGuard.Core.Engine;
 using StatefulGuard.Serve.Cluster;
 
 namespace StatefulGuard.Serve.Reports;

@@ -1,0 +1,3 @@
+namespace StatefulGuard.Core.Manifests;
+
+public sealed record ManifestSet(IReadOnlyList<ManifestDocument> Documents, IReadOnlyList<ManifestError> Errors);

@@ -1,0 +1,7 @@
+namespace StatefulGuard.Core.Rules.Availability;
+
+public sealed class DisruptionBudgetOptions : RuleOptions
+{
+    /// <summary>From how many replicas on a budget is required (one replica cannot stay available through a drain anyway).</summary>
+    public int MinReplicas { get; set; } = 2;
+}

@@ -1,0 +1,6 @@
+namespace StatefulGuard.Core.Rules;
+
+public interface IValidatingRule : IRule
+{
+    IEnumerable<Finding> Validate(RuleContext context, RuleOptions options);
+}

@@ -1,0 +1,7 @@
+namespace StatefulGuard.Core.Rules;
+
+public enum RuleKind
+{
+    Validating,
+    Mutating,
+}

@@ -1,0 +1,7 @@
+namespace StatefulGuard.Configuration;
+
+public enum LogFormat
+{
+    Text,
+    Json,
+}

@@ -1,0 +1,7 @@
+namespace StatefulGuard.Serve;
+
+public enum AdmissionEndpoint
+{
+    Validate,
+    Mutate,
+}

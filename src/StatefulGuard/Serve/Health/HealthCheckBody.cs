@@ -1,0 +1,3 @@
+namespace StatefulGuard.Serve.Health;
+
+internal sealed record HealthCheckBody(string Status, string? Description);
