@@ -3,10 +3,13 @@ using System.Text.Json;
 
 namespace StatefulGuard.Core.Engine;
 
-/// <summary>UTF-8 JSON in an array rented from the shared pool; <see cref="Dispose"/> returns it.</summary>
-public readonly struct PooledJson : IDisposable
+/// <summary>
+/// UTF-8 JSON in an array rented from the shared pool; <see cref="Dispose"/> returns it, once however often it is
+/// called. A class, not a struct: a copy of a struct would return the same array twice and corrupt the pool.
+/// </summary>
+public sealed class PooledJson : IDisposable
 {
-    private readonly byte[] array;
+    private byte[]? array;
 
     public PooledJson(byte[] array, int length)
     {
@@ -82,9 +85,17 @@ public readonly struct PooledJson : IDisposable
         return new PooledJson(array, json.Length);
     }
 
-    public ReadOnlySpan<byte> Span => array.AsSpan(0, Length);
+    public ReadOnlySpan<byte> Span => Rented.AsSpan(0, Length);
 
-    public ReadOnlyMemory<byte> Memory => array.AsMemory(0, Length);
+    public ReadOnlyMemory<byte> Memory => Rented.AsMemory(0, Length);
 
-    public void Dispose() => ArrayPool<byte>.Shared.Return(array);
+    private byte[] Rented => array ?? throw new ObjectDisposedException(nameof(PooledJson));
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref array, null) is { } rented)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 }

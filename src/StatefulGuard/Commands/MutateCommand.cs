@@ -172,7 +172,7 @@ internal static class MutateCommand
         try
         {
             var result = engine.Mutate(new RuleInput(Operation.Create, ns, sts, null), view, GuardMode.Enforce);
-            JsonPatchBuilder.Apply(doc.Object, result.Patch);
+            ManifestPatch.Apply(doc.Object, result.Patch);
             foreach (var warning in result.Warnings)
             {
                 stderr.WriteLine($"statefulguard mutate: {doc.Location}: StatefulSet {ns}/{sts.Metadata?.Name}: {warning}");

@@ -8,8 +8,8 @@ using StatefulGuard.Core.Engine;
 namespace StatefulGuard.Core.Tests.Engine;
 
 /// <summary>
-/// Patches as written and applied, against an independent RFC 6902 implementation: for random documents the
-/// written patch applies there and through <see cref="JsonPatchBuilder.Apply"/> to the same result.
+/// Patches as written, against an independent RFC 6902 implementation (Microsoft.AspNetCore.JsonPatch.SystemTextJson,
+/// which <c>mutate</c> also applies them with): for random documents the written patch turns one into the other.
 /// </summary>
 public sealed class JsonPatchBuilderTests
 {
@@ -45,14 +45,9 @@ public sealed class JsonPatchBuilderTests
     private static readonly Gen<JsonObject> Document = Object(4);
 
     [Fact]
-    public void Written_patches_apply_with_an_independent_implementation_and_with_Apply_alike() =>
+    public void Written_patches_apply_with_an_independent_implementation() =>
         Gen.Select(Document, Document).Sample((before, after) =>
-        {
-            var operations = NodeDiff(before, after);
-            var applied = before.DeepClone();
-            JsonPatchBuilder.Apply(applied, operations);
-            return JsonNode.DeepEquals(Apply(before, operations), after) && JsonNode.DeepEquals(applied, after);
-        }, iter: 3000);
+            JsonNode.DeepEquals(Apply(before, NodeDiff(before, after)), after), iter: 3000);
 
     [Fact]
     public void Keys_are_escaped_as_json_pointers_and_unescaped_when_applied()
@@ -61,8 +56,8 @@ public sealed class JsonPatchBuilderTests
         Assert.Equal("t~0ilde~1x", JsonPatchBuilder.Escape("t~ilde/x"));
         Assert.Same("plain", JsonPatchBuilder.Escape("plain"));
 
-        var document = JsonNode.Parse("""{"metadata":{"annotations":{"a":"1"}}}""")!;
-        JsonPatchBuilder.Apply(document, [new PatchOperation(PatchOperation.Add, "/metadata/annotations/t~0ilde~1x", JsonValue.Create("y"))]);
+        var document = Apply(JsonNode.Parse("""{"metadata":{"annotations":{"a":"1"}}}""")!.AsObject(),
+            [new PatchOperation(PatchOperation.Add, "/metadata/annotations/t~0ilde~1x", JsonValue.Create("y"))]);
 
         Assert.Equal("y", document["metadata"]!["annotations"]!["t~ilde/x"]!.GetValue<string>());
     }

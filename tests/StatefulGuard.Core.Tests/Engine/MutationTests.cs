@@ -28,6 +28,65 @@ public sealed class MutationTests
             op.Path.StartsWith("/spec/template/", StringComparison.Ordinal) || op.Path.StartsWith("/metadata/annotations", StringComparison.Ordinal), op.Path));
     }
 
+    /// <summary>
+    /// The engine works on a shallow copy of the StatefulSet that names its members one by one: a member a newer client
+    /// model adds must be copied too, or it would be silently dropped from the mutated object. Every settable member of
+    /// the object, its metadata and its spec is set here and must come through.
+    /// </summary>
+    [Fact]
+    public void The_working_copy_keeps_every_member_of_the_object_its_metadata_and_its_spec()
+    {
+        var sts = Objects.StatefulSet();
+        FillUnset(sts, nameof(V1StatefulSet.Metadata), nameof(V1StatefulSet.Spec));
+        FillUnset(sts.Metadata, nameof(V1ObjectMeta.Annotations));
+        FillUnset(sts.Spec, nameof(V1StatefulSetSpec.Template));
+
+        var result = Mutation.Run(sts);
+
+        Assert.NotSame(sts, result.Mutated);
+        Assert.NotEmpty(result.Patch);
+        AssertSameMembers(sts, result.Mutated, nameof(V1StatefulSet.Metadata), nameof(V1StatefulSet.Spec));
+        AssertSameMembers(sts.Metadata, result.Mutated.Metadata, nameof(V1ObjectMeta.Annotations));
+        AssertSameMembers(sts.Spec, result.Mutated.Spec, nameof(V1StatefulSetSpec.Template));
+    }
+
+    private static void FillUnset(object target, params string[] except)
+    {
+        foreach (var property in target.GetType().GetProperties().Where(p => p.CanWrite && !except.Contains(p.Name)))
+        {
+            if (property.GetValue(target) is not null)
+            {
+                continue;
+            }
+
+            var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            object value = type switch
+            {
+                _ when type == typeof(string) => "x",
+                _ when type == typeof(int) => 1,
+                _ when type == typeof(long) => 1L,
+                _ when type == typeof(bool) => true,
+                _ when type == typeof(DateTime) => new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+                _ when type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IDictionary<,>) =>
+                    Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(type.GetGenericArguments()))!,
+                _ when type.IsGenericType && type.GetGenericTypeDefinition() == typeof(IList<>) =>
+                    Activator.CreateInstance(typeof(List<>).MakeGenericType(type.GetGenericArguments()))!,
+                _ => Activator.CreateInstance(type)!,
+            };
+            property.SetValue(target, value);
+        }
+    }
+
+    private static void AssertSameMembers(object expected, object actual, params string[] except)
+    {
+        foreach (var property in expected.GetType().GetProperties().Where(p => p.CanWrite && !except.Contains(p.Name)))
+        {
+            var want = property.GetValue(expected);
+            Assert.True(want is not null, $"{property.Name} was not filled");
+            Assert.True(Equals(want, property.GetValue(actual)), $"{expected.GetType().Name}.{property.Name} was not copied");
+        }
+    }
+
     [Fact]
     public void Mutating_the_output_again_gives_no_patch()
     {

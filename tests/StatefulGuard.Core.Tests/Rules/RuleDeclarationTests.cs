@@ -131,7 +131,7 @@ public sealed class RuleDeclarationTests
                 var request = AdmissionReviewReader.Parse(body, parts).Request!;
                 var sts = AdmissionObjects.ReadStatefulSet(request.Object!.Value, out var template);
                 var result = engine.Mutate(new RuleInput(Operation.Create, "shop", sts, null) { TemplateJson = template }, Mutation.Cluster(1, minor), editInPlace: true);
-                return JsonPatchBuilder.ToJson(result.Patch) + "\n" + string.Join("\n", result.Warnings);
+                return Encoding.UTF8.GetString(JsonPatchBuilder.ToJson(result.Patch)) + "\n" + string.Join("\n", result.Warnings);
             }
 
             return Answer(ObjectParts.Mutation) == Answer(ObjectParts.Whole);

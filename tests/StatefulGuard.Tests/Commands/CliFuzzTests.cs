@@ -96,8 +96,7 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
             var typed = KubernetesJson.Deserialize<V1StatefulSet>(sts);
             var mutation = engine.Mutate(new RuleInput(Operation.Create, "default", typed, null),
                 new StaticClusterView { ServerVersion = new ServerVersion(1, 31) }, GuardMode.Enforce);
-            var expected = sts.DeepClone().AsObject();
-            JsonPatchBuilder.Apply(expected, mutation.Patch);
+            var expected = MutationFixtures.ApplyPatch(sts.AsObject(), JsonPatchBuilder.ToJsonString(mutation.Patch));
 
             var printed = ManifestReader.ReadText("-", stdout.ToString());
             Assert.Empty(printed.Errors);
