@@ -140,7 +140,14 @@ internal static class MutateCommand
             var label = doc is null
                 ? $"{after["kind"]} {(after["metadata"]?["namespace"] as JsonValue)?.GetValue<string>() ?? ManifestAudit.DefaultNamespace}/{after["metadata"]?["name"]} (added)"
                 : $"{doc.Location} {doc.Kind} {doc.Namespace ?? ManifestAudit.DefaultNamespace}/{doc.Name}";
-            stdout.Write(UnifiedDiff.Create(before is null ? "" : YamlWriter.Write(before), YamlWriter.Write(after), label, label + (doc is null ? "" : " (with defaults)")));
+            // DiffPlex's unified diff (three lines of context, as diff -u); its line diff is O(ND), so a large document
+            // with a small change costs what it reads.
+            var diff = DiffPlex.Renderer.UnidiffRenderer.Instance.Generate(
+                before is null ? "" : YamlWriter.Write(before).TrimEnd('\n'), YamlWriter.Write(after).TrimEnd('\n'),
+                label, label + (doc is null ? "" : " (with defaults)"));
+
+            // An added object's hunk starts at line 0 of an empty file, as diff -u and git write it (patch reads both).
+            stdout.Write(before is null ? diff.Replace("\n@@ -1,0 ", "\n@@ -0,0 ", StringComparison.Ordinal) : diff);
         }
     }
 
