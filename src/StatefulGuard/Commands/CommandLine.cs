@@ -92,12 +92,29 @@ internal static class CommandLine
                 command.Options.Add(option);
             }
 
-            command.SetAction((result, _) => ServeCommand.RunAsync(
-                [.. host.Where(o => result.GetValue(o) is not null).Select(o => $"{o.Name}={result.GetValue(o)}")]));
+            // Configuration keys are accepted on serve's command line as ASP.NET reads them (--StatefulGuard:Mode=Audit),
+            // above appsettings.json and environment variables; any other unknown token stays an error.
+            command.TreatUnmatchedTokensAsErrors = false;
+            command.SetAction(async (result, _) =>
+            {
+                if (result.UnmatchedTokens.FirstOrDefault(t => !IsConfigurationOverride(t)) is { } unknown)
+                {
+                    await stderr.WriteLineAsync($"statefulguard: unrecognized command or argument '{unknown}' (configuration is given as --StatefulGuard:Key=value)");
+                    return Usage;
+                }
+
+                return await ServeCommand.RunAsync(
+                    [.. host.Where(o => result.GetValue(o) is not null).Select(o => $"{o.Name}={result.GetValue(o)}"), .. result.UnmatchedTokens]);
+            });
         }
 
         return root;
     }
+
+    /// <summary>A key of the StatefulGuard or Serilog section with its value, in the one form the host reads: --Section:Key=value.</summary>
+    private static bool IsConfigurationOverride(string token) =>
+        (token.StartsWith("--StatefulGuard:", StringComparison.OrdinalIgnoreCase) || token.StartsWith("--Serilog:", StringComparison.OrdinalIgnoreCase))
+        && token.IndexOf('=', StringComparison.Ordinal) > token.IndexOf(':', StringComparison.Ordinal) + 1;
 
     private static Command Audit(TextReader stdin, TextWriter stdout, TextWriter stderr)
     {

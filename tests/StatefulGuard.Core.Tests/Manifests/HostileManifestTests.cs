@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
@@ -56,12 +55,11 @@ public sealed class HostileManifestTests
             text.Append($"  a{i}: &a{i} [").Append(string.Join(",", Enumerable.Repeat($"*a{i - 1}", 9))).Append("]\n");
         }
 
-        var watch = Stopwatch.StartNew();
+        // Stopped by the budget, not by time: how long it takes is measured by bench/fuzz.sh, not here.
         var set = Read(text.ToString());
 
         Assert.Contains(set.Errors, e => e.Message.Contains("alias bomb", StringComparison.Ordinal));
         Assert.Empty(set.Documents);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), watch.Elapsed.ToString());
     }
 
     [Fact]

@@ -47,7 +47,6 @@ public sealed class CliFuzzTests(ITestOutputHelper output) : IDisposable
 
                 Assert.True(exit is 0 or 1 or 2, $"seed {seed} {command}: exit {exit}\n{stderr}");
                 Assert.DoesNotContain("   at ", stderr.ToString(), StringComparison.Ordinal);
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"seed {seed} {command}: {clock.Elapsed}");
                 Assert.True(bytes < 1L << 30, $"seed {seed} {command}: {bytes / (1 << 20)} MB allocated");
                 if (exit == 2)
                 {

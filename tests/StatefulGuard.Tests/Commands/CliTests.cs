@@ -160,6 +160,24 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_takes_configuration_keys_on_its_command_line_and_refuses_other_tokens()
+    {
+        // The overrides reach the configuration: the valid one passes, the bad value and the typo stop the start with their keys.
+        var (exit, _, error) = await RunAsync(["serve", "--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None",
+            "--StatefulGuard:Mode=Audit", "--StatefulGuard:WarmupMilliseconds=99999", "--StatefulGuard:Moed=Audit"]);
+        Assert.Equal(1, exit);
+        Assert.Contains("StatefulGuard:Moed: unknown configuration key", error);
+        Assert.Contains("StatefulGuard:WarmupMilliseconds:", error);
+        Assert.DoesNotContain("StatefulGuard:Mode:", error);
+
+        var unknown = await RunAsync(["serve", "--no-such-flag"]);
+        Assert.Equal(2, unknown.Exit);
+        Assert.Contains("unrecognized command or argument '--no-such-flag'", unknown.Err);
+        var typo = await RunAsync(["audti", "examples/"]);
+        Assert.Equal(2, typo.Exit);
+    }
+
+    [Fact]
     public async Task Mutate_diff_shows_only_what_changes()
     {
         var (exit, output, _) = await RunAsync(["mutate", "--diff", "examples/kafka.yaml"]);

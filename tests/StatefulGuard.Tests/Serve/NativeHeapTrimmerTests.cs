@@ -135,14 +135,9 @@ public sealed class ProcessMemory;
 [Collection(nameof(ProcessMemory))]
 public sealed class NativeHeapTrimTests
 {
-    [Fact]
+    [LinuxFact]
     public void The_trim_returns_memory_freed_between_live_blocks_to_the_system()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         // 2,048 blocks of 64 KB (below glibc's mmap threshold, so inside its heap), every other one freed: 64 MB of
         // holes between live blocks, which glibc keeps resident until it is asked to trim.
         const int Blocks = 2_048;
