@@ -25,7 +25,7 @@ internal sealed class BatchedConsoleSink : ILogEventSink, IDisposable
 {
     public const int QueueLimit = 10_000;
 
-    private static readonly Counter Dropped = Metrics.CreateCounter(
+    internal static readonly Counter Dropped = Metrics.CreateCounter(
         "statefulguard_log_events_dropped_total", "Log events dropped because standard output did not keep up (10,000 were waiting).");
 
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);

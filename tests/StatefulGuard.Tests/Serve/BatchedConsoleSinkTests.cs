@@ -24,8 +24,9 @@ public sealed class BatchedConsoleSinkTests
     }
 
     [Fact]
-    public async Task Events_beyond_the_queue_limit_are_dropped_without_blocking_the_caller()
+    public async Task Events_beyond_the_queue_limit_are_dropped_and_counted_without_blocking_the_caller()
     {
+        var droppedBefore = BatchedConsoleSink.Dropped.Value;
         var output = new GatedStream(open: false);
         var sink = new BatchedConsoleSink(new LineFormatter(), output);
         sink.Emit(Event(-1));
@@ -40,6 +41,7 @@ public sealed class BatchedConsoleSinkTests
             }
         });
         await emitting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(BatchedConsoleSink.Dropped.Value - droppedBefore >= 500, $"{BatchedConsoleSink.Dropped.Value - droppedBefore} counted as dropped");
 
         output.Open();
         sink.Dispose();
