@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Json;
 
 namespace StatefulGuard.Core.Engine;
 
@@ -15,15 +17,13 @@ public static class JsonPatchBuilder
             ? key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)
             : key;
 
-    public static byte[] ToJson(IReadOnlyList<PatchOperation> operations)
-    {
-        using var json = ToPooledJson(operations);
-        return json.Span.ToArray();
-    }
+    public static byte[] ToJson(IReadOnlyList<PatchOperation> operations) => ToUtf8(operations).ToArray();
 
-    /// <summary>The patch's JSON in an array from the shared pool (a patch is written on every mutating admission).</summary>
-    public static PooledJson ToPooledJson(IReadOnlyList<PatchOperation> operations) =>
-        PooledJson.Write(default, operations, static (writer, operations) =>
+    /// <summary>The patch's JSON (RFC 6902), as the webhook's answer carries it.</summary>
+    public static ReadOnlyMemory<byte> ToUtf8(IReadOnlyList<PatchOperation> operations)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartArray();
             foreach (var operation in operations)
@@ -41,7 +41,10 @@ public static class JsonPatchBuilder
             }
 
             writer.WriteEndArray();
-        });
+        }
 
-    public static string ToJsonString(IReadOnlyList<PatchOperation> operations) => Encoding.UTF8.GetString(ToJson(operations));
+        return buffer.WrittenMemory;
+    }
+
+    public static string ToJsonString(IReadOnlyList<PatchOperation> operations) => Encoding.UTF8.GetString(ToUtf8(operations).Span);
 }

@@ -18,8 +18,6 @@ public static class KubeJson
 
     private static readonly JsonSerializerOptions Options = Capture();
 
-    private static readonly JsonWriterOptions PooledWriterOptions = new() { Encoder = Options.Encoder, MaxDepth = Options.MaxDepth, SkipValidation = true };
-
     /// <summary>Read-only: derive a copy to add converters.</summary>
     public static JsonSerializerOptions SerializerOptions => Options;
 
@@ -37,12 +35,7 @@ public static class KubeJson
 
     public static T FromUtf8<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<T>(json, Options)!;
 
-    /// <summary>
-    /// The value's JSON in an array from the shared pool, for JSON that lives only while a request is
-    /// handled (the mutation's before and after templates): dispose the result to return the array.
-    /// </summary>
-    public static PooledJson ToPooledUtf8<T>(T value) =>
-        PooledJson.Write(PooledWriterOptions, value, static (writer, v) => JsonSerializer.Serialize(writer, v, Options));
+    public static byte[] ToUtf8<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
     public static T Clone<T>(T value)
         where T : class => JsonSerializer.SerializeToNode(value, Options) is { } node ? FromNode<T>(node) : value;

@@ -48,8 +48,7 @@ public sealed partial class RuleEngine
         // Rules may only add to the pod template and the annotations, so the patch covers those alone (not
         // managedFields, status and the rest of a large object), worked out against the template's JSON as received
         // when the caller has it, else as the model writes it before the rules run.
-        using var written = input.TemplateJson.IsEmpty ? KubeJson.ToPooledUtf8(input.Object.Spec.Template) : null;
-        var templateBefore = written?.Memory ?? input.TemplateJson;
+        var templateBefore = input.TemplateJson.IsEmpty ? KubeJson.ToUtf8(input.Object.Spec.Template) : input.TemplateJson;
 
         MutationContext pass;
         if (input is { Operation: Operation.Update, OldObject: { } old })
@@ -233,15 +232,15 @@ public sealed partial class RuleEngine
     /// <summary>Equal JSON: the same bytes, or the same members in another order (a map read in another order).</summary>
     private static bool SameJson(V1PodTemplateSpec a, V1PodTemplateSpec b)
     {
-        using var left = KubeJson.ToPooledUtf8(a);
-        using var right = KubeJson.ToPooledUtf8(b);
-        if (left.Span.SequenceEqual(right.Span))
+        var left = KubeJson.ToUtf8(a);
+        var right = KubeJson.ToUtf8(b);
+        if (left.AsSpan().SequenceEqual(right))
         {
             return true;
         }
 
-        using var leftJson = JsonDocument.Parse(left.Memory);
-        using var rightJson = JsonDocument.Parse(right.Memory);
+        using var leftJson = JsonDocument.Parse(left);
+        using var rightJson = JsonDocument.Parse(right);
         return JsonElement.DeepEquals(leftJson.RootElement, rightJson.RootElement);
     }
 }

@@ -17,8 +17,12 @@ internal static class CommandLine
 
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
-        var root = Build(stdin, stdout, stderr);
-        var result = root.Parse(args);
+        // Configuration keys are accepted on serve's command line as ASP.NET reads them (--StatefulGuard:Mode=Audit), above
+        // appsettings.json and environment variables; they are taken out before parsing, so any other token stays an error.
+        var serving = args.Length == 0 || args[0] == "serve" || args[0].StartsWith('-');
+        string[] overrides = serving ? [.. args.Where(IsConfigurationOverride)] : [];
+        var root = Build(stdin, stdout, stderr, overrides);
+        var result = root.Parse([.. args.Where(a => !overrides.Contains(a))]);
         if (result.Errors.Count > 0)
         {
             foreach (var error in result.Errors)
@@ -72,7 +76,7 @@ internal static class CommandLine
 
     private static readonly string[] HostSettings = ["--urls", "--contentRoot", "--environment", "--applicationName"];
 
-    private static RootCommand Build(TextReader stdin, TextWriter stdout, TextWriter stderr)
+    private static RootCommand Build(TextReader stdin, TextWriter stdout, TextWriter stderr, string[] overrides)
     {
         // The host's own settings, as ASP.NET takes them from a command line (a test host passes them too): hidden.
         Option<string?>[] host = [.. HostSettings.Select(name => new Option<string?>(name)
@@ -92,20 +96,8 @@ internal static class CommandLine
                 command.Options.Add(option);
             }
 
-            // Configuration keys are accepted on serve's command line as ASP.NET reads them (--StatefulGuard:Mode=Audit),
-            // above appsettings.json and environment variables; any other unknown token stays an error.
-            command.TreatUnmatchedTokensAsErrors = false;
-            command.SetAction(async (result, _) =>
-            {
-                if (result.UnmatchedTokens.FirstOrDefault(t => !IsConfigurationOverride(t)) is { } unknown)
-                {
-                    await stderr.WriteLineAsync($"statefulguard: unrecognized command or argument '{unknown}' (configuration is given as --StatefulGuard:Key=value)");
-                    return Usage;
-                }
-
-                return await ServeCommand.RunAsync(
-                    [.. host.Where(o => result.GetValue(o) is not null).Select(o => $"{o.Name}={result.GetValue(o)}"), .. result.UnmatchedTokens]);
-            });
+            command.SetAction((result, _) => ServeCommand.RunAsync(
+                [.. host.Where(o => result.GetValue(o) is not null).Select(o => $"{o.Name}={result.GetValue(o)}"), .. overrides]));
         }
 
         return root;

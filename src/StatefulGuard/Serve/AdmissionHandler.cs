@@ -132,14 +132,7 @@ internal sealed class AdmissionHandler
 
         recorder.Decided(endpointLabel, outcome, elapsed, rehearsal);
 
-        try
-        {
-            await AdmissionResponses.WriteReviewAsync(http, outcome.Response!);
-        }
-        finally
-        {
-            outcome.Patch?.Dispose();
-        }
+        await AdmissionResponses.WriteReviewAsync(http, outcome.Response!);
 
         AdmissionRecorder.Answered(endpointLabel, outcome, Stopwatch.GetElapsedTime(started), rehearsal);
     }

@@ -172,7 +172,7 @@ public sealed class CliTests : IDisposable
 
         var unknown = await RunAsync(["serve", "--no-such-flag"]);
         Assert.Equal(2, unknown.Exit);
-        Assert.Contains("unrecognized command or argument '--no-such-flag'", unknown.Err);
+        Assert.Contains("Unrecognized command or argument '--no-such-flag'", unknown.Err);
         var typo = await RunAsync(["audti", "examples/"]);
         Assert.Equal(2, typo.Exit);
     }

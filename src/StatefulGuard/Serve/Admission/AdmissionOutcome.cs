@@ -11,9 +11,6 @@ internal sealed record AdmissionOutcome(
     AdmissionResponse? Response, AdmissionFailure? Error, AdmissionRequest? Request = null, string? Kind = null,
     string? ObjectName = null, string? RuleIds = null, string? Mode = null)
 {
-    /// <summary>The pooled buffer behind <c>Response.Patch</c>, returned once the response is written.</summary>
-    public PooledJson? Patch { get; init; }
-
     /// <summary>What the rule counters are taken from once the answer is written.</summary>
     public Evaluation? Evaluation { get; init; }
 

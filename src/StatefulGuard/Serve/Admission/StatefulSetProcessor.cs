@@ -55,19 +55,18 @@ internal sealed class StatefulSetProcessor(RuleEngine engine, IClusterView clust
         var mutation = engine.Mutate(input, cluster, editInPlace: true);
         var warnings = Messages.Limit(mutation.Warnings);
         var patched = mutation.Patch.Count > 0;
-        PooledJson? patch = patched ? JsonPatchBuilder.ToPooledJson(mutation.Patch) : null;
+        ReadOnlyMemory<byte>? patch = patched ? JsonPatchBuilder.ToUtf8(mutation.Patch) : (ReadOnlyMemory<byte>?)null;
         var response = new AdmissionResponse
         {
             Uid = uid,
             Allowed = true,
-            Patch = patch?.Memory,
+            Patch = patch,
             PatchType = patched ? "JSONPatch" : null,
             Warnings = warnings.Count > 0 ? warnings : null,
         };
 
         return new AdmissionOutcome(response, null, request, "StatefulSet", name, InjectionAnnotations.Summary(mutation.Injected), mutation.Mode.ToString())
         {
-            Patch = patch,
             Mutation = mutation,
         };
     }
