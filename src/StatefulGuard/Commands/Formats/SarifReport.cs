@@ -88,15 +88,7 @@ internal static class SarifReport
                 json.WriteStartObject();
                 if (IsFile(obj.Document.Source))
                 {
-                    json.WriteStartObject("physicalLocation");
-                    json.WriteStartObject("artifactLocation");
-                    json.WriteString("uri", Uri(obj.Document.Source));
-                    json.WriteString("uriBaseId", "%SRCROOT%");
-                    json.WriteEndObject();
-                    json.WriteStartObject("region");
-                    json.WriteNumber("startLine", Math.Max(1, obj.Document.LineOf(f.Path)));
-                    json.WriteEndObject();
-                    json.WriteEndObject();
+                    WritePhysicalLocation(json, obj.Document.Source, obj.Document.LineOf(f.Path));
                 }
 
                 json.WriteStartArray("logicalLocations");
@@ -160,15 +152,7 @@ internal static class SarifReport
             {
                 json.WriteStartArray("locations");
                 json.WriteStartObject();
-                json.WriteStartObject("physicalLocation");
-                json.WriteStartObject("artifactLocation");
-                json.WriteString("uri", Uri(problem.Source));
-                json.WriteString("uriBaseId", "%SRCROOT%");
-                json.WriteEndObject();
-                json.WriteStartObject("region");
-                json.WriteNumber("startLine", Math.Max(1, problem.Line));
-                json.WriteEndObject();
-                json.WriteEndObject();
+                WritePhysicalLocation(json, problem.Source, problem.Line);
                 json.WriteEndObject();
                 json.WriteEndArray();
             }
@@ -213,10 +197,7 @@ internal static class SarifReport
         json.WriteEndObject();
         json.WriteStartArray("artifactChanges");
         json.WriteStartObject();
-        json.WriteStartObject("artifactLocation");
-        json.WriteString("uri", Uri(obj.Document.Source));
-        json.WriteString("uriBaseId", "%SRCROOT%");
-        json.WriteEndObject();
+        WriteArtifactLocation(json, obj.Document.Source);
         json.WriteStartArray("replacements");
         json.WriteStartObject();
         json.WriteStartObject("deletedRegion");
@@ -235,6 +216,25 @@ internal static class SarifReport
         json.WriteEndArray();
         json.WriteEndObject();
         json.WriteEndArray();
+    }
+
+    /// <summary>A file and line, relative to the checkout (<c>%SRCROOT%</c>) as code-scanning UIs resolve it.</summary>
+    private static void WritePhysicalLocation(Utf8JsonWriter json, string source, int line)
+    {
+        json.WriteStartObject("physicalLocation");
+        WriteArtifactLocation(json, source);
+        json.WriteStartObject("region");
+        json.WriteNumber("startLine", Math.Max(1, line));
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteArtifactLocation(Utf8JsonWriter json, string source)
+    {
+        json.WriteStartObject("artifactLocation");
+        json.WriteString("uri", Uri(source));
+        json.WriteString("uriBaseId", "%SRCROOT%");
+        json.WriteEndObject();
     }
 
     private static string Level(RuleAction action) => action switch
