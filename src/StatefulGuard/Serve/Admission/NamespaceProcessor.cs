@@ -1,4 +1,3 @@
-using System.Text.Json;
 using k8s.Models;
 using StatefulGuard.Core.Admission;
 using StatefulGuard.Core.Engine;
@@ -17,22 +16,9 @@ internal sealed class NamespaceProcessor(RuleEngine engine) : IAdmissionProcesso
 
     public AdmissionOutcome Process(AdmissionEndpoint endpoint, AdmissionRequest request, string uid, Operation operation)
     {
-        V1Namespace? ns = null, old = null;
-        try
+        if (RequestObjects.Read<V1Namespace>(request, "v1 Namespace", out var ns, out var old) is { } unreadable)
         {
-            if (request.Object is { ValueKind: JsonValueKind.Object } objectJson)
-            {
-                ns = AdmissionObjects.Deserialize<V1Namespace>(objectJson);
-            }
-
-            if (request.OldObject is { ValueKind: JsonValueKind.Object } oldJson)
-            {
-                old = AdmissionObjects.Deserialize<V1Namespace>(oldJson);
-            }
-        }
-        catch (Exception ex) when (AdmissionObjects.IsBadObject(ex))
-        {
-            return AdmissionOutcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid v1 Namespace: {ex.Message}");
+            return unreadable;
         }
 
         var name = request.Name ?? (ns ?? old)?.Metadata?.Name ?? "";

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using k8s.Models;
 using StatefulGuard.Core.Admission;
 using StatefulGuard.Core.Cluster;
@@ -18,22 +17,9 @@ internal sealed class ServiceProcessor(RuleEngine engine, IClusterView cluster) 
 
     public AdmissionOutcome Process(AdmissionEndpoint endpoint, AdmissionRequest request, string uid, Operation operation)
     {
-        V1Service? service = null, old = null;
-        try
+        if (RequestObjects.Read<V1Service>(request, "v1 Service", out var service, out var old) is { } unreadable)
         {
-            if (request.Object is { ValueKind: JsonValueKind.Object } objectJson)
-            {
-                service = AdmissionObjects.Deserialize<V1Service>(objectJson);
-            }
-
-            if (request.OldObject is { ValueKind: JsonValueKind.Object } oldJson)
-            {
-                old = AdmissionObjects.Deserialize<V1Service>(oldJson);
-            }
-        }
-        catch (Exception ex) when (AdmissionObjects.IsBadObject(ex))
-        {
-            return AdmissionOutcome.Fail(StatusCodes.Status400BadRequest, $"request.object is not a valid v1 Service: {ex.Message}");
+            return unreadable;
         }
 
         var ns = !string.IsNullOrEmpty(request.Namespace) ? request.Namespace : (service ?? old)?.Metadata?.NamespaceProperty ?? "default";
