@@ -11,6 +11,7 @@ WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY .config/dotnet-tools.json .config/
 COPY src/StatefulGuard.Core/StatefulGuard.Core.csproj src/StatefulGuard.Core/packages.lock.json src/StatefulGuard.Core/
+COPY src/StatefulGuard.Generators/StatefulGuard.Generators.csproj src/StatefulGuard.Generators/packages.lock.json src/StatefulGuard.Generators/
 COPY src/StatefulGuard/StatefulGuard.csproj src/StatefulGuard/packages.lock.json src/StatefulGuard/
 RUN dotnet restore src/StatefulGuard/StatefulGuard.csproj -r linux-x64 --locked-mode && dotnet tool restore
 COPY src/ src/

@@ -20,7 +20,7 @@ public static class AdmissionObjects
 
     /// <exception cref="JsonException">Not JSON for <typeparamref name="T"/>, or a key given twice in an object.</exception>
     public static T Deserialize<T>(RawJson json) =>
-        json.StatefulSet is var (statefulSet, _) && statefulSet is T read ? read : JsonSerializer.Deserialize<T>(json.Utf8.Span, Options)!;
+        json.StatefulSet is var (statefulSet, _) && statefulSet is T read ? read : JsonSerializer.Deserialize(json.Utf8.Span, (JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)))!;
 
     /// <summary>What the models' converters throw on a wrongly typed value: a JSON error, a bad quantity or time, or (from their int-or-string converter) NotSupportedException.</summary>
     public static bool IsBadObject(Exception ex) =>
@@ -39,7 +39,7 @@ public static class AdmissionObjects
             return read;
         }
 
-        var statefulSet = JsonSerializer.Deserialize<V1StatefulSet>(json.Utf8.Span, Options)!;
+        var statefulSet = JsonSerializer.Deserialize(json.Utf8.Span, (JsonTypeInfo<V1StatefulSet>)Options.GetTypeInfo(typeof(V1StatefulSet)))!;
         template = TemplateOf(statefulSet, json.Utf8);
         return statefulSet;
     }
@@ -164,6 +164,6 @@ public static class AdmissionObjects
         }
 
         public override void Write(Utf8JsonWriter writer, IList<V1ManagedFieldsEntry> value, JsonSerializerOptions options) =>
-            JsonSerializer.Serialize(writer, value, KubeJson.SerializerOptions);
+            JsonSerializer.Serialize(writer, value, KubeJson.TypeInfo<IList<V1ManagedFieldsEntry>>());
     }
 }

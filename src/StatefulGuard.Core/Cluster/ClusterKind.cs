@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
@@ -86,7 +85,7 @@ public sealed class ClusterKind<T, TList, TCached> : ClusterKind<TCached>
 
     public override TCached Keep(IKubernetesObject<V1ObjectMeta> item) => Project((T)item);
 
-    public override IKubernetesObject<V1ObjectMeta> Read(JsonNode node) => node.Deserialize<T>(KubeJson.SerializerOptions)!;
+    public override IKubernetesObject<V1ObjectMeta> Read(JsonNode node) => KubeJson.FromNode<T>(node);
 
     public override TResult Accept<TResult>(IClusterKindVisitor<TResult> visitor) => visitor.Visit(this);
 }

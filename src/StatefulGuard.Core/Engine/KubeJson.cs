@@ -26,19 +26,19 @@ public static class KubeJson
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, TypeInfo<T>());
 
-    public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, Options);
+    public static JsonNode? ToNode<T>(T value) => JsonSerializer.SerializeToNode(value, TypeInfo<T>());
 
     /// <summary>The value as its runtime type serializes.</summary>
-    public static JsonNode? ToNode(object value, Type type) => JsonSerializer.SerializeToNode(value, type, Options);
+    public static JsonNode? ToNode(object value, Type type) => JsonSerializer.SerializeToNode(value, Options.GetTypeInfo(type));
 
-    public static T FromNode<T>(JsonNode node) => node.Deserialize<T>(Options)!;
+    public static T FromNode<T>(JsonNode node) => node.Deserialize(TypeInfo<T>())!;
 
-    public static T FromUtf8<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize<T>(json, Options)!;
+    public static T FromUtf8<T>(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, TypeInfo<T>())!;
 
-    public static byte[] ToUtf8<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
+    public static byte[] ToUtf8<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, TypeInfo<T>());
 
     public static T Clone<T>(T value)
-        where T : class => JsonSerializer.SerializeToNode(value, Options) is { } node ? FromNode<T>(node) : value;
+        where T : class => JsonSerializer.SerializeToNode(value, TypeInfo<T>()) is { } node ? FromNode<T>(node) : value;
 
     private static JsonSerializerOptions Capture()
     {

@@ -32,6 +32,11 @@ namespace StatefulGuard.Core.Engine;
 [JsonSerializable(typeof(V1Status))]
 [JsonSerializable(typeof(IDictionary<string, string>))]
 [JsonSerializable(typeof(JsonElement))]
+// JSON trees: manifests as written, which mutate patches (through Microsoft.AspNetCore.JsonPatch.SystemTextJson).
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonNode))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonArray))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonValue))]
 [JsonSerializable(typeof(Exceptions.StatefulGuardException))]
 [JsonSerializable(typeof(Exceptions.StatefulGuardExceptionList))]
 public sealed partial class KubeModelsContext : JsonSerializerContext

@@ -1,15 +1,15 @@
-using System.Reflection;
 using StatefulGuard.Core.Rules;
 
 namespace StatefulGuard.Core.Engine;
 
 /// <summary>
-/// Every rule StatefulGuard has, found by reflection: a rule is a class implementing <see cref="IRule"/>
-/// with a parameterless constructor, so adding one needs no central list.
+/// Every rule StatefulGuard has: a rule is a public class implementing <see cref="IRule"/> with a public parameterless
+/// constructor. The list of them (<c>BuiltInRules</c>) is written at compile time by StatefulGuard.Generators, so adding
+/// a rule needs no central list, and the native build finds the rules without reflection.
 /// </summary>
-public sealed class RuleCatalog
+public sealed partial class RuleCatalog
 {
-    private static readonly Lazy<RuleCatalog> BuiltIn = new(() => FromAssemblies(typeof(RuleCatalog).Assembly));
+    private static readonly Lazy<RuleCatalog> BuiltIn = new(() => new RuleCatalog(BuiltInRules()));
 
     private readonly Dictionary<string, IRule> byId;
 
@@ -32,16 +32,4 @@ public sealed class RuleCatalog
     public IReadOnlyList<IRule> Rules { get; }
 
     public IRule? Find(string id) => byId.GetValueOrDefault(id);
-
-    /// <summary>
-    /// Every public, non-abstract <see cref="IRule"/> class with a parameterless constructor. Only public types are
-    /// looked at: loading every type would also load what internal helpers derive from (generated regular
-    /// expressions, for one, and with them an assembly the webhook otherwise never needs).
-    /// </summary>
-    public static RuleCatalog FromAssemblies(params Assembly[] assemblies) =>
-        new(assemblies
-            .SelectMany(a => a.GetExportedTypes())
-            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IRule).IsAssignableFrom(t)
-                        && t.GetConstructor(Type.EmptyTypes) is not null)
-            .Select(t => (IRule)Activator.CreateInstance(t)!));
 }

@@ -33,7 +33,7 @@ public sealed class RuleSet
 
     /// <summary>Every rule with its defaults.</summary>
     public static RuleSet Defaults(RuleCatalog catalog) =>
-        new(catalog.Rules.Select(r => new ConfiguredRule(r, NewOptions(r), r.Descriptor.DefaultAction)).ToArray());
+        new(catalog.Rules.Select(r => new ConfiguredRule(r, r.NewOptions(), r.Descriptor.DefaultAction)).ToArray());
 
     /// <summary>
     /// Binds <c>&lt;sectionPath&gt;:&lt;rule-id&gt;</c> for each rule. Unknown rule ids, unknown keys and invalid
@@ -54,12 +54,12 @@ public sealed class RuleSet
         foreach (var rule in catalog.Rules)
         {
             var section = rulesSection.GetSection(rule.Descriptor.Id);
-            var options = NewOptions(rule);
+            var options = rule.NewOptions();
             if (section.Exists())
             {
                 try
                 {
-                    section.Bind(options, o => o.ErrorOnUnknownConfiguration = true);
+                    options.BindFrom(section);
                 }
                 catch (InvalidOperationException ex)
                 {
@@ -80,6 +80,4 @@ public sealed class RuleSet
         errors = problems;
         return new RuleSet(configured);
     }
-
-    private static RuleOptions NewOptions(IRule rule) => (RuleOptions)Activator.CreateInstance(rule.OptionsType)!;
 }

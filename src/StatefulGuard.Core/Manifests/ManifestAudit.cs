@@ -153,7 +153,7 @@ public static class ManifestAudit
     /// audits like the manifest it came from.
     /// </summary>
     public static T? TryConvert<T>(ManifestDocument doc, List<ManifestError> errors)
-        where T : class => Convert(doc, errors, static input => input.Deserialize<T>(KubeJson.SerializerOptions));
+        where T : class => Convert(doc, errors, static input => KubeJson.FromNode<T>(input));
 
     /// <summary>As <see cref="TryConvert{T}"/>, for a declared kind.</summary>
     public static IKubernetesObject<V1ObjectMeta>? TryConvert(ClusterKind kind, ManifestDocument doc, List<ManifestError> errors) =>

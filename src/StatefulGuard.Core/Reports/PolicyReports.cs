@@ -179,7 +179,7 @@ public static class PolicyReports
                 item["properties"] = properties;
             }
 
-            items.Add(item);
+            items.Add((JsonNode)item);
         }
 
         var report = new JsonObject

@@ -43,7 +43,7 @@ public static class Companions
                         entry["protocol"] = protocol;
                     }
 
-                    ports.Add(entry);
+                    ports.Add((JsonNode)entry);
                 }
             }
         }

@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace StatefulGuard.Core.Rules;
 
 /// <summary>Base class for mutating rules with typed options.</summary>
-public abstract class MutatingRule<TOptions> : Rule<TOptions>, IMutatingRule
+public abstract class MutatingRule<[DynamicallyAccessedMembers(RuleOptions.Members)] TOptions> : Rule<TOptions>, IMutatingRule
     where TOptions : RuleOptions, new()
 {
     public string SkipName => Descriptor.Id;

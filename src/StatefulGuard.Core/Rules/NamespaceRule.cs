@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace StatefulGuard.Core.Rules;
 
-public abstract class NamespaceRule<TOptions> : Rule<TOptions>, INamespaceRule
+public abstract class NamespaceRule<[DynamicallyAccessedMembers(RuleOptions.Members)] TOptions> : Rule<TOptions>, INamespaceRule
     where TOptions : RuleOptions, new()
 {
     public IEnumerable<Finding> Validate(NamespaceRuleContext context, RuleOptions options) => Check(context, Typed(options));

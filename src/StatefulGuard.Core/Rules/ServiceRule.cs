@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace StatefulGuard.Core.Rules;
 
-public abstract class ServiceRule<TOptions> : Rule<TOptions>, IServiceRule
+public abstract class ServiceRule<[DynamicallyAccessedMembers(RuleOptions.Members)] TOptions> : Rule<TOptions>, IServiceRule
     where TOptions : RuleOptions, new()
 {
     public IEnumerable<Finding> Validate(ServiceRuleContext context, RuleOptions options) => Check(context, Typed(options));

@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace StatefulGuard.Core.Rules;
 
 /// <summary>Base class for validating rules with typed options.</summary>
-public abstract class ValidatingRule<TOptions> : Rule<TOptions>, IValidatingRule
+public abstract class ValidatingRule<[DynamicallyAccessedMembers(RuleOptions.Members)] TOptions> : Rule<TOptions>, IValidatingRule
     where TOptions : RuleOptions, new()
 {
     public IEnumerable<Finding> Validate(RuleContext context, RuleOptions options) => Check(context, Typed(options));

@@ -42,7 +42,7 @@ internal static class AuditCommand
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var manifests = ExceptionInputs.With(ManifestReader.ReadPaths(args.Paths, stdin), args.Exceptions);
         IClusterView? cluster = null;
-        var settings = options.EngineSettings;
+        var settings = options.ToEngineSettings();
         if (fromCluster)
         {
             try

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.JsonPatch.SystemTextJson;
 using StatefulGuard.Core.Engine;
@@ -22,7 +21,7 @@ internal static class ManifestPatch
 
         var patch = new JsonPatchDocument(
             operations.Select(o => new PatchDocumentOperation(o.Op, o.Path, from: null, value: o.Value?.DeepClone())).ToList(),
-            JsonSerializerOptions.Default);
+            KubeJson.SerializerOptions);
         patch.ApplyTo(document, error => throw new InvalidOperationException($"the patch does not apply at {error.Operation.path}: {error.ErrorMessage}"));
     }
 }

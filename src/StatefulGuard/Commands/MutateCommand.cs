@@ -88,7 +88,7 @@ internal static class MutateCommand
 
         // Every document was read and checked above, so each is printed as soon as it is done with: the output streams,
         // and what is printed is let go (a 20,000-object List does not stay in memory twice).
-        var engine = new RuleEngine(rules, options.EngineSettings, clock: ExceptionInputs.Clock(args.Now));
+        var engine = new RuleEngine(rules, options.ToEngineSettings(), clock: ExceptionInputs.Clock(args.Now));
         var printed = new HashSet<(string Kind, string Namespace, string Name)>();
         var anyFailed = false;
         using var yaml = args.Diff ? null : YamlWriter.Open(stdout);

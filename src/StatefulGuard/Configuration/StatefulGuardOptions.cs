@@ -55,5 +55,5 @@ public sealed class StatefulGuardOptions
     /// </summary>
     public RuleErrorPolicy RuleErrors { get; set; } = RuleErrorPolicy.Deny;
 
-    public EngineSettings EngineSettings => new(Mode, Cluster.UnverifiableAction, RuleErrors) { Exceptions = Exceptions.Policy };
+    public EngineSettings ToEngineSettings() => new(Mode, Cluster.UnverifiableAction, RuleErrors) { Exceptions = Exceptions.Policy };
 }

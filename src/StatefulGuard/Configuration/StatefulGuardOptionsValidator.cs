@@ -25,7 +25,7 @@ public static class StatefulGuardOptionsValidator
             problems.Add(ex.Message);
         }
 
-        problems.AddRange(UnknownKeys.Find(section, typeof(StatefulGuardOptions), ignore: Core.Engine.RuleSet.SectionName)
+        problems.AddRange(UnknownKeys.Find(section, OptionsShapeContext.Default.StatefulGuardOptions, ignore: Core.Engine.RuleSet.SectionName)
             .Select(k => $"{k}: unknown configuration key"));
         problems.AddRange(Rules.Validate(options).Problems(StatefulGuardOptions.SectionName));
 

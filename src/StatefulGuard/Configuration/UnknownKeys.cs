@@ -1,13 +1,17 @@
-using FluentValidation;
+using System.Text.Json.Serialization.Metadata;
 
 namespace StatefulGuard.Configuration;
 
 /// <summary>Finds configuration keys that no options property receives: a typo must not be silently ignored.</summary>
+/// <remarks>
+/// The options' shape (which properties can be set, and of what type) is read from <see cref="OptionsShapeContext"/>,
+/// metadata written at compile time, so the native build sees the same properties as the JIT build.
+/// </remarks>
 internal static class UnknownKeys
 {
-    public static IEnumerable<string> Find(IConfigurationSection section, Type type, string? ignore = null)
+    public static IEnumerable<string> Find(IConfigurationSection section, JsonTypeInfo type, string? ignore = null)
     {
-        var properties = type.GetProperties().Where(p => p.CanWrite)
+        var properties = type.Properties.Where(p => p.Set is not null)
             .ToDictionary(p => p.Name, p => p.PropertyType, StringComparer.OrdinalIgnoreCase);
         foreach (var child in section.GetChildren())
         {
@@ -28,11 +32,11 @@ internal static class UnknownKeys
                     yield return entry.Path;
                 }
             }
-            else if (propertyType.IsClass && propertyType != typeof(string))
+            else if (type.Options.GetTypeInfo(propertyType) is { Kind: JsonTypeInfoKind.Object } nested)
             {
-                foreach (var nested in Find(child, propertyType))
+                foreach (var key in Find(child, nested))
                 {
-                    yield return nested;
+                    yield return key;
                 }
             }
         }

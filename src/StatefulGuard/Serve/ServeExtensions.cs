@@ -53,7 +53,7 @@ internal static class ServeExtensions
         {
             var engine = new RuleEngine(
                 sp.GetRequiredService<RuleSet>(),
-                sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.EngineSettings,
+                sp.GetRequiredService<IOptions<StatefulGuardOptions>>().Value.ToEngineSettings(),
                 sp.GetRequiredService<ILogger<RuleEngine>>(),
                 sp.GetRequiredService<TimeProvider>());
             engine.Waived += waiver => AdmissionMetrics.ExceptionMatches.WithLabels(waiver.RuleId).Inc();

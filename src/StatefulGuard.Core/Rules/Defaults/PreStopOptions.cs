@@ -1,7 +1,11 @@
+using Microsoft.Extensions.Configuration;
+
 namespace StatefulGuard.Core.Rules.Defaults;
 
 public sealed class PreStopOptions : RuleOptions
 {
+    public override void BindFrom(IConfiguration section) => section.Bind(this, Strict);
+
     /// <summary>How long a terminating pod keeps serving while endpoints and DNS drop it.</summary>
     public int SleepSeconds { get; set; } = 10;
 

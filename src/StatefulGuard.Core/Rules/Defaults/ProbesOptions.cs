@@ -1,7 +1,11 @@
+using Microsoft.Extensions.Configuration;
+
 namespace StatefulGuard.Core.Rules.Defaults;
 
 public sealed class ProbesOptions : RuleOptions
 {
+    public override void BindFrom(IConfiguration section) => section.Bind(this, Strict);
+
     /// <summary>Every probe's timeout.</summary>
     public int TimeoutSeconds { get; set; } = 5;
 

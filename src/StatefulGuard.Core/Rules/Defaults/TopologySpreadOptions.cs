@@ -1,7 +1,11 @@
+using Microsoft.Extensions.Configuration;
+
 namespace StatefulGuard.Core.Rules.Defaults;
 
 public sealed class TopologySpreadOptions : RuleOptions
 {
+    public override void BindFrom(IConfiguration section) => section.Bind(this, Strict);
+
     public static readonly IReadOnlyList<string> DefaultTopologyKeys = ["topology.kubernetes.io/zone", "kubernetes.io/hostname"];
 
     /// <summary>

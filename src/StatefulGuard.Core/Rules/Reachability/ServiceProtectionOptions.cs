@@ -1,7 +1,11 @@
+using Microsoft.Extensions.Configuration;
+
 namespace StatefulGuard.Core.Rules.Reachability;
 
 public sealed class ServiceProtectionOptions : RuleOptions
 {
+    public override void BindFrom(IConfiguration section) => section.Bind(this, Strict);
+
     /// <summary>
     /// Requesters that tear namespaces and owned objects down; blocking them would leave a namespace stuck
     /// in Terminating.

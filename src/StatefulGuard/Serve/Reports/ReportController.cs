@@ -47,7 +47,7 @@ internal sealed partial class ReportController : BackgroundService
 
         var writers = this.options.Formats.Select(f => new ReportWriter(api, f, malformed)).ToList();
         // An engine of its own: its evaluations are not admissions (no exception-match counts, no decision log).
-        var engine = new RuleEngine(rules, options.Value.EngineSettings, clock: clock);
+        var engine = new RuleEngine(rules, options.Value.ToEngineSettings(), clock: clock);
         reconciler = new ReportReconciler(view, api, writers, engine, queue, new ReportGauges(), malformed, clock, this.options.ResyncMinutes, logger);
         var timings = new LeaseTimings(TimeSpan.FromSeconds(this.options.LeaseDurationSeconds), TimeSpan.FromSeconds(this.options.RenewDeadlineSeconds),
             TimeSpan.FromSeconds(this.options.RetryPeriodSeconds));
