@@ -7,7 +7,9 @@ public sealed record StatefulGuardSettings(StatefulGuardOptions Options, Core.En
 {
     public static StatefulGuardSettings Load(IConfiguration configuration, RuleCatalog catalog)
     {
-        var problems = StatefulGuardOptionsValidator.Check(configuration, catalog, out var options, out var rules);
+        var problems = StatefulGuardOptionsValidator.Check(configuration, catalog, out var options, out var rules).ToList();
+        // The webhook's logging settings too: a sink that is not shipped fails the start rather than logging nowhere.
+        Serve.LogSettings.Read(configuration, problems);
         return new(options, rules, problems);
     }
 }

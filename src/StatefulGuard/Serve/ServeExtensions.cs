@@ -24,17 +24,6 @@ internal static class ServeExtensions
     /// <summary>A level above Fatal: nothing in the category is enabled.</summary>
     private static readonly Serilog.Core.LoggingLevelSwitch Off = new((Serilog.Events.LogEventLevel)(1 + (int)Serilog.Events.LogEventLevel.Fatal));
 
-    /// <summary>
-    /// Where the <c>Serilog</c> configuration section finds sinks, formatters and enrichers by name: the packages
-    /// shipped (plus any the section names under <c>Using</c>). Left to itself, Serilog would read the dependency
-    /// manifest and load every assembly whose name mentions Serilog to look for them.
-    /// </summary>
-    private static readonly Serilog.Settings.Configuration.ConfigurationReaderOptions SerilogSettingsAssemblies = new(
-        typeof(Log).Assembly,
-        typeof(ConsoleLoggerConfigurationExtensions).Assembly,
-        typeof(FileLoggerConfigurationExtensions).Assembly,
-        typeof(CompactJsonFormatter).Assembly);
-
     public static IServiceCollection AddStatefulGuard(this IServiceCollection services)
     {
         services.AddSingleton(RuleCatalog.Default);
@@ -154,7 +143,7 @@ internal static class ServeExtensions
         services.AddSerilog((sp, log) =>
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
-            log.ReadFrom.Configuration(configuration, SerilogSettingsAssemblies)
+            LogSettings.Read(configuration, []).ApplyTo(log)
                 .ReadFrom.Services(sp)
                 .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
                 // The health check service logs every unhealthy probe as an error; ReadinessLog says each change once instead.

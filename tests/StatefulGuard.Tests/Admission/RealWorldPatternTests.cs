@@ -11,6 +11,7 @@ namespace StatefulGuard.Tests.Admission;
 /// the folder and through POST /validate against a fake apiserver holding the folder's objects.
 /// An <c>expect</c> line is <c>[@input|@cluster] STATEFULSET RULE-ID CODE... | none</c>; unprefixed lines hold for both.
 /// </summary>
+[Trait("Category", "Binary")]
 public sealed class RealWorldPatternTests(ClusterFixture cluster) : IClassFixture<ClusterFixture>
 {
     private static readonly string Root = Path.Combine(AppContext.BaseDirectory, "Fixtures", "realworld");

@@ -214,7 +214,10 @@ public sealed class WatchCacheTests : IAsyncLifetime
 
         var result = await webhook.ClusterChanges.UntilAsync(() => webhook.PostAsync("/validate", review), r => r.Allowed, TimeSpan.FromSeconds(10));
         Assert.True(result.AssertWellFormed().Allowed, "the Service in the cut event never reached the cache");
-        Assert.True(apiServer.CountRequests(r => r.StartsWith("GET /api/v1/services?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)) > watchesBefore);
+        // The object may come back through the relist before the new watch is opened: wait for that watch.
+        await apiServer.WaitUntilAsync(
+            s => s.CountRequests(r => r.StartsWith("GET /api/v1/services?", StringComparison.Ordinal) && r.Contains("watch=true", StringComparison.Ordinal)) > watchesBefore,
+            TimeSpan.FromSeconds(10));
     }
 
     private static bool IsWatch(string request) => request.Contains("watch=true", StringComparison.Ordinal);

@@ -4,6 +4,7 @@ using StatefulGuard.Tests.Support;
 namespace StatefulGuard.Tests.Commands;
 
 /// <summary><c>statefulguard audit</c> and <c>rules</c>, as CI runs them.</summary>
+[Trait("Category", "Binary")]
 public sealed class AuditCommandTests : IDisposable
 {
     private readonly DirectoryInfo temp = Directory.CreateTempSubdirectory("sg-audit-");

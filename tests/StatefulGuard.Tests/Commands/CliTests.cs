@@ -6,6 +6,7 @@ using StatefulGuard.Tests.Support;
 namespace StatefulGuard.Tests.Commands;
 
 /// <summary>The real executable as CI runs it: exit codes, JSON and SARIF structure, positions, mutate round trips.</summary>
+[Trait("Category", "Binary")]
 public sealed class CliTests : IDisposable
 {
     private readonly DirectoryInfo temp = Directory.CreateTempSubdirectory("sg-cli-");
@@ -14,20 +15,8 @@ public sealed class CliTests : IDisposable
 
     internal static async Task<(int Exit, string Out, string Err)> RunAsync(string[] args, string? stdin = null, IDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
-            UseShellExecute = false,
-            WorkingDirectory = Repository.Root,
-        };
-        info.ArgumentList.Add(Repository.ExecutableDll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
+        var info = Repository.Executable(args);
+        info.RedirectStandardInput = stdin is not null;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

@@ -4,6 +4,7 @@ using StatefulGuard.Tests.Support;
 namespace StatefulGuard.Tests.Commands;
 
 /// <summary><c>audit --cluster</c>: the real executable against the fake apiserver through a kubeconfig.</summary>
+[Trait("Category", "Binary")]
 public sealed class ClusterAuditTests : IAsyncLifetime
 {
     private FakeApiServer apiServer = null!;

@@ -9,6 +9,7 @@ namespace StatefulGuard.Tests.Commands;
 /// root, which must exit with N. A block may leave lines out (an excerpt, "…" where it does) but every line it shows must
 /// be printed, in that order; a line starting with "$ " shows the command; times and timestamps are not compared.
 /// </summary>
+[Trait("Category", "Binary")]
 public sealed partial class DocExampleTests
 {
     public static TheoryData<string, string, int, int> Examples()

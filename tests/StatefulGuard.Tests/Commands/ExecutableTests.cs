@@ -7,6 +7,7 @@ using StatefulGuard.Tests.Support;
 namespace StatefulGuard.Tests.Commands;
 
 /// <summary>The real <c>statefulguard</c> process, started as a container or a shell would start it.</summary>
+[Trait("Category", "Binary")]
 public sealed class ExecutableTests
 {
     [Fact]
@@ -82,19 +83,7 @@ public sealed class ExecutableTests
 
     private static Process Start(string[] args, IDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Repository.Root,
-        };
-        info.ArgumentList.Add(Repository.ExecutableDll);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
+        var info = Repository.Executable(args);
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;

@@ -7,6 +7,7 @@ using static StatefulGuard.Tests.Support.ReportFixtures;
 namespace StatefulGuard.Tests.Commands;
 
 /// <summary><c>audit --format junit</c>: what Jenkins, GitLab and the test reporters read, valid against the JUnit schema.</summary>
+[Trait("Category", "Binary")]
 public sealed class JUnitReportTests : IDisposable
 {
     private readonly DirectoryInfo temp = Directory.CreateTempSubdirectory("sg-junit-");

@@ -23,6 +23,11 @@ public sealed class ConfigurationTests
     [InlineData("--StatefulGuard:Rules:image-tag:Action=9", "StatefulGuard:Rules:image-tag:Action: must be Deny, Warn or Off")]
     [InlineData("--StatefulGuard:Reports:RenewDeadlineSeconds=20", "StatefulGuard:Reports:RenewDeadlineSeconds: must be less than LeaseDurationSeconds (15)")]
     [InlineData("--StatefulGuard:Reports:Format=5", "StatefulGuard:Reports:Format: must be OpenReports, PolicyReport, Both or Off")]
+    [InlineData("--Serilog:MinimumLevel:Default=Loud", "Serilog:MinimumLevel:Default: 'Loud' is not one of Verbose, Debug, Information, Warning, Error, Fatal")]
+    [InlineData("--Serilog:WriteTo:0:Name=Seq", "Serilog:WriteTo:0: the sink 'Seq' is not shipped (Console and File are)")]
+    [InlineData("--Serilog:WriteTo:0:Name=File", "Serilog:WriteTo:0:Args:path: the File sink needs a path")]
+    [InlineData("--Serilog:WriteTo:0:Args:pth=/tmp/x", "Serilog:WriteTo:0: the sink '' is not shipped")]
+    [InlineData("--Serilog:Using:0=Serilog.Sinks.Seq", "Serilog:Using: not a setting StatefulGuard reads")]
     public async Task Invalid_value_stops_start_up_naming_the_key(string setting, string key)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
@@ -89,14 +94,22 @@ public sealed class ConfigurationTests
         try
         {
             await using (var app = ServeCommand.Build(["--urls", "http://127.0.0.1:0", "--StatefulGuard:Cluster:Source=None",
-                             "--Serilog:MinimumLevel:Default=Debug", "--Serilog:WriteTo:0:Name=File", $"--Serilog:WriteTo:0:Args:path={file}"]))
+                             "--Serilog:MinimumLevel:Default=Debug", "--Serilog:MinimumLevel:Override:Quiet.Part=Error",
+                             "--Serilog:WriteTo:0:Name=File", $"--Serilog:WriteTo:0:Args:path={file}", "--Serilog:WriteTo:0:Args:outputTemplate=[{Level:u3}] {SourceContext} {Message:lj}{NewLine}"]))
             {
                 await app.StartAsync();
-                app.Services.GetRequiredService<Serilog.ILogger>().Debug("debug line {Marker}", "m-42");
+                var log = app.Services.GetRequiredService<Serilog.ILogger>();
+                log.Debug("debug line {Marker}", "m-42");
+                var quiet = log.ForContext(Serilog.Core.Constants.SourceContextPropertyName, "Quiet.Part.Inner");
+                quiet.Warning("quiet warning");
+                quiet.Error("quiet error");
                 await app.StopAsync();
             }
 
-            Assert.Contains("[DBG] debug line m-42", await File.ReadAllTextAsync(file));
+            var written = await File.ReadAllTextAsync(file);
+            Assert.Contains("[DBG]  debug line m-42", written);
+            Assert.Contains("[ERR] Quiet.Part.Inner quiet error", written);
+            Assert.DoesNotContain("quiet warning", written);
         }
         finally
         {

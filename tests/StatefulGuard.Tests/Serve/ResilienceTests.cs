@@ -53,14 +53,11 @@ public sealed class ResilienceTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Binary")]
     public async Task Sigterm_lets_every_in_flight_admission_finish_and_exits_cleanly()
     {
         var port = FreePort();
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root };
-        foreach (var arg in new[] { Repository.ExecutableDll, "serve", "--urls", $"http://127.0.0.1:{port}" })
-        {
-            info.ArgumentList.Add(arg);
-        }
+        var info = Repository.Executable(["serve", "--urls", $"http://127.0.0.1:{port}"]);
 
         info.Environment["StatefulGuard__Cluster__Source"] = "None";
         // 24 connections opened at once by the test: not a flood to throttle here.

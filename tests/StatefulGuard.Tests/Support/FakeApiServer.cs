@@ -179,7 +179,7 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until <paramref name="condition"/> holds, checking it after every change to the stored objects.</summary>
+    /// <summary>Waits until <paramref name="condition"/> holds, checking it after every change to the stored objects and every request.</summary>
     public async Task WaitUntilAsync(Func<FakeApiServer, bool> condition, TimeSpan timeout)
     {
         using var deadline = new CancellationTokenSource(timeout);
@@ -391,6 +391,11 @@ public sealed class FakeApiServer : IAsyncDisposable
         web.Use(async (http, next) =>
         {
             requests.Enqueue($"{http.Request.Method} {http.Request.Path}{http.Request.QueryString}");
+            lock (gate)
+            {
+                Signal();
+            }
+
             await next(http);
         });
         web.UseRouting();
@@ -725,12 +730,18 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
-    private void Publish(Resource store, string type, JsonObject obj)
+    /// <summary>Wakes <see cref="WaitUntilAsync"/>; called with <c>gate</c> held.</summary>
+    private void Signal()
     {
-        store.Sorted = null;
         var signal = written;
         written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         signal.TrySetResult();
+    }
+
+    private void Publish(Resource store, string type, JsonObject obj)
+    {
+        store.Sorted = null;
+        Signal();
         var line = new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() }.ToJsonString();
         store.History.Add(new Event(resourceVersion, obj, line));
         foreach (var (writer, ns) in store.Watchers)
