@@ -53,7 +53,7 @@ run() { # label
   StatefulGuard__Tls__CertFile="$results/certs/tls.crt" StatefulGuard__Tls__KeyFile="$results/certs/tls.key" \
   StatefulGuard__Cluster__Source=Kubeconfig StatefulGuard__Cluster__Kubeconfig="$results/kubeconfig" \
   StatefulGuard__LogFormat=Json \
-    dotnet "$results/$1/publish/statefulguard.dll" serve --urls "https://127.0.0.1:$port" > "$results/$1.log" 2>&1 &
+    "$results/$1/publish/statefulguard" serve --urls "https://127.0.0.1:$port" > "$results/$1.log" 2>&1 &
   local pid=$!; pids+=($pid)
   until curl -ksf "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
     kill -0 "$pid" 2>/dev/null || { echo "build $1 exited before it was ready: see $results/$1.log" >&2; exit 1; }

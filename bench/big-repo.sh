@@ -17,7 +17,7 @@ bench_tools /usr/bin/time:time
 
 echo "building (Release)" >&2
 bench_publish "$work"
-guard="$work/publish/statefulguard.dll"
+guard="$work/publish/statefulguard"
 
 
 generate() {
@@ -73,7 +73,7 @@ measure() {
   local label="$1"; shift
   local out="$work/time.txt"
   set +e
-  /usr/bin/time -f "%e %M" -o "$out" dotnet "$guard" "$@" > /dev/null 2> "$work/stderr.txt"
+  /usr/bin/time -f "%e %M" -o "$out" "$guard" "$@" > /dev/null 2> "$work/stderr.txt"
   local exit=$?
   set -e
   read -r seconds kb < "$out"

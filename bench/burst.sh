@@ -28,7 +28,7 @@ json.dump(huge, open(sys.argv[2] + "/huge.json", "w"))
 PY
 
 StatefulGuard__Cluster__Source=None Serilog__MinimumLevel__Default=Warning \
-  dotnet "$work/publish/statefulguard.dll" serve --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+  "$work/publish/statefulguard" serve --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.2; done

@@ -30,7 +30,7 @@ for setting in "${settings[@]}"; do
   for run in 1 2 3; do
     start=$(date +%s.%N)
     DOTNET_TC_CallCountingDelayMs=$delay DOTNET_TC_QuickJit=$quickjit StatefulGuard__Cluster__Source=None StatefulGuard__WarmupMilliseconds=$warmup Serilog__MinimumLevel__Default=Warning \
-      dotnet "$work/publish/statefulguard.dll" serve --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &
+      "$work/publish/statefulguard" serve --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &
     pid=$!
     until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.02; done
     ready=$(python3 -c "import sys; print(round((float(sys.argv[2]) - float(sys.argv[1])) * 1000))" "$start" "$(date +%s.%N)")

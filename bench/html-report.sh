@@ -20,7 +20,7 @@ bench_tools /usr/bin/time:time chromium:chromium
 echo "building (Release)" >&2
 dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
 bench_publish "$work"
-guard="$work/publish/statefulguard.dll"
+guard="$work/publish/statefulguard"
 tool="bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll"
 
 for n in $sizes; do
@@ -47,7 +47,7 @@ spec:
 PY
   report="$work/report-$n.html"
   set +e
-  /usr/bin/time -f "%e s, peak RSS %M KB" -o "$work/time-$n.txt" dotnet "$guard" audit --format html "$input" > "$report"
+  /usr/bin/time -f "%e s, peak RSS %M KB" -o "$work/time-$n.txt" "$guard" audit --format html "$input" > "$report"
   set -e
   echo "== $n StatefulSets: audit --format html $(cat "$work/time-$n.txt"), page $(du -k "$report" | cut -f1) KB"
   dotnet "$tool" html-render --file "$report" --runs "$runs"

@@ -14,16 +14,27 @@ bench_tools() {
   fi
 }
 
-# Publishes statefulguard ReadyToRun, as the Dockerfile ships it, into $1/publish: an empty directory, because
-# publishing copies a package's file only when it is newer than the one already there.
+# Publishes statefulguard into $1/publish (an empty directory, because publishing copies a package's file only when it
+# is newer than the one already there): the native binary, as the Dockerfile ships it, or with STATEFULGUARD_BUILD=jit
+# the JIT build (ReadyToRun, framework-dependent) for comparison. Either way $1/publish/statefulguard runs it.
+# STATEFULGUARD_PUBLISH_ARGS adds MSBuild properties (the native build's settings, for instance).
 bench_publish() {
   rm -rf "$1/publish"
-  dotnet publish src/StatefulGuard -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -nologo -v q -o "$1/publish" >/dev/null
+  local build=(-p:PublishAot=true)
+  if [ "${STATEFULGUARD_BUILD:-native}" = jit ]; then
+    # Another package graph than the lock files' (no native compiler): restored without them, which stay untouched.
+    build=(-p:PublishAot=false --self-contained false -p:PublishReadyToRun=true -p:RestorePackagesWithLockFile=false)
+  else
+    bench_tools clang:clang
+    [ -e /usr/include/zlib.h ] || bench_tools zlib-headers-missing:zlib1g-dev
+  fi
+  # shellcheck disable=SC2086
+  dotnet publish src/StatefulGuard -c Release -r linux-x64 "${build[@]}" ${STATEFULGUARD_PUBLISH_ARGS:-} -nologo -v q -o "$1/publish" >/dev/null
 }
 
 # Builds the benchmark tool, publishes statefulguard into $1/publish and makes a serving certificate in $1/certs.
 bench_build() {
-  echo "building (Release; statefulguard published ReadyToRun, as the Dockerfile ships it)" >&2
+  echo "building (Release; statefulguard published ${STATEFULGUARD_BUILD:-native})" >&2
   dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
   bench_publish "$1"
   certs/generate.sh --out "$1/certs" >/dev/null 2>&1

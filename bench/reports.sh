@@ -33,7 +33,7 @@ start_ns=$(date +%s%N)
 StatefulGuard__Tls__CertFile="$results/certs/tls.crt" StatefulGuard__Tls__KeyFile="$results/certs/tls.key" \
 StatefulGuard__Cluster__Source=Kubeconfig StatefulGuard__Cluster__Kubeconfig="$results/reports-kubeconfig" \
 StatefulGuard__LogFormat=Json StatefulGuard__Reports__WritesPerSecond="$rate" StatefulGuard__Reports__LeaseNamespace=statefulguard \
-  dotnet "$results/publish/statefulguard.dll" serve --urls "https://127.0.0.1:$port" > "$results/reports-statefulguard.log" 2>&1 &
+  "$results/publish/statefulguard" serve --urls "https://127.0.0.1:$port" > "$results/reports-statefulguard.log" 2>&1 &
 guard=$!; pids+=($guard)
 until curl -ksf "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.05; done
 ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))

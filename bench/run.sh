@@ -20,7 +20,7 @@ warmup_time=$([ "$quick" = 1 ] && echo 10 || echo 20)
 . bench/lib.sh
 bench_tools h2load:nghttp2-client hey:hey curl:curl openssl:openssl
 bench_build "$results"
-guard_dll="$results/publish/statefulguard.dll"
+guard_bin="$results/publish/statefulguard"
 bench_dll="$root/bench/StatefulGuard.Bench/bin/Release/net10.0/StatefulGuard.Bench.dll"
 body="$root/bench/requests/create-statefulset.json"
 
@@ -50,7 +50,7 @@ start_guard() {
   StatefulGuard__Tls__CertFile="$results/certs/tls.crt" StatefulGuard__Tls__KeyFile="$results/certs/tls.key" \
   StatefulGuard__Cluster__Source=Kubeconfig StatefulGuard__Cluster__Kubeconfig="$results/kubeconfig" \
   StatefulGuard__LogFormat=Json \
-    dotnet "$guard_dll" serve --urls "https://127.0.0.1:$guard_port" > "$results/statefulguard.log" 2>&1 &
+    "$guard_bin" serve --urls "https://127.0.0.1:$guard_port" > "$results/statefulguard.log" 2>&1 &
   guard_pid=$!
 }
 h2() { # port path amount (-n requests, or -D seconds) -> requests/s; 16 connections of 8 streams each

@@ -43,7 +43,7 @@ for services in $sizes; do
   StatefulGuard__Tls__CertFile="$results/certs/tls.crt" StatefulGuard__Tls__KeyFile="$results/certs/tls.key" \
   StatefulGuard__Cluster__Source=Kubeconfig StatefulGuard__Cluster__Kubeconfig="$results/scale-kubeconfig" \
   StatefulGuard__LogFormat=Json StatefulGuard__Reports__Format=Off \
-    dotnet "$results/publish/statefulguard.dll" serve --urls "https://127.0.0.1:$port" > "$results/scale-statefulguard.log" 2>&1 &
+    "$results/publish/statefulguard" serve --urls "https://127.0.0.1:$port" > "$results/scale-statefulguard.log" 2>&1 &
   guard=$!; pids+=($guard)
   until curl -ksf "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.02; done
   ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))

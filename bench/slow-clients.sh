@@ -32,7 +32,7 @@ server_cpu=""; client_cpu=""
 if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then server_cpu="taskset -c 0"; client_cpu="taskset -c 1-$(($(nproc) - 1))"; fi
 StatefulGuard__Tls__CertFile="$results/certs/tls.crt" StatefulGuard__Tls__KeyFile="$results/certs/tls.key" \
 StatefulGuard__Cluster__Source=None StatefulGuard__LogFormat=Json \
-  $server_cpu dotnet "$results/publish/statefulguard.dll" serve --urls "https://127.0.0.1:$port" > "$results/statefulguard.log" 2>&1 &
+  $server_cpu "$results/publish/statefulguard" serve --urls "https://127.0.0.1:$port" > "$results/statefulguard.log" 2>&1 &
 guard=$!
 trap 'kill $guard 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 300); do curl -skf "https://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done

@@ -20,7 +20,7 @@ for _ in $(seq 100); do [ -s "$results/soak-kubeconfig" ] && break; sleep 0.1; d
 port=18543
 StatefulGuard__Tls__CertFile="$results/certs/tls.crt" StatefulGuard__Tls__KeyFile="$results/certs/tls.key" \
 StatefulGuard__Cluster__Source=Kubeconfig StatefulGuard__Cluster__Kubeconfig="$results/soak-kubeconfig" StatefulGuard__LogFormat=Json \
-  dotnet "$results/publish/statefulguard.dll" serve --urls "https://127.0.0.1:$port" > "$results/soak.log" 2>&1 &
+  "$results/publish/statefulguard" serve --urls "https://127.0.0.1:$port" > "$results/soak.log" 2>&1 &
 pid=$!; pids+=($pid)
 until curl -ksf "https://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.05; done
 
