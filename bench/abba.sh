@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Paired comparison of two builds of StatefulGuard: does a change pay? Each build is a git revision (a branch, a
-# commit, or WORKTREE for the working tree), published ReadyToRun as shipped. The servers run one at a time, in the
+# commit, or WORKTREE for the working tree), published as shipped (native), or as BENCH_A_BUILD / BENCH_B_BUILD say
+# (native or jit), with BENCH_A_ARGS / BENCH_B_ARGS added to its publish (MSBuild properties: to compare settings of one
+# revision, name it twice). The servers run one at a time, in the
 # order A B B A (repeated BENCH_PAIRS times, default 2), each started fresh, warmed, then measured on /mutate and
 # /validate: throughput (h2load), server CPU per admission (utime + stime from /proc) and RSS after the load.
 # Alternating cancels the drift of a shared 2-core machine. Prints a Markdown table per build (medians). Not CI.
 #
 #   bench/abba.sh main my-branch          A = main, B = my-branch
 #   BENCH_PAIRS=3 bench/abba.sh HEAD~1 WORKTREE
+#   BENCH_A_BUILD=jit bench/abba.sh HEAD HEAD                      the JIT build against the native one
+#   BENCH_B_ARGS=-p:IlcInstructionSet=x86-x64-v3 bench/abba.sh HEAD HEAD
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -24,7 +28,8 @@ dotnet build -c Release -nologo -v q bench/StatefulGuard.Bench >/dev/null
 certs/generate.sh --out "$results/certs" >/dev/null 2>&1
 
 publish_rev() { # rev label
-  local rev="$1" label="$2" tree="$results/tree-$2"
+  local rev="$1" label="$2" tree="$results/tree-$2" build_var="BENCH_$2_BUILD" args_var="BENCH_$2_ARGS"
+  export STATEFULGUARD_BUILD="${!build_var:-native}" STATEFULGUARD_PUBLISH_ARGS="${!args_var:-}"
   if [ "$rev" = WORKTREE ]; then
     (bench_publish "$results/$label")
   else
@@ -34,6 +39,7 @@ publish_rev() { # rev label
     git worktree remove --force "$tree"
   fi
   if [ "$rev" = WORKTREE ]; then echo "$(git rev-parse --short HEAD)+worktree"; else git rev-parse --short "$rev"; fi > "$results/$label/REVISION"
+  echo "$STATEFULGUARD_BUILD $STATEFULGUARD_PUBLISH_ARGS" >> "$results/$label/REVISION"
 }
 publish_rev "$1" A
 publish_rev "$2" B
@@ -84,7 +90,7 @@ col() { awk -F'\t' -v l="$1" -v p="$2" -v c="$3" '$1 == l && $2 == p {print $c}'
   echo "| build | /mutate req/s | /mutate CPU µs | /validate req/s | /validate CPU µs | RSS after load (MB) |"
   echo "|---|---|---|---|---|---|"
   for label in A B; do
-    printf '| %s %s | %s | %s | %s | %s | %s |\n' "$label" "$(cat "$results/$label/REVISION")" \
+    printf '| %s %s | %s | %s | %s | %s | %s |\n' "$label" "$(tr '\n' ' ' < "$results/$label/REVISION")" \
       "$(col $label /mutate 3 | median)" "$(col $label /mutate 4 | median)" \
       "$(col $label /validate 3 | median)" "$(col $label /validate 4 | median)" "$(col $label rss 3 | median)"
   done
