@@ -1,5 +1,8 @@
 # Shared by the benchmark scripts: source it after `cd` to the repository root.
 
+# As the image and the Deployment run it: gen0 at 16 MiB (hex), not sized from the L3 cache (docs/performance.md).
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-1000000}"
+
 # Installs what is missing of the given commands from the distribution (command:package pairs), so a fresh machine
 # needs nothing by hand.
 bench_tools() {
@@ -20,16 +23,23 @@ bench_tools() {
 # STATEFULGUARD_PUBLISH_ARGS adds MSBuild properties (the native build's settings, for instance).
 bench_publish() {
   rm -rf "$1/publish"
-  local build=(-p:PublishAot=true)
+  mkdir -p "$1"
+  local out; out="$(cd "$1" && pwd)/publish"
   if [ "${STATEFULGUARD_BUILD:-native}" = jit ]; then
-    # Another package graph than the lock files' (no native compiler): restored without them, which stay untouched.
-    build=(-p:PublishAot=false --self-contained false -p:PublishReadyToRun=true -p:RestorePackagesWithLockFile=false)
+    # Another package graph than the lock files' (no native compiler): published from a copy of the sources, whose
+    # lock files the restore may rewrite, so the working tree's stay untouched.
+    local tree; tree="$(mktemp -d)"
+    tar -c --exclude=bin --exclude=obj Directory.Build.props Directory.Packages.props .editorconfig .config src | tar -x -C "$tree"
+    # shellcheck disable=SC2086
+    (cd "$tree" && dotnet publish src/StatefulGuard -c Release -r linux-x64 -p:PublishAot=false --self-contained false \
+       -p:PublishReadyToRun=true ${STATEFULGUARD_PUBLISH_ARGS:-} -nologo -v q -o "$out" >/dev/null)
+    rm -rf "$tree"
   else
     bench_tools clang:clang
     [ -e /usr/include/zlib.h ] || bench_tools zlib-headers-missing:zlib1g-dev
+    # shellcheck disable=SC2086
+    dotnet publish src/StatefulGuard -c Release -r linux-x64 ${STATEFULGUARD_PUBLISH_ARGS:-} -nologo -v q -o "$out" >/dev/null
   fi
-  # shellcheck disable=SC2086
-  dotnet publish src/StatefulGuard -c Release -r linux-x64 "${build[@]}" ${STATEFULGUARD_PUBLISH_ARGS:-} -nologo -v q -o "$1/publish" >/dev/null
 }
 
 # Builds the benchmark tool, publishes statefulguard into $1/publish and makes a serving certificate in $1/certs.

@@ -38,6 +38,9 @@ internal sealed partial class AdmissionWarmup(AdmissionHandler handler, IOptions
                 signal.Active = true;
                 await RunAsync(budget / 2, stoppingToken);
                 await OverTheWireAsync(budget / 2, stoppingToken);
+
+                // The warm-up's garbage goes back to the system before ready, not at the first load's collections.
+                GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             }
         }
         catch (Exception ex)

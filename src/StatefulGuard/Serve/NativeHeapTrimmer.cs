@@ -4,9 +4,10 @@ namespace StatefulGuard.Serve;
 
 /// <summary>
 /// Gives the C allocator's free memory back to the operating system every ten seconds (glibc's
-/// <c>malloc_trim</c>), as Ruby's collector does after a full collection; and after a burst that left the managed
-/// heap far above its settled size, once the process has gone quiet, one compacting collection that decommits it, after
-/// the connections' buffer pools dropped the idle blocks the burst left (<see cref="BoundedMemoryPool.Trim"/>).
+/// <c>malloc_trim</c>), as Ruby's collector does after a full collection; and once a load has stopped (a burst that left
+/// the managed heap far above its settled size, or a sustained load's worth of allocations), when the process has gone
+/// quiet, one compacting collection that decommits what it left, after the connections' buffer pools dropped the idle
+/// blocks the load left (<see cref="BoundedMemoryPool.Trim"/>).
 /// </summary>
 /// <remarks>
 /// The JIT compiler allocates and frees its working memory through malloc for every method it compiles (tens of
@@ -81,11 +82,16 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
 
     private int burstCollections;
 
+    /// <summary>Allocated in total when the last collection here ran.</summary>
+    private long allocatedAtCollection;
+
     /// <summary>
-    /// After a burst (the largest reviews, or a hostile client, by the hundred), the garbage collector has no reason to
-    /// run once the load stops, and the memory the burst committed stays resident. When the managed heap holds far
-    /// more than it did once settled and the process has gone quiet (little allocated since the last period), one
-    /// compacting collection that returns the freed memory to the system brings it back. Under load it never runs.
+    /// After a load stops, the garbage collector has no reason to run, and what the load committed stays resident: after
+    /// a burst (the largest reviews, or a hostile client, by the hundred) the heap far above its settled size, after a
+    /// sustained load the last gen0 budget's worth. Once the process has gone quiet (little allocated in the last
+    /// period), one compacting collection that returns the freed memory to the system brings it back: when the heap
+    /// holds far more than it did once settled, or when a load's worth was allocated since the last such collection.
+    /// Under load it never runs; at a trickle of admissions, about once per <see cref="LoadBytes"/> allocated.
     /// </summary>
     private void CollectAfterBurst()
     {
@@ -96,15 +102,16 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
         if (settledCommitted == 0)
         {
             settledCommitted = committed;
+            allocatedAtCollection = allocated;
             return;
         }
 
-        if (quiet && committed > settledCommitted + BurstBytes)
+        if (quiet && (committed > settledCommitted + BurstBytes || allocated - allocatedAtCollection > LoadBytes))
         {
             GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             Interlocked.Increment(ref burstCollections);
             settledCommitted = Math.Max(GC.GetGCMemoryInfo().TotalCommittedBytes, 1);
-            allocatedBefore = GC.GetTotalAllocatedBytes();
+            allocatedBefore = allocatedAtCollection = GC.GetTotalAllocatedBytes();
         }
         else if (quiet)
         {
@@ -112,9 +119,13 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
         }
     }
 
-    private const long QuietBytes = 32L * 1024 * 1024;
+    /// <summary>Allocated in a period below which the process is quiet.</summary>
+    internal long QuietBytes { get; init; } = 32L * 1024 * 1024;
 
-    private const long BurstBytes = 48L * 1024 * 1024;
+    private const long BurstBytes = 16L * 1024 * 1024;
+
+    /// <summary>What a load allocates before a quiet period earns a collection (~15,000 admissions).</summary>
+    internal long LoadBytes { get; init; } = 256L * 1024 * 1024;
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int MallocTrim(nuint pad);

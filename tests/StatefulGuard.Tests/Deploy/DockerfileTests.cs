@@ -34,4 +34,19 @@ public sealed class DockerfileTests
         Assert.Contains($"ARG VERSION={version}", Dockerfile, StringComparison.Ordinal);
         Assert.Contains($"statefulguard:{version}", File.ReadAllText(Path.Combine(Repository.Root, "deploy", "kubernetes", "deployment.yaml")), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_image_runs_the_native_binary_alone()
+    {
+        // Built by the project's PublishAot with clang and zlib, on the SDK the lock files were made with.
+        Assert.Contains("apt-get install -y --no-install-recommends clang zlib1g-dev", Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("<PublishAot>true</PublishAot>", File.ReadAllText(Path.Combine(Repository.Root, "src", "StatefulGuard", "StatefulGuard.csproj")), StringComparison.Ordinal);
+        Assert.Matches(@"FROM mcr\.microsoft\.com/dotnet/sdk:10\.0\.\d+ AS build", Dockerfile);
+
+        // No .NET runtime in the image: runtime-deps, and the binary as the entry point.
+        Assert.Contains("FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled AS runtime", Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("ENTRYPOINT [\"/app/statefulguard\"]", Dockerfile, StringComparison.Ordinal);
+        Assert.DoesNotContain("statefulguard.dll", Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("cp /publish/statefulguard /publish/appsettings.json /publish/sbom.cdx.json /app/", Dockerfile, StringComparison.Ordinal);
+    }
 }

@@ -29,6 +29,46 @@ public sealed class NativeHeapTrimmerTests
         Assert.True(trimmer.ExecuteTask!.IsCompletedSuccessfully);
     }
 
+    [LinuxFact]
+    public async Task Once_a_load_has_stopped_one_collection_gives_its_memory_back()
+    {
+        var periods = new Changes();
+        var ticks = 0;
+        using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance)
+        {
+            Period = TimeSpan.FromMilliseconds(10),
+            Trim = () => { Interlocked.Increment(ref ticks); periods.Pulse(); return false; },
+            // Every period counts as quiet, and any allocation as a load: the first period settles, later ones collect.
+            QuietBytes = long.MaxValue,
+            LoadBytes = 0,
+        };
+
+        await trimmer.StartAsync(CancellationToken.None);
+        await periods.UntilAsync(() => trimmer.BurstCollections >= 2, TimeSpan.FromSeconds(10));
+        await trimmer.StopAsync(CancellationToken.None);
+        Assert.True(trimmer.BurstCollections < Volatile.Read(ref ticks), "the first period only takes the settled size");
+    }
+
+    [LinuxFact]
+    public async Task Under_load_it_never_collects()
+    {
+        var periods = new Changes();
+        var ticks = 0;
+        using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance)
+        {
+            Period = TimeSpan.FromMilliseconds(10),
+            Trim = () => { Interlocked.Increment(ref ticks); periods.Pulse(); return false; },
+            // No period is quiet, however much was allocated.
+            QuietBytes = 0,
+            LoadBytes = 0,
+        };
+
+        await trimmer.StartAsync(CancellationToken.None);
+        await periods.UntilAsync(() => Volatile.Read(ref ticks) >= 5, TimeSpan.FromSeconds(10));
+        await trimmer.StopAsync(CancellationToken.None);
+        Assert.Equal(0, trimmer.BurstCollections);
+    }
+
     [Theory]
     [InlineData(typeof(EntryPointNotFoundException))]
     [InlineData(typeof(DllNotFoundException))]
