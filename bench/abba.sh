@@ -10,7 +10,7 @@
 #   bench/abba.sh main my-branch          A = main, B = my-branch
 #   BENCH_PAIRS=3 bench/abba.sh HEAD~1 WORKTREE
 #   BENCH_A_BUILD=jit bench/abba.sh HEAD HEAD                      the JIT build against the native one
-#   BENCH_B_ARGS=-p:IlcInstructionSet=x86-x64-v3 bench/abba.sh HEAD HEAD
+#   BENCH_B_ARGS=-p:IlcInstructionSet=x86-64-v3 bench/abba.sh HEAD HEAD
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
