@@ -14,18 +14,7 @@ bench_tools hey:hey
 bench_publish "$work"
 
 port=18443
-python3 - "$root/bench/requests/create-statefulset.json" "$work" <<'PY'
-import json, sys
-review = json.load(open(sys.argv[1]))
-# The largest review the webhook takes (MaxRequestBodyBytes is 3 MiB): a 2.8 MB annotation.
-big = json.loads(json.dumps(review))
-big["request"]["object"]["metadata"].setdefault("annotations", {})["bulk"] = "x" * 2_800_000
-json.dump(big, open(sys.argv[2] + "/big.json", "w"))
-# Over the limit.
-huge = json.loads(json.dumps(review))
-huge["request"]["object"]["metadata"].setdefault("annotations", {})["bulk"] = "x" * 5_000_000
-json.dump(huge, open(sys.argv[2] + "/huge.json", "w"))
-PY
+bench_burst_bodies "$work"
 
 StatefulGuard__Cluster__Source=None Serilog__MinimumLevel__Default=Warning \
   "$work/publish/statefulguard" serve --urls "http://127.0.0.1:$port" > "$work/serve.log" 2>&1 &

@@ -62,5 +62,18 @@ bench_apiserver() {
   api=$(awk '/server:/ {print $2; exit}' "$kubeconfig")
 }
 
+# Writes the hostile burst's bodies into $1, from the benchmark review: big.json, the largest review the webhook takes
+# (MaxRequestBodyBytes is 3 MiB: a 2.8 MB annotation), and huge.json, over the limit.
+bench_burst_bodies() {
+  python3 - "bench/requests/create-statefulset.json" "$1" <<'PY'
+import json, sys
+review = json.load(open(sys.argv[1]))
+for name, size in (("big", 2_800_000), ("huge", 5_000_000)):
+    body = json.loads(json.dumps(review))
+    body["request"]["object"]["metadata"].setdefault("annotations", {})["bulk"] = "x" * size
+    json.dump(body, open(f"{sys.argv[2]}/{name}.json", "w"))
+PY
+}
+
 # The resident memory of process $1, in MB (rounded).
 bench_rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }

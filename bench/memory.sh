@@ -17,16 +17,7 @@ bench_publish "$work"
 certs/generate.sh --out "$work/certs" >/dev/null 2>&1
 body="$root/bench/requests/create-statefulset.json"
 
-python3 - "$body" "$work" <<'PY'
-import json, sys
-review = json.load(open(sys.argv[1]))
-big = json.loads(json.dumps(review))
-big["request"]["object"]["metadata"].setdefault("annotations", {})["bulk"] = "x" * 2_800_000
-json.dump(big, open(sys.argv[2] + "/big.json", "w"))
-huge = json.loads(json.dumps(review))
-huge["request"]["object"]["metadata"].setdefault("annotations", {})["bulk"] = "x" * 5_000_000
-json.dump(huge, open(sys.argv[2] + "/huge.json", "w"))
-PY
+bench_burst_bodies "$work"
 
 port=18445
 StatefulGuard__Cluster__Source=None StatefulGuard__Tls__CertFile="$work/certs/tls.crt" StatefulGuard__Tls__KeyFile="$work/certs/tls.key" \
