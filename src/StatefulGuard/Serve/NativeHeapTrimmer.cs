@@ -120,12 +120,16 @@ internal sealed partial class NativeHeapTrimmer(ILogger<NativeHeapTrimmer> logge
     }
 
     /// <summary>Allocated in a period below which the process is quiet.</summary>
-    internal long QuietBytes { get; init; } = 32L * 1024 * 1024;
+    internal long QuietBytes { get; init; } = DefaultQuietBytes;
+
+    internal const long DefaultQuietBytes = 32L * 1024 * 1024;
 
     private const long BurstBytes = 16L * 1024 * 1024;
 
     /// <summary>What a load allocates before a quiet period earns a collection (~15,000 admissions).</summary>
-    internal long LoadBytes { get; init; } = 256L * 1024 * 1024;
+    internal long LoadBytes { get; init; } = DefaultLoadBytes;
+
+    internal const long DefaultLoadBytes = 256L * 1024 * 1024;
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int MallocTrim(nuint pad);

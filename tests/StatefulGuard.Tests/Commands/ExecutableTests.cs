@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using StatefulGuard.Tests.Support;
 
@@ -21,7 +19,7 @@ public sealed class ExecutableTests
     [Fact]
     public async Task Serve_logs_json_when_configured_and_is_ready_quickly()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         using var process = Start(["serve", "--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string>
         {
             ["StatefulGuard__LogFormat"] = "Json",
@@ -100,12 +98,5 @@ public sealed class ExecutableTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await output, await error);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

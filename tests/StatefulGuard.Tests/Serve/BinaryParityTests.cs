@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using StatefulGuard.Tests.Support;
@@ -127,7 +126,7 @@ public sealed class BinaryParityTests(BinaryParityTests.Servers servers) : IClas
             await hosted.WaitUntilReadyAsync();
             toHosted = hosted.CreateClient();
 
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             var info = Repository.Executable(["serve", "--urls", $"http://127.0.0.1:{port}"]);
             info.Environment["StatefulGuard__Cluster__Source"] = "Kubeconfig";
             info.Environment["StatefulGuard__Cluster__Kubeconfig"] = apiServer.WriteKubeconfig(Path.Combine(Path.GetTempPath(), "statefulguard-tests", Guid.NewGuid().ToString("N")));
@@ -186,13 +185,6 @@ public sealed class BinaryParityTests(BinaryParityTests.Servers servers) : IClas
             {
                 return string.Join('\n', output);
             }
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

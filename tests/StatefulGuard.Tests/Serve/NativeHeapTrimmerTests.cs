@@ -32,39 +32,25 @@ public sealed class NativeHeapTrimmerTests
     [LinuxFact]
     public async Task Once_a_load_has_stopped_one_collection_gives_its_memory_back()
     {
-        var periods = new Changes();
-        var ticks = 0;
-        using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance)
-        {
-            Period = TimeSpan.FromMilliseconds(10),
-            Trim = () => { Interlocked.Increment(ref ticks); periods.Pulse(); return false; },
-            // Every period counts as quiet, and any allocation as a load: the first period settles, later ones collect.
-            QuietBytes = long.MaxValue,
-            LoadBytes = 0,
-        };
+        var counted = new CountedTrims();
+        // Every period counts as quiet, and any allocation as a load: the first period settles, later ones collect.
+        using var trimmer = counted.Trimmer(quietBytes: long.MaxValue, loadBytes: 0);
 
         await trimmer.StartAsync(CancellationToken.None);
-        await periods.UntilAsync(() => trimmer.BurstCollections >= 2, TimeSpan.FromSeconds(10));
+        await counted.Ticks.UntilAsync(() => trimmer.BurstCollections >= 2, TimeSpan.FromSeconds(10));
         await trimmer.StopAsync(CancellationToken.None);
-        Assert.True(trimmer.BurstCollections < Volatile.Read(ref ticks), "the first period only takes the settled size");
+        Assert.True(trimmer.BurstCollections < counted.Calls, "the first period only takes the settled size");
     }
 
     [LinuxFact]
     public async Task Under_load_it_never_collects()
     {
-        var periods = new Changes();
-        var ticks = 0;
-        using var trimmer = new NativeHeapTrimmer(NullLogger<NativeHeapTrimmer>.Instance)
-        {
-            Period = TimeSpan.FromMilliseconds(10),
-            Trim = () => { Interlocked.Increment(ref ticks); periods.Pulse(); return false; },
-            // No period is quiet, however much was allocated.
-            QuietBytes = 0,
-            LoadBytes = 0,
-        };
+        var counted = new CountedTrims();
+        // No period is quiet, however much was allocated.
+        using var trimmer = counted.Trimmer(quietBytes: 0, loadBytes: 0);
 
         await trimmer.StartAsync(CancellationToken.None);
-        await periods.UntilAsync(() => Volatile.Read(ref ticks) >= 5, TimeSpan.FromSeconds(10));
+        await counted.Ticks.UntilAsync(() => counted.Calls >= 5, TimeSpan.FromSeconds(10));
         await trimmer.StopAsync(CancellationToken.None);
         Assert.Equal(0, trimmer.BurstCollections);
     }
@@ -153,16 +139,20 @@ internal sealed class CountedTrims
 
     public int Calls => Volatile.Read(ref calls);
 
-    public NativeHeapTrimmer Trimmer(BoundedMemoryPoolFactory? pools = null) => new(NullLogger<NativeHeapTrimmer>.Instance, pools)
-    {
-        Period = TimeSpan.FromMilliseconds(20),
-        Trim = () =>
+    public NativeHeapTrimmer Trimmer(
+        BoundedMemoryPoolFactory? pools = null, long quietBytes = NativeHeapTrimmer.DefaultQuietBytes, long loadBytes = NativeHeapTrimmer.DefaultLoadBytes) =>
+        new(NullLogger<NativeHeapTrimmer>.Instance, pools)
         {
-            Interlocked.Increment(ref calls);
-            Ticks.Pulse();
-            return true;
-        },
-    };
+            Period = TimeSpan.FromMilliseconds(20),
+            QuietBytes = quietBytes,
+            LoadBytes = loadBytes,
+            Trim = () =>
+            {
+                Interlocked.Increment(ref calls);
+                Ticks.Pulse();
+                return true;
+            },
+        };
 }
 
 /// <summary>

@@ -45,18 +45,11 @@ public sealed class ResilienceTests : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     [Fact]
     [Trait("Category", "Binary")]
     public async Task Sigterm_lets_every_in_flight_admission_finish_and_exits_cleanly()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         var info = Repository.Executable(["serve", "--urls", $"http://127.0.0.1:{port}"]);
 
         info.Environment["StatefulGuard__Cluster__Source"] = "None";
