@@ -143,7 +143,7 @@ internal static class ServeExtensions
         services.AddSerilog((sp, log) =>
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
-            LogSettings.Read(configuration, []).ApplyTo(log)
+            sp.GetRequiredService<StatefulGuardSettings>().Logging.ApplyTo(log)
                 .ReadFrom.Services(sp)
                 .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
                 // The health check service logs every unhealthy probe as an error; ReadinessLog says each change once instead.
